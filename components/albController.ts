@@ -1,0 +1,97 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ALB_CONTROLLER, albControllerPolicy, irsaTrustPolicy } from "./manifests/aws";
+import { albControllerValues } from "./manifests/helmValues";
+
+export interface AlbControllerArgs {
+    clusterName: pulumi.Input<string>;
+    region: string;
+    environment: string;
+    vpcId: pulumi.Input<string>;
+    /** The cluster's IAM OIDC provider, trusted by the controller's role. */
+    oidcProviderArn: pulumi.Input<string>;
+    /** The cluster's OIDC issuer URL (with or without https://). */
+    oidcProviderUrl: pulumi.Input<string>;
+    /** Chart version of aws-load-balancer-controller. */
+    version: string;
+    /** The stack's Kubernetes provider. */
+    provider: k8s.Provider;
+    tags: Record<string, string>;
+}
+
+/** The AWS Load Balancer Controller: its IRSA role and IAM policy, and its Helm release in kube-system. */
+export class AlbController extends pulumi.ComponentResource {
+    readonly roleArn: pulumi.Output<string>;
+    readonly policyArn: pulumi.Output<string>;
+    /** The Helm release; the environment's Ingress depends on it so a destroy removes the ALB first. */
+    readonly release: k8s.helm.v3.Release;
+
+    constructor(name: string, args: AlbControllerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("eks-istio:alb:AlbController", name, {}, opts);
+
+        const policy = new aws.iam.Policy(
+            `${name}-policy`,
+            {
+                description: "AWS Load Balancer Controller v3.5.0 (upstream iam_policy.json)",
+                policy: JSON.stringify(albControllerPolicy(args.region)),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                assumeRolePolicy: pulumi
+                    .all([args.oidcProviderArn, args.oidcProviderUrl])
+                    .apply(([oidcProviderArn, issuer]) =>
+                        JSON.stringify(
+                            irsaTrustPolicy({
+                                oidcProviderArn,
+                                issuer,
+                                namespace: ALB_CONTROLLER.namespace,
+                                serviceAccount: ALB_CONTROLLER.serviceAccount,
+                            }),
+                        ),
+                    ),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const attachment = new aws.iam.RolePolicyAttachment(
+            `${name}-policy`,
+            { role: role.name, policyArn: policy.arn },
+            { parent: this },
+        );
+
+        this.release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: ALB_CONTROLLER.release,
+                chart: ALB_CONTROLLER.chart,
+                version: args.version,
+                repositoryOpts: { repo: ALB_CONTROLLER.repo },
+                namespace: ALB_CONTROLLER.namespace,
+                values: pulumi
+                    .all([args.clusterName, args.vpcId, role.arn])
+                    .apply(([clusterName, vpcId, roleArn]) =>
+                        albControllerValues({
+                            clusterName,
+                            region: args.region,
+                            vpcId,
+                            roleArn,
+                            environment: args.environment,
+                        }),
+                    ),
+                // Roll back a failed upgrade instead of leaving the controller half-replaced.
+                atomic: true,
+                timeout: 600,
+            },
+            // Without the policy attached, the controller starts, fails its first AWS calls and backs off.
+            { parent: this, provider: args.provider, dependsOn: [attachment] },
+        );
+        this.roleArn = role.arn;
+        this.policyArn = policy.arn;
+        this.registerOutputs({ roleArn: this.roleArn, policyArn: this.policyArn });
+    }
+}

@@ -1,0 +1,707 @@
+// The stack config contract (namespace `eks-istio`), its defaults, and the errors a user reads when
+// the config is wrong. Everything here is pure except `loadStackConfig`, which reads Pulumi's config
+// store; the program calls it before registering any resource, so a bad config creates nothing.
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { httpRoute } from "./istioSpec";
+
+export const NAMESPACE = "eks-istio";
+
+/** Every default of the contract, in one place. Production-only defaults are in `PRODUCTION_DEFAULTS`. */
+export const DEFAULTS = {
+    cluster: {
+        kubernetesVersion: "1.34",
+        instanceTypes: ["t3.large"],
+        minSize: 2,
+        desiredSize: 2,
+        maxSize: 4,
+        vpcCidr: "10.0.0.0/16",
+        publicAccessCidrs: ["0.0.0.0/0"],
+        availabilityZones: 2,
+        natGateways: "single" as NatGateways,
+        logTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"] as LogType[],
+        adminPrincipalArns: [] as string[],
+    },
+    istio: { version: "1.30.3" },
+    albController: { version: "3.5.0" },
+    ingress: {
+        hosts: ["*"],
+        scheme: "internet-facing" as const,
+        targetType: "instance" as const,
+        // TLS 1.3 with 1.2 fallback: the policy AWS recommends for new ALB listeners.
+        sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    },
+} as const;
+
+/** What `production: true` changes when the key is not set explicitly. */
+export const PRODUCTION_DEFAULTS = {
+    availabilityZones: 3,
+    natGateways: "perAz" as NatGateways,
+} as const;
+
+/** Environments whose `production` flag defaults to true. */
+export const PRODUCTION_ENVIRONMENTS = ["product", "prod", "production"];
+
+const LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+type LogType = (typeof LOG_TYPES)[number];
+type NatGateways = "single" | "perAz";
+
+// ---------------------------------------------------------------------------------------------
+// Field validators, exported for the tests' tables.
+
+/** RFC 1123 label: what Kubernetes requires of namespace names and most object names. */
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Environment names end up in a Service port name `http-<env>`, and Kubernetes limits port names to
+ * 15 characters (IANA service name), so an environment is at most 10 characters and has no "--".
+ */
+export const MAX_ENVIRONMENT_LENGTH = 10;
+
+export function environmentProblem(env: string): string | undefined {
+    if (!DNS1123_LABEL.test(env))
+        return `"${env}" is not a DNS-1123 label; use lower-case letters, digits and "-", starting and ending with a letter or digit (e.g. "dev", "qa-1")`;
+    if (env.length > MAX_ENVIRONMENT_LENGTH)
+        return `"${env}" is ${env.length} characters; at most ${MAX_ENVIRONMENT_LENGTH} are allowed because the gateway Service port is named "http-${env}" and Kubernetes limits port names to 15 characters`;
+    if (env.includes("--"))
+        return `"${env}" contains "--", which Kubernetes does not allow in the port name "http-${env}"`;
+    if (!/[a-z]/.test(env)) return `"${env}" needs at least one letter (Kubernetes port names must contain a letter)`;
+    return undefined;
+}
+
+/** Istio reserves 15000-15099 for its sidecar and gateway (15021 status, 15090 metrics, ...). */
+export const ISTIO_RESERVED_PORTS = { from: 15000, to: 15099 };
+
+export function portProblem(port: unknown): string | undefined {
+    if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535)
+        return `${JSON.stringify(port)} is not a port; use an integer from 1 to 65535`;
+    if (port >= ISTIO_RESERVED_PORTS.from && port <= ISTIO_RESERVED_PORTS.to)
+        return `${port} is in Istio's reserved range ${ISTIO_RESERVED_PORTS.from}-${ISTIO_RESERVED_PORTS.to} (15021 is the gateway's status port); pick another port such as 8000`;
+    return undefined;
+}
+
+/** Kubernetes' default NodePort range. */
+export const NODE_PORT_RANGE = { from: 30000, to: 32767 };
+
+/** Parses "a.b.c.d/n" and reports what is wrong with it, including host bits set past the prefix. */
+export function cidrProblem(cidr: string, { minPrefix = 0, maxPrefix = 32 } = {}): string | undefined {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+    if (!m) return `"${cidr}" is not an IPv4 CIDR block such as 10.0.0.0/16`;
+    const octets = m.slice(1, 5).map(Number);
+    const prefix = Number(m[5]);
+    if (octets.some((o) => o > 255) || prefix > 32) return `"${cidr}" is not an IPv4 CIDR block such as 10.0.0.0/16`;
+    const address = octets.reduce((a, o) => a * 256 + o, 0);
+    const size = 2 ** (32 - prefix);
+    if (address % size !== 0) {
+        const network = address - (address % size);
+        const dotted = [24, 16, 8, 0].map((s) => Math.floor(network / 2 ** s) % 256).join(".");
+        return `"${cidr}" has host bits set; did you mean ${dotted}/${prefix}?`;
+    }
+    if (prefix < minPrefix || prefix > maxPrefix)
+        return `"${cidr}" has prefix /${prefix}; use a prefix from /${minPrefix} to /${maxPrefix}`;
+    return undefined;
+}
+
+/** ACM certificate ARN; its region must be the stack's region (an ALB only uses certificates from its own region). */
+export const CERTIFICATE_ARN =
+    /^arn:(aws|aws-cn|aws-us-gov):acm:([a-z]{2}(-[a-z]+)+-\d):(\d{12}):certificate\/[0-9a-f-]{36}$/;
+const IAM_PRINCIPAL_ARN = /^arn:(aws|aws-cn|aws-us-gov):(iam|sts)::\d{12}:(role|user|assumed-role)\/[\w+=,.@/-]+$/;
+/** Graviton families carry a "g" after the generation digit: t4g, m7g, c6gn, x2gd, g5g. */
+export function isArmInstanceType(instanceType: string): boolean {
+    return /^[a-z]+\d+[a-z]*g[a-z]*\./.test(instanceType);
+}
+
+const SEMVER = /^\d+\.\d+\.\d+$/;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const STACK_REFERENCE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+/** Gateway/VirtualService host: "*", a DNS name, or "*.suffix". */
+const HOST = /^(\*|(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/;
+
+// ---------------------------------------------------------------------------------------------
+// Schemas. Strict objects: an unknown key is a typo until proven otherwise.
+
+const port = z.unknown().superRefine((p, ctx) => {
+    const problem = portProblem(p);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+}) as unknown as z.ZodType<number>;
+
+const nodePort = z
+    .number()
+    .int()
+    .min(NODE_PORT_RANGE.from, { error: `must be in the NodePort range ${NODE_PORT_RANGE.from}-${NODE_PORT_RANGE.to}` })
+    .max(NODE_PORT_RANGE.to, { error: `must be in the NodePort range ${NODE_PORT_RANGE.from}-${NODE_PORT_RANGE.to}` });
+
+const cidr = (opts?: { minPrefix?: number; maxPrefix?: number }) =>
+    z.string().superRefine((c, ctx) => {
+        const problem = cidrProblem(c, opts);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
+
+const environmentName = z.string().superRefine((e, ctx) => {
+    const problem = environmentProblem(e);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const host = z
+    .string()
+    .regex(HOST, { error: 'must be "*", a DNS name such as "vote.example.com", or "*.example.com"' });
+const hosts = z.array(host).min(1, { error: 'must list at least one host (use ["*"] for any)' });
+
+const clusterSchema = z.strictObject({
+    kubernetesVersion: z
+        .string({
+            error: (i) =>
+                typeof i.input === "number"
+                    ? `must be a quoted string such as "1.34" (YAML reads an unquoted 1.30 as the number 1.3)`
+                    : `must be a Kubernetes minor version such as "1.34"`,
+        })
+        .regex(/^1\.\d{2}$/, { error: 'must be a Kubernetes minor version such as "1.34"' })
+        .optional(),
+    instanceTypes: z
+        .array(z.string().regex(INSTANCE_TYPE, { error: 'must be an EC2 instance type such as "t3.large"' }))
+        .min(1, { error: "must list at least one instance type" })
+        .optional(),
+    minSize: z.number().int().min(0).optional(),
+    desiredSize: z.number().int().min(1).optional(),
+    maxSize: z.number().int().min(1).max(450).optional(),
+    vpcCidr: cidr({ minPrefix: 16, maxPrefix: 22 }).optional(),
+    publicAccessCidrs: z.array(cidr()).min(1, { error: "must list at least one CIDR block" }).optional(),
+    availabilityZones: z.number().int().min(2).max(6).optional(),
+    natGateways: z.enum(["single", "perAz"]).optional(),
+    logTypes: z.array(z.enum(LOG_TYPES)).optional(),
+    adminPrincipalArns: z
+        .array(
+            z.string().regex(IAM_PRINCIPAL_ARN, {
+                error: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/platform-admins",
+            }),
+        )
+        .optional(),
+    stackReference: z
+        .string()
+        .regex(STACK_REFERENCE, { error: 'must be "<organization>/<project>/<stack>", e.g. "acme/eks-istio/dev"' })
+        .optional(),
+});
+
+const extraGatewayPort = z.strictObject({
+    environment: environmentName,
+    port,
+    nodePort: nodePort.optional(),
+});
+
+const istioSchema = z.strictObject({
+    version: z.string().regex(SEMVER, { error: 'must be an Istio release such as "1.30.3"' }).optional(),
+    extraGatewayPorts: z.array(extraGatewayPort).optional(),
+    statusNodePort: nodePort.optional(),
+});
+
+const albControllerSchema = z.strictObject({
+    version: z.string().regex(SEMVER, { error: 'must be a chart version such as "3.5.0"' }).optional(),
+});
+
+const ingressSchema = z.strictObject({
+    port: z.unknown().superRefine((p, ctx) => {
+        if (p === undefined)
+            ctx.addIssue({
+                code: "custom",
+                message: "is required: the gateway port this environment's ALB sends traffic to (e.g. 8000)",
+            });
+        else {
+            const problem = portProblem(p);
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+        }
+    }) as unknown as z.ZodType<number>,
+    nodePort: nodePort.optional(),
+    hosts: hosts.optional(),
+    scheme: z.enum(["internet-facing", "internal"]).optional(),
+    targetType: z.enum(["instance", "ip"]).optional(),
+    certificateArn: z
+        .string()
+        .regex(CERTIFICATE_ARN, {
+            error: "must be an ACM certificate ARN such as arn:aws:acm:ap-northeast-1:123456789012:certificate/0a1b2c3d-...",
+        })
+        .optional(),
+    sslPolicy: z
+        .string()
+        .regex(/^ELBSecurityPolicy-[A-Za-z0-9-]+$/, {
+            error: 'must be an ELB security policy such as "ELBSecurityPolicy-TLS13-1-2-2021-06"',
+        })
+        .optional(),
+    loadBalancerName: z
+        .string()
+        .regex(/^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/, {
+            error: "must be 1-32 letters, digits or hyphens, not starting or ending with a hyphen (an AWS limit)",
+        })
+        .refine((n) => !n.startsWith("internal-"), { error: 'must not start with "internal-" (reserved by AWS)' })
+        .optional(),
+});
+
+const appSchema = z.strictObject({
+    name: z.string().regex(DNS1123_LABEL, { error: 'must be a DNS-1123 label such as "vote-dog-cat"' }).max(63),
+    namespace: z
+        .string()
+        .regex(DNS1123_LABEL, { error: 'must be a DNS-1123 label such as "vote-dog-cat"' })
+        .max(63)
+        .refine((n) => !["kube-system", "kube-public", "kube-node-lease", "istio-system"].includes(n), {
+            error: "is a system namespace; give the app a namespace of its own",
+        })
+        .optional(),
+    hosts: hosts.optional(),
+    http: z.array(httpRoute).min(1, { error: "must list at least one route" }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// The parsed, defaulted config the program consumes.
+
+export type HttpRoute = z.infer<typeof httpRoute>;
+
+export interface AppConfig {
+    name: string;
+    namespace: string;
+    hosts: string[];
+    http: HttpRoute[];
+}
+
+export interface GatewayPort {
+    environment: string;
+    port: number;
+    /** Pinned NodePort on the gateway Service; absent only in attached stacks, which do not own the Service. */
+    nodePort?: number;
+}
+
+export interface StackConfig {
+    stack: string;
+    region: string;
+    environment: string;
+    /** Protects stateful resources and turns on high-availability defaults. */
+    production: boolean;
+    cluster: {
+        name: string;
+        kubernetesVersion: string;
+        instanceTypes: string[];
+        minSize: number;
+        desiredSize: number;
+        maxSize: number;
+        vpcCidr: string;
+        publicAccessCidrs: string[];
+        availabilityZones: number;
+        natGateways: NatGateways;
+        logTypes: LogType[];
+        adminPrincipalArns: string[];
+        stackReference?: string;
+    };
+    istio: { version: string; extraGatewayPorts: GatewayPort[]; statusNodePort?: number };
+    albController: { version: string };
+    ingress: {
+        port: number;
+        nodePort?: number;
+        hosts: string[];
+        scheme: "internet-facing" | "internal";
+        targetType: "instance" | "ip";
+        certificateArn?: string;
+        sslPolicy: string;
+        loadBalancerName?: string;
+    };
+    apps: AppConfig[];
+}
+
+export interface ConfigProblem {
+    /** Full key path as the user writes it, e.g. "eks-istio:cluster.minSize". */
+    path: string;
+    message: string;
+}
+
+/**
+ * Raised for an invalid stack config. A `pulumi.RunError`, so `pulumi preview` prints the message
+ * alone, not a stack trace. Lists every problem found, not only the first.
+ */
+export class ConfigError extends pulumi.RunError {
+    constructor(
+        readonly stack: string,
+        readonly problems: ConfigProblem[],
+    ) {
+        super(
+            `Invalid config for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+                problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+/** The stack's raw config: `values` holds the `eks-istio:*` keys, already JSON-decoded. */
+export interface RawStackConfig {
+    stack: string;
+    region?: string;
+    values: Record<string, unknown>;
+}
+
+const TOP_LEVEL_KEYS = ["environment", "production", "cluster", "istio", "albController", "ingress", "apps"] as const;
+
+/** Turns raw config into a `StackConfig` or throws one `ConfigError` listing every problem. */
+export function parseStackConfig(raw: RawStackConfig): StackConfig {
+    const problems: ConfigProblem[] = [];
+    const add = (path: string, message: string) => problems.push({ path: keyPath(path), message });
+    const v = raw.values;
+
+    for (const key of Object.keys(v)) {
+        if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key))
+            add(key, `unknown key${didYouMean(key, TOP_LEVEL_KEYS)}; the keys are ${TOP_LEVEL_KEYS.join(", ")}`);
+    }
+
+    if (!raw.region)
+        problems.push({
+            path: "aws:region",
+            message: "is required, e.g. `pulumi config set aws:region ap-northeast-1`",
+        });
+
+    const environment = v.environment ?? raw.stack;
+    const envSource = v.environment === undefined ? `(the stack name, used as the environment)` : "";
+    if (typeof environment !== "string") add("environment", `must be a string, got ${JSON.stringify(environment)}`);
+    else {
+        const problem = environmentProblem(environment);
+        if (problem) add("environment", `${problem}${envSource ? ` ${envSource}; set eks-istio:environment` : ""}`);
+    }
+    if (v.production !== undefined && typeof v.production !== "boolean")
+        add("production", `must be true or false, got ${JSON.stringify(v.production)}`);
+
+    const section = <T>(key: string, schema: z.ZodType<T>, value: unknown): T | undefined => {
+        const r = schema.safeParse(value, { reportInput: true });
+        if (r.success) return r.data;
+        for (const issue of r.error.issues) add([key, ...issue.path].join("."), issueMessage(issue));
+        return undefined;
+    };
+
+    const cluster =
+        section("cluster", clusterSchema.optional(), v.cluster) ?? (v.cluster === undefined ? {} : undefined);
+    const istio = section("istio", istioSchema.optional(), v.istio) ?? (v.istio === undefined ? {} : undefined);
+    const albController =
+        section("albController", albControllerSchema.optional(), v.albController) ??
+        (v.albController === undefined ? {} : undefined);
+    let ingress: z.infer<typeof ingressSchema> | undefined;
+    if (v.ingress === undefined)
+        add(
+            "ingress",
+            "is required; at least `eks-istio:ingress: {port: 8000}` (the gateway port of this environment)",
+        );
+    else ingress = section("ingress", ingressSchema, v.ingress);
+
+    // Apps are parsed one by one so that one bad app does not hide the others' problems.
+    const apps: z.infer<typeof appSchema>[] = [];
+    if (v.apps !== undefined && !Array.isArray(v.apps)) add("apps", "must be a list of apps");
+    else
+        ((v.apps as unknown[] | undefined) ?? []).forEach((a, i) => {
+            const app = section(`apps[${i}]`, appSchema, a);
+            if (app) apps.push(app);
+        });
+
+    // Cross-field rules. They read the raw values, guarded field by field, so that a type error
+    // elsewhere in the same section does not hide them: one run reports every problem.
+    const rawCluster = record(v.cluster);
+    const counts = (["minSize", "desiredSize", "maxSize"] as const).map((k) => rawCluster[k] ?? DEFAULTS.cluster[k]);
+    if (counts.every(Number.isInteger)) {
+        const [min, desired, max] = counts as number[];
+        if (!(min <= desired && desired <= max))
+            add(
+                "cluster",
+                `node counts must satisfy minSize <= desiredSize <= maxSize, got minSize ${min}, desiredSize ${desired}, maxSize ${max}`,
+            );
+    }
+    const types = Array.isArray(rawCluster.instanceTypes)
+        ? rawCluster.instanceTypes.filter((t) => typeof t === "string")
+        : [];
+    if (new Set(types.map(isArmInstanceType)).size > 1)
+        add(
+            "cluster.instanceTypes",
+            `mixes ARM (Graviton) and x86 instance types (${types.join(", ")}); one node group runs one architecture, so list types of one kind`,
+        );
+    if (rawCluster.stackReference !== undefined)
+        add(
+            "cluster.stackReference",
+            "shared-cluster mode (attaching to another stack's mesh) is not available in this version; remove the key to give this stack its own cluster",
+        );
+    const certRegion = CERTIFICATE_ARN.exec(String(record(v.ingress).certificateArn ?? ""))?.[2];
+    if (certRegion && raw.region && certRegion !== raw.region)
+        add(
+            "ingress.certificateArn",
+            `the certificate is in ${certRegion} but the stack deploys to ${raw.region}; an ALB can only use ACM certificates from its own region`,
+        );
+    gatewayPortProblems(environment, record(v.ingress).port, record(v.istio).extraGatewayPorts).forEach((p) =>
+        add(p.at, p.message),
+    );
+    appProblems(v.apps).forEach((p) => add(p.at, p.message));
+
+    if (problems.length > 0) throw new ConfigError(raw.stack, problems);
+    return withDefaults(raw, environment as string, {
+        production: v.production as boolean | undefined,
+        cluster: cluster!,
+        istio: istio!,
+        albController: albController!,
+        ingress: ingress!,
+        apps,
+    });
+}
+
+function record(x: unknown): Record<string, unknown> {
+    return typeof x === "object" && x !== null && !Array.isArray(x) ? (x as Record<string, unknown>) : {};
+}
+
+/** Environments and ports served by one gateway Service must be unique across ingress.port and extraGatewayPorts. */
+function gatewayPortProblems(environment: unknown, port: unknown, extra: unknown): { at: string; message: string }[] {
+    const out: { at: string; message: string }[] = [];
+    const seenEnv = new Map<unknown, string>([[environment, "this stack's environment"]]);
+    const seenPort = new Map<unknown, string>([[port, `${keyPath("ingress.port")} (${String(environment)})`]]);
+    (Array.isArray(extra) ? extra : []).forEach((raw, i) => {
+        const p = record(raw);
+        const at = `istio.extraGatewayPorts[${i}]`;
+        if (typeof p.environment === "string") {
+            if (seenEnv.has(p.environment))
+                out.push({
+                    at: `${at}.environment`,
+                    message: `"${p.environment}" is already served by ${seenEnv.get(p.environment)}`,
+                });
+            seenEnv.set(p.environment, keyPath(at));
+        }
+        if (typeof p.port === "number") {
+            if (seenPort.has(p.port))
+                out.push({
+                    at: `${at}.port`,
+                    message: `${p.port} is already used by ${seenPort.get(p.port)}; each environment needs its own port`,
+                });
+            seenPort.set(p.port, `${keyPath(at)} (${String(p.environment)})`);
+        }
+    });
+    return out;
+}
+
+/** Rules across apps (unique names and namespaces) and within each route that parses. */
+function appProblems(apps: unknown): { at: string; message: string }[] {
+    const out: { at: string; message: string }[] = [];
+    const seenApps = new Map<unknown, number>();
+    const seenNamespaces = new Map<unknown, number>();
+    (Array.isArray(apps) ? apps : []).forEach((raw, i) => {
+        const app = record(raw);
+        if (typeof app.name === "string") {
+            if (seenApps.has(app.name))
+                out.push({
+                    at: `apps[${i}].name`,
+                    message: `"${app.name}" is also the name of apps[${seenApps.get(app.name)}]; app names must be unique`,
+                });
+            seenApps.set(app.name, i);
+        }
+        const ns = app.namespace ?? app.name;
+        if (typeof ns === "string") {
+            if (seenNamespaces.has(ns))
+                out.push({
+                    at: `apps[${i}].namespace`,
+                    message: `"${ns}" is also the namespace of apps[${seenNamespaces.get(ns)}]; each app owns its namespace`,
+                });
+            seenNamespaces.set(ns, i);
+        }
+        (Array.isArray(app.http) ? app.http : []).forEach((r, j) => {
+            const route = httpRoute.safeParse(r);
+            if (route.success)
+                for (const p of routeProblems(route.data))
+                    out.push({ at: `apps[${i}].http[${j}]${p.at}`, message: p.message });
+        });
+    });
+    return out;
+}
+
+/** Semantic rules of one HTTP route that Istio's schema cannot express. */
+export function routeProblems(route: HttpRoute): { at: string; message: string }[] {
+    const out: { at: string; message: string }[] = [];
+    const actions = (["route", "redirect", "directResponse"] as const).filter((k) => route[k] !== undefined);
+    if (actions.length !== 1)
+        out.push({
+            at: "",
+            message:
+                actions.length === 0
+                    ? "needs one of route, redirect or directResponse (what to do with matching requests)"
+                    : `sets ${actions.join(" and ")}; a route does exactly one of route, redirect or directResponse`,
+        });
+    const dests = route.route ?? [];
+    if (dests.length > 1) {
+        const sum = dests.reduce((s, d) => s + (d.weight ?? 0), 0);
+        if (sum !== 100)
+            out.push({
+                at: ".route",
+                message: `weights of the ${dests.length} destinations sum to ${sum}; they must sum to 100 (e.g. 50/50 or 90/10)`,
+            });
+    } else if (dests.length === 1 && dests[0].weight !== undefined && dests[0].weight !== 100)
+        out.push({
+            at: ".route[0].weight",
+            message: `is ${dests[0].weight}, but a single destination receives all traffic; remove the weight or set 100`,
+        });
+    if (route.rewrite && route.redirect) out.push({ at: ".rewrite", message: "cannot be combined with redirect" });
+    return out;
+}
+
+/** Applies the defaults of the contract to a parsed config; the only place defaults are applied. */
+function withDefaults(
+    raw: RawStackConfig,
+    environment: string,
+    p: {
+        production?: boolean;
+        cluster: z.infer<typeof clusterSchema>;
+        istio: z.infer<typeof istioSchema>;
+        albController: z.infer<typeof albControllerSchema>;
+        ingress: z.infer<typeof ingressSchema>;
+        apps: z.infer<typeof appSchema>[];
+    },
+): StackConfig {
+    const production = p.production ?? PRODUCTION_ENVIRONMENTS.includes(environment);
+    const envDefaults = production ? { ...DEFAULTS.cluster, ...PRODUCTION_DEFAULTS } : DEFAULTS.cluster;
+    return {
+        stack: raw.stack,
+        region: raw.region!,
+        environment,
+        production,
+        cluster: {
+            name: `eks-istio-${environment}`,
+            ...structuredClone(envDefaults),
+            ...stripUndefined(p.cluster),
+        },
+        istio: {
+            version: p.istio.version ?? DEFAULTS.istio.version,
+            extraGatewayPorts: p.istio.extraGatewayPorts ?? [],
+            statusNodePort: p.istio.statusNodePort,
+        },
+        albController: { version: p.albController.version ?? DEFAULTS.albController.version },
+        ingress: { ...structuredClone(DEFAULTS.ingress), ...stripUndefined(p.ingress) },
+        apps: p.apps.map((a) => ({
+            name: a.name,
+            namespace: a.namespace ?? a.name,
+            hosts: a.hosts ?? [...DEFAULTS.ingress.hosts],
+            http: a.http,
+        })),
+    };
+}
+
+function stripUndefined<T extends object>(o: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {
+    return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as never;
+}
+
+function keyPath(path: string): string {
+    return `${NAMESPACE}:${path.replace(/\.(\d+)(?=\.|$)/g, "[$1]")}`;
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+    // Messages written in the schemas above are already for people; rewrite only zod's defaults.
+    if (!/^(Invalid|Too (small|big)|Unrecognized)/.test(issue.message)) return issue.message;
+    if (issue.code === "unrecognized_keys") {
+        return issue.keys.map((k) => `unknown key "${k}"${didYouMean(k, knownKeysAt(issue))}`).join("; ");
+    }
+    if (issue.code === "invalid_value" && "values" in issue)
+        return `must be one of ${issue.values.map((x) => JSON.stringify(x)).join(", ")}`;
+    if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
+    if (issue.code === "too_small" && issue.origin === "number")
+        return `must be at least ${issue.minimum}, got ${JSON.stringify(issue.input)}`;
+    if (issue.code === "too_big" && issue.origin === "number")
+        return `must be at most ${issue.maximum}, got ${JSON.stringify(issue.input)}`;
+    if (issue.code === "invalid_type") return `must be ${article(issue.expected)}, got ${JSON.stringify(issue.input)}`;
+    return issue.message;
+}
+
+function article(t: string): string {
+    if (t === "int") return "an integer";
+    return /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`;
+}
+
+// Zod reports unknown keys without the allowed ones; a small registry of known keys per schema
+// shape lets the message suggest the closest one.
+const ALL_KNOWN_KEYS = [
+    ...Object.keys(clusterSchema.shape),
+    ...Object.keys(istioSchema.shape),
+    ...Object.keys(ingressSchema.shape),
+    ...Object.keys(appSchema.shape),
+    ...Object.keys(extraGatewayPort.shape),
+    "match",
+    "route",
+    "redirect",
+    "directResponse",
+    "rewrite",
+    "timeout",
+    "retries",
+    "fault",
+    "mirror",
+    "mirrors",
+    "mirrorPercentage",
+    "corsPolicy",
+    "headers",
+    "destination",
+    "weight",
+    "host",
+    "subset",
+    "port",
+    "number",
+    "uri",
+    "exact",
+    "prefix",
+    "regex",
+    "attempts",
+    "perTryTimeout",
+    "retryOn",
+    "delay",
+    "abort",
+    "fixedDelay",
+    "percentage",
+    "httpStatus",
+    "value",
+    "authority",
+    "method",
+    "scheme",
+    "queryParams",
+    "ignoreUriCase",
+    "withoutHeaders",
+];
+function knownKeysAt(_issue: z.core.$ZodIssue): readonly string[] {
+    return ALL_KNOWN_KEYS;
+}
+
+/** " (did you mean "x"?)" when a known key is within two edits, otherwise "". */
+export function didYouMean(key: string, known: readonly string[]): string {
+    let best: string | undefined;
+    let bestDistance = 3;
+    for (const k of known) {
+        const d = editDistance(key.toLowerCase(), k.toLowerCase());
+        if (d < bestDistance) [best, bestDistance] = [k, d];
+    }
+    return best && best !== key ? ` (did you mean "${best}"?)` : "";
+}
+
+function editDistance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        let prev = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const tmp = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+            prev = tmp;
+        }
+    }
+    return row[b.length];
+}
+
+/**
+ * Reads the stack's config from Pulumi and parses it. Top-level `eks-istio:*` keys are taken from
+ * the whole config map, so a misspelt top-level key is reported instead of ignored.
+ */
+export function loadStackConfig(): StackConfig {
+    const all = pulumi.runtime.allConfig();
+    const values: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(all)) {
+        if (!key.startsWith(`${NAMESPACE}:`)) continue;
+        const name = key.slice(NAMESPACE.length + 1);
+        // Pulumi stores structured values as JSON and plain ones as strings.
+        values[name] = name === "environment" ? value : decode(value);
+    }
+    return parseStackConfig({ stack: pulumi.getStack(), region: all["aws:region"], values });
+}
+
+function decode(value: string): unknown {
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
+}
