@@ -24,8 +24,14 @@ export function partitionOf(region: string): "aws" | "aws-cn" | "aws-us-gov" {
 }
 
 /** Tags every AWS resource of the stack carries, so cost and ownership are visible per environment. */
-export function stackTags(cfg: Pick<StackConfig, "environment" | "stack">): Record<string, string> {
-    return { "eks-istio/environment": cfg.environment, "eks-istio/stack": cfg.stack, "managed-by": "pulumi" };
+export function stackTags(cfg: Pick<StackConfig, "environment" | "stack" | "production">): Record<string, string> {
+    return {
+        "eks-istio/environment": cfg.environment,
+        "eks-istio/stack": cfg.stack,
+        // Read by the policy pack, which holds production to stricter rules.
+        "eks-istio/production": String(cfg.production),
+        "managed-by": "pulumi",
+    };
 }
 
 export interface VpcSpec {
