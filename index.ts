@@ -2,6 +2,8 @@
 import { AlbController } from "./components/albController";
 import { Cluster } from "./components/cluster";
 import { loadStackConfig } from "./components/config";
+import { EnvironmentEdge } from "./components/environmentEdge";
+import { Istio } from "./components/istio";
 import { clusterSpec, secretsKeySpec, stackTags, vpcSpec } from "./components/manifests/aws";
 import { Network } from "./components/network";
 
@@ -21,7 +23,7 @@ const cluster = new Cluster(`${env}-cluster`, {
     protect: config.production,
 });
 
-new AlbController(`${env}-alb-controller`, {
+const albController = new AlbController(`${env}-alb-controller`, {
     clusterName: cluster.clusterName,
     region: config.region,
     environment: env,
@@ -33,5 +35,22 @@ new AlbController(`${env}-alb-controller`, {
     tags: stackTags(config),
 });
 
+const istio = new Istio(`${env}-istio`, {
+    version: config.istio.version,
+    production: config.production,
+    statusNodePort: config.gateway.statusNodePort,
+    ports: config.gateway.ports,
+    provider: cluster.provider,
+});
+
+const edge = new EnvironmentEdge(`${env}-edge`, {
+    config,
+    provider: cluster.provider,
+    istioReady: [istio.istiod],
+    ingressDependsOn: [albController.release, istio.gateway],
+});
+
 export const clusterName = cluster.clusterName;
 export const kubeconfig = cluster.kubeconfig;
+export const gatewayPorts = config.gateway.ports.map(({ environment, port }) => ({ environment, port }));
+export const url = edge.url;

@@ -83,6 +83,19 @@ export function portProblem(port: unknown): string | undefined {
 /** Kubernetes' default NodePort range. */
 export const NODE_PORT_RANGE = { from: 30000, to: 32767 };
 
+/** The gateway's status port: ALB health checks go to its /healthz/ready. */
+export const STATUS_PORT = 15021;
+
+/**
+ * The NodePort pinned for a gateway port unless config sets one: 30000 + (port mod 2768), so it is
+ * stable across deploys and easy to derive by hand (80 → 30080, 8000 → 32464, 9000 → 30696,
+ * status 15021 → 31181). Pinned because ALB target groups (instance mode) point at NodePorts; a
+ * NodePort that moved on a Service re-create would leave every target unhealthy.
+ */
+export function defaultNodePort(port: number): number {
+    return NODE_PORT_RANGE.from + (port % (NODE_PORT_RANGE.to - NODE_PORT_RANGE.from + 1));
+}
+
 /** Parses "a.b.c.d/n" and reports what is wrong with it, including host bits set past the prefix. */
 export function cidrProblem(cidr: string, { minPrefix = 0, maxPrefix = 32 } = {}): string | undefined {
     const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
@@ -290,6 +303,8 @@ export interface StackConfig {
         stackReference?: string;
     };
     istio: { version: string; extraGatewayPorts: GatewayPort[]; statusNodePort?: number };
+    /** The shared istio-ingressgateway Service: this environment's port first, then the extra ones. */
+    gateway: { statusNodePort: number; ports: Required<GatewayPort>[] };
     albController: { version: string };
     ingress: {
         port: number;
@@ -427,7 +442,9 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     gatewayPortProblems(environment, record(v.ingress).port, record(v.istio).extraGatewayPorts).forEach((p) =>
         add(p.at, p.message),
     );
+    nodePortProblems(record(v.ingress), record(v.istio)).forEach((p) => add(p.at, p.message));
     appProblems(v.apps).forEach((p) => add(p.at, p.message));
+    routingProblems(v.apps, record(v.ingress).hosts).forEach((p) => add(p.at, p.message));
 
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     return withDefaults(raw, environment as string, {
@@ -468,6 +485,94 @@ function gatewayPortProblems(environment: unknown, port: unknown, extra: unknown
                 });
             seenPort.set(p.port, `${keyPath(at)} (${String(p.environment)})`);
         }
+    });
+    return out;
+}
+
+/** Every port of the gateway Service gets a distinct NodePort, whether set or derived. */
+function nodePortProblems(ingress: Record<string, unknown>, istio: Record<string, unknown>): { at: string; message: string }[] {
+    const entries: { at: string; port: unknown; nodePort: unknown }[] = [
+        { at: "istio.statusNodePort", port: STATUS_PORT, nodePort: istio.statusNodePort },
+        { at: "ingress.nodePort", port: ingress.port, nodePort: ingress.nodePort },
+        ...(Array.isArray(istio.extraGatewayPorts) ? istio.extraGatewayPorts : []).map((e, i) => ({
+            at: `istio.extraGatewayPorts[${i}].nodePort`,
+            port: record(e).port,
+            nodePort: record(e).nodePort,
+        })),
+    ];
+    const out: { at: string; message: string }[] = [];
+    const seen = new Map<number, string>();
+    for (const e of entries) {
+        const explicit = e.nodePort !== undefined;
+        const derivable = e.port === STATUS_PORT || !portProblem(e.port);
+        const nodePort = explicit ? e.nodePort : derivable ? defaultNodePort(e.port as number) : undefined;
+        if (typeof nodePort !== "number") continue;
+        const what = explicit ? `${nodePort}` : `${nodePort} (derived from port ${String(e.port)})`;
+        if (seen.has(nodePort))
+            out.push({
+                at: e.at,
+                message: `${what} is also the nodePort of ${seen.get(nodePort)}; set a distinct nodePort in ${NODE_PORT_RANGE.from}-${NODE_PORT_RANGE.to}`,
+            });
+        else seen.set(nodePort, keyPath(e.at));
+    }
+    return out;
+}
+
+/** True when a route matches every request: no match, or a match on nothing but uri prefix "/". */
+export function isCatchAll(route: { match?: Record<string, unknown>[] }): boolean {
+    if (!route.match || route.match.length === 0) return true;
+    return route.match.some((m) => {
+        const keys = Object.keys(m).filter((k) => k !== "name");
+        if (keys.length === 0) return true;
+        const uri = record(m.uri);
+        return keys.length === 1 && keys[0] === "uri" && uri.prefix === "/";
+    });
+}
+
+/** Whether two Gateway/VirtualService hosts can name the same request host. */
+export function hostsOverlap(a: string, b: string): boolean {
+    if (a === "*" || b === "*" || a === b) return true;
+    const covers = (wild: string, h: string) => wild.startsWith("*.") && (h.endsWith(wild.slice(1)) || (h.startsWith("*.") && wild.endsWith(h.slice(1))));
+    return covers(a, b) || covers(b, a);
+}
+
+/**
+ * Routing mistakes that are valid YAML and valid Istio but lose traffic: a route after a
+ * catch-all, a catch-all shared with another app's host (Istio merges VirtualServices of one
+ * gateway host in creation order, so which app wins depends on deploy order), and an app host the
+ * environment's Gateway does not serve.
+ */
+function routingProblems(apps: unknown, gatewayHosts: unknown): { at: string; message: string }[] {
+    const out: { at: string; message: string }[] = [];
+    const list = (Array.isArray(apps) ? apps : []).map(record);
+    const hostsOf = (a: Record<string, unknown>): string[] =>
+        Array.isArray(a.hosts) ? a.hosts.filter((h) => typeof h === "string") : [...DEFAULTS.ingress.hosts];
+    const gwHosts = Array.isArray(gatewayHosts) ? gatewayHosts.filter((h) => typeof h === "string") : [...DEFAULTS.ingress.hosts];
+    list.forEach((app, i) => {
+        const routes = (Array.isArray(app.http) ? app.http : []).map(record);
+        const first = routes.findIndex((r) => isCatchAll(r as { match?: Record<string, unknown>[] }));
+        if (first >= 0 && first < routes.length - 1)
+            out.push({
+                at: `apps[${i}].http[${first + 1}]`,
+                message: `is never reached: ${keyPath(`apps[${i}].http[${first}]`)} before it matches every request; put catch-all routes last`,
+            });
+        for (const h of hostsOf(app)) {
+            if (!gwHosts.some((g) => hostsOverlap(g, h)))
+                out.push({
+                    at: `apps[${i}].hosts`,
+                    message: `"${h}" is not served by this environment's Gateway (eks-istio:ingress.hosts: ${JSON.stringify(gwHosts)}); add it there or fix the host`,
+                });
+        }
+        if (first < 0) return;
+        list.forEach((other, j) => {
+            if (j === i) return;
+            const shared = hostsOf(app).find((h) => hostsOf(other).some((o) => hostsOverlap(h, o)));
+            if (shared !== undefined)
+                out.push({
+                    at: `apps[${i}].http[${first}]`,
+                    message: `matches every request on host "${shared}", which apps[${j}] (${String(other.name)}) also serves; Istio merges both VirtualServices in creation order, so one app would shadow the other depending on deploy order. Give this route a match, give the apps distinct hosts, or put the routes in one app`,
+                });
+        });
     });
     return out;
 }
@@ -564,6 +669,17 @@ function withDefaults(
             version: p.istio.version ?? DEFAULTS.istio.version,
             extraGatewayPorts: p.istio.extraGatewayPorts ?? [],
             statusNodePort: p.istio.statusNodePort,
+        },
+        gateway: {
+            statusNodePort: p.istio.statusNodePort ?? defaultNodePort(STATUS_PORT),
+            ports: [
+                { environment, port: p.ingress.port, nodePort: p.ingress.nodePort ?? defaultNodePort(p.ingress.port) },
+                ...(p.istio.extraGatewayPorts ?? []).map((e) => ({
+                    environment: e.environment,
+                    port: e.port,
+                    nodePort: e.nodePort ?? defaultNodePort(e.port),
+                })),
+            ],
         },
         albController: { version: p.albController.version ?? DEFAULTS.albController.version },
         ingress: { ...structuredClone(DEFAULTS.ingress), ...stripUndefined(p.ingress) },

@@ -1,0 +1,57 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "./config";
+import {
+    appNamespaceManifest,
+    gatewayManifest,
+    ingressManifest,
+    urlFromIngressStatus,
+    virtualServiceManifest,
+} from "./manifests/edge";
+
+export interface EnvironmentEdgeArgs {
+    /** The parsed stack config: environment, ingress settings and apps. */
+    config: Pick<StackConfig, "environment" | "production" | "stack" | "ingress" | "apps">;
+    /** The stack's Kubernetes provider. */
+    provider: k8s.Provider;
+    /** What Istio objects wait for: istiod, whose validating webhook must answer before they are applied. */
+    istioReady: pulumi.Input<pulumi.Resource>[];
+    /**
+     * What the Ingress waits for: the load balancer controller (so on destroy the ALB is deleted
+     * while the controller still runs to remove it) and the gateway (its backend Service).
+     */
+    ingressDependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/** One environment's edge: its ALB (Ingress), its Istio Gateway, and a VirtualService per app. */
+export class EnvironmentEdge extends pulumi.ComponentResource {
+    /** The ALB's URL once the controller has provisioned it. */
+    readonly url: pulumi.Output<string | undefined>;
+    readonly ingress: k8s.networking.v1.Ingress;
+
+    constructor(name: string, args: EnvironmentEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("eks-istio:edge:EnvironmentEdge", name, {}, opts);
+        const { config } = args;
+        const o = { parent: this, provider: args.provider };
+
+        this.ingress = new k8s.networking.v1.Ingress(`${name}-ingress`, ingressManifest(config), {
+            ...o,
+            dependsOn: args.ingressDependsOn,
+        });
+        new k8s.apiextensions.CustomResource(`${name}-gateway`, gatewayManifest(config), {
+            ...o,
+            dependsOn: args.istioReady,
+        });
+        for (const app of config.apps) {
+            const namespace = new k8s.core.v1.Namespace(`${name}-${app.name}-namespace`, appNamespaceManifest(config, app), o);
+            new k8s.apiextensions.CustomResource(`${name}-${app.name}-vs`, virtualServiceManifest(config, app), {
+                ...o,
+                dependsOn: [namespace, ...args.istioReady],
+            });
+        }
+
+        const https = config.ingress.certificateArn !== undefined;
+        this.url = this.ingress.status.apply((s) => urlFromIngressStatus(s?.loadBalancer?.ingress?.[0]?.hostname, https));
+        this.registerOutputs({ url: this.url });
+    }
+}

@@ -1,0 +1,67 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { GatewayPort } from "./config";
+import { gatewayValues, ISTIO, istioBaseValues, istiodValues, meshPeerAuthentication } from "./manifests/istio";
+
+export interface IstioArgs {
+    /** One Istio version for base, istiod and the gateway (charts must match the control plane). */
+    version: string;
+    /** High-availability sizing for istiod and the gateway. */
+    production: boolean;
+    /** Pinned NodePort of the gateway's status port. */
+    statusNodePort: number;
+    /** Ports of the shared gateway Service: this environment's first, then extra environments'. */
+    ports: Required<GatewayPort>[];
+    /** The stack's Kubernetes provider. */
+    provider: k8s.Provider;
+}
+
+/**
+ * Istio through Helm: base (CRDs) → istiod → the istio-ingressgateway gateway, each waiting for
+ * the one before, plus mesh-wide STRICT mTLS.
+ */
+export class Istio extends pulumi.ComponentResource {
+    /** istiod's release: Istio objects wait for it, since its webhook validates them. */
+    readonly istiod: k8s.helm.v3.Release;
+    /** The gateway's release: Ingresses wait for it, so their backend Service exists. */
+    readonly gateway: k8s.helm.v3.Release;
+
+    constructor(name: string, args: IstioArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("eks-istio:mesh:Istio", name, {}, opts);
+        const o = { parent: this, provider: args.provider };
+
+        const namespace = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            { metadata: { name: ISTIO.namespace, labels: { "app.kubernetes.io/managed-by": "pulumi" } } },
+            o,
+        );
+        const release = (
+            key: "base" | "istiod" | "gateway",
+            values: pulumi.Inputs,
+            dependsOn: pulumi.Resource[],
+        ): k8s.helm.v3.Release =>
+            new k8s.helm.v3.Release(
+                `${name}-${key}`,
+                {
+                    name: ISTIO[key].release,
+                    chart: ISTIO[key].chart,
+                    version: args.version,
+                    repositoryOpts: { repo: ISTIO.repo },
+                    namespace: ISTIO.namespace,
+                    values,
+                    atomic: true,
+                    timeout: 600,
+                },
+                { ...o, dependsOn },
+            );
+        const base = release("base", istioBaseValues(), [namespace]);
+        this.istiod = release("istiod", istiodValues(args), [base]);
+        // Gateway pods get their proxy from istiod's injection webhook, so istiod must be up first.
+        this.gateway = release("gateway", gatewayValues(args), [this.istiod]);
+
+        const mtls = meshPeerAuthentication();
+        new k8s.apiextensions.CustomResource(`${name}-mtls`, mtls, { ...o, dependsOn: [this.istiod] });
+
+        this.registerOutputs({ istiod: this.istiod.status, gateway: this.gateway.status });
+    }
+}

@@ -1,0 +1,132 @@
+// The per-environment edge as plain Kubernetes objects: ALB Ingress → Istio Gateway →
+// VirtualServices, and the apps' namespaces. Object names follow DESIGN.md and contain nothing
+// but the environment name, so any environment works like dev, stg and product.
+import type { AppConfig, StackConfig } from "../config";
+import { gatewayPortName, ISTIO } from "./istio";
+
+export function ingressName(environment: string): string {
+    return `istio-ingress-${environment}`;
+}
+export function gatewayName(environment: string): string {
+    return `${environment}-gateway`;
+}
+
+/** Default ALB name; at most 32 characters because environments are at most 10. */
+export function loadBalancerName(cfg: Pick<StackConfig, "environment" | "ingress">): string {
+    return cfg.ingress.loadBalancerName ?? `eks-istio-${cfg.environment}`;
+}
+
+export function edgeLabels(cfg: Pick<StackConfig, "environment" | "production">): Record<string, string> {
+    return {
+        "app.kubernetes.io/managed-by": "pulumi",
+        "app.kubernetes.io/part-of": "eks-istio",
+        "eks-istio/environment": cfg.environment,
+        // The policy pack holds production Ingresses to stricter rules (deletion protection).
+        "eks-istio/production": String(cfg.production),
+    };
+}
+
+type EdgeConfig = Pick<StackConfig, "environment" | "production" | "stack" | "ingress">;
+
+/** Annotations that make the AWS Load Balancer Controller build this environment's ALB. */
+export function ingressAnnotations(cfg: EdgeConfig): Record<string, string> {
+    const { ingress } = cfg;
+    const https = ingress.certificateArn !== undefined;
+    const a: Record<string, string> = {
+        "alb.ingress.kubernetes.io/scheme": ingress.scheme,
+        "alb.ingress.kubernetes.io/target-type": ingress.targetType,
+        "alb.ingress.kubernetes.io/load-balancer-name": loadBalancerName(cfg),
+        "alb.ingress.kubernetes.io/tags": `eks-istio/environment=${cfg.environment},eks-istio/stack=${cfg.stack}`,
+        // Health of a gateway pod is Envoy's readiness on the status port, not an app's "/": an app
+        // returning 404 at "/" must not take the whole environment out of the target group.
+        // A named port resolves to the NodePort (instance targets) or the pod port (ip targets).
+        "alb.ingress.kubernetes.io/healthcheck-port": ISTIO.statusPortName,
+        "alb.ingress.kubernetes.io/healthcheck-protocol": "HTTP",
+        "alb.ingress.kubernetes.io/healthcheck-path": "/healthz/ready",
+        "alb.ingress.kubernetes.io/success-codes": "200",
+        "alb.ingress.kubernetes.io/listen-ports": JSON.stringify(https ? [{ HTTP: 80 }, { HTTPS: 443 }] : [{ HTTP: 80 }]),
+    };
+    if (https) {
+        a["alb.ingress.kubernetes.io/certificate-arn"] = ingress.certificateArn!;
+        a["alb.ingress.kubernetes.io/ssl-policy"] = ingress.sslPolicy;
+        a["alb.ingress.kubernetes.io/ssl-redirect"] = "443";
+    }
+    if (cfg.production) a["alb.ingress.kubernetes.io/load-balancer-attributes"] = "deletion_protection.enabled=true";
+    return a;
+}
+
+/** The Ingress the controller turns into this environment's ALB, pointing at the gateway Service's port. */
+export function ingressManifest(cfg: EdgeConfig) {
+    return {
+        apiVersion: "networking.k8s.io/v1" as const,
+        kind: "Ingress" as const,
+        metadata: {
+            name: ingressName(cfg.environment),
+            namespace: ISTIO.namespace,
+            labels: edgeLabels(cfg),
+            annotations: ingressAnnotations(cfg),
+        },
+        spec: {
+            ingressClassName: "alb",
+            rules: [
+                {
+                    http: {
+                        paths: [
+                            {
+                                path: "/",
+                                pathType: "Prefix",
+                                backend: { service: { name: ISTIO.gatewayService, port: { number: cfg.ingress.port } } },
+                            },
+                        ],
+                    },
+                },
+            ],
+        },
+    };
+}
+
+/** The Istio Gateway listening on this environment's port of the shared ingress gateway. */
+export function gatewayManifest(cfg: EdgeConfig) {
+    return {
+        apiVersion: "networking.istio.io/v1",
+        kind: "Gateway",
+        metadata: { name: gatewayName(cfg.environment), namespace: ISTIO.namespace, labels: edgeLabels(cfg) },
+        spec: {
+            selector: { ...ISTIO.gatewaySelector },
+            servers: [
+                {
+                    port: { number: cfg.ingress.port, name: gatewayPortName(cfg.environment), protocol: "HTTP" },
+                    hosts: [...cfg.ingress.hosts],
+                },
+            ],
+        },
+    };
+}
+
+/** An app's namespace, with sidecar injection on. */
+export function appNamespaceManifest(cfg: Pick<StackConfig, "environment" | "production">, app: AppConfig) {
+    return {
+        apiVersion: "v1" as const,
+        kind: "Namespace" as const,
+        metadata: { name: app.namespace, labels: { ...edgeLabels(cfg), "istio-injection": "enabled" } },
+    };
+}
+
+/** An app's VirtualService: its routes, bound to this environment's Gateway. */
+export function virtualServiceManifest(cfg: Pick<StackConfig, "environment" | "production">, app: AppConfig) {
+    return {
+        apiVersion: "networking.istio.io/v1",
+        kind: "VirtualService",
+        metadata: { name: app.name, namespace: app.namespace, labels: edgeLabels(cfg) },
+        spec: {
+            hosts: [...app.hosts],
+            gateways: [`${ISTIO.namespace}/${gatewayName(cfg.environment)}`],
+            http: structuredClone(app.http),
+        },
+    };
+}
+
+/** The environment's public URL from the Ingress status: https when a certificate is configured. */
+export function urlFromIngressStatus(hostname: string | undefined, https: boolean): string | undefined {
+    return hostname ? `${https ? "https" : "http"}://${hostname}` : undefined;
+}
