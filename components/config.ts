@@ -491,8 +491,8 @@ function gatewayPortProblems(environment: unknown, port: unknown, extra: unknown
 
 /** Every port of the gateway Service gets a distinct NodePort, whether set or derived. */
 function nodePortProblems(ingress: Record<string, unknown>, istio: Record<string, unknown>): { at: string; message: string }[] {
-    const entries: { at: string; port: unknown; nodePort: unknown }[] = [
-        { at: "istio.statusNodePort", port: STATUS_PORT, nodePort: istio.statusNodePort },
+    const entries: { at: string; port: unknown; nodePort: unknown; status?: true }[] = [
+        { at: "istio.statusNodePort", port: STATUS_PORT, nodePort: istio.statusNodePort, status: true },
         { at: "ingress.nodePort", port: ingress.port, nodePort: ingress.nodePort },
         ...(Array.isArray(istio.extraGatewayPorts) ? istio.extraGatewayPorts : []).map((e, i) => ({
             at: `istio.extraGatewayPorts[${i}].nodePort`,
@@ -504,7 +504,7 @@ function nodePortProblems(ingress: Record<string, unknown>, istio: Record<string
     const seen = new Map<number, string>();
     for (const e of entries) {
         const explicit = e.nodePort !== undefined;
-        const derivable = e.port === STATUS_PORT || !portProblem(e.port);
+        const derivable = e.status || !portProblem(e.port);
         const nodePort = explicit ? e.nodePort : derivable ? defaultNodePort(e.port as number) : undefined;
         if (typeof nodePort !== "number") continue;
         const what = explicit ? `${nodePort}` : `${nodePort} (derived from port ${String(e.port)})`;
@@ -519,9 +519,9 @@ function nodePortProblems(ingress: Record<string, unknown>, istio: Record<string
 }
 
 /** True when a route matches every request: no match, or a match on nothing but uri prefix "/". */
-export function isCatchAll(route: { match?: Record<string, unknown>[] }): boolean {
-    if (!route.match || route.match.length === 0) return true;
-    return route.match.some((m) => {
+export function isCatchAll(route: { match?: unknown }): boolean {
+    if (!Array.isArray(route.match) || route.match.length === 0) return true;
+    return route.match.map(record).some((m) => {
         const keys = Object.keys(m).filter((k) => k !== "name");
         if (keys.length === 0) return true;
         const uri = record(m.uri);
@@ -550,7 +550,7 @@ function routingProblems(apps: unknown, gatewayHosts: unknown): { at: string; me
     const gwHosts = Array.isArray(gatewayHosts) ? gatewayHosts.filter((h) => typeof h === "string") : [...DEFAULTS.ingress.hosts];
     list.forEach((app, i) => {
         const routes = (Array.isArray(app.http) ? app.http : []).map(record);
-        const first = routes.findIndex((r) => isCatchAll(r as { match?: Record<string, unknown>[] }));
+        const first = routes.findIndex(isCatchAll);
         if (first >= 0 && first < routes.length - 1)
             out.push({
                 at: `apps[${i}].http[${first + 1}]`,

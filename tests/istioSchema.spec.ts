@@ -1,0 +1,154 @@
+// Every Istio object the program can produce must pass Istio's CRD schema: those of every stack
+// file, and those of configs generated at random (property-based), so that no config the
+// validator accepts can produce an object the API server would refuse.
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import fc from "fast-check";
+import { ConfigError, parseStackConfig, type StackConfig } from "../components/config";
+import { gatewayManifest, ingressManifest, virtualServiceManifest } from "../components/manifests/edge";
+import { meshPeerAuthentication } from "../components/manifests/istio";
+import { ROOT, runProgram, stackFileConfig } from "./harness";
+import { isIstioObject, istioSchemaErrors } from "./istioModels";
+
+const stackFiles = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f));
+
+function istioObjects(cfg: StackConfig) {
+    return [meshPeerAuthentication(), gatewayManifest(cfg), ...cfg.apps.map((a) => virtualServiceManifest(cfg, a))];
+}
+
+describe("Istio objects of every stack file pass Istio's CRD schemas", () => {
+    it("there are stack files to check", () => assert.ok(stackFiles.length >= 3, stackFiles.join(", ")));
+    for (const file of stackFiles) {
+        const stack = file.split(".")[1];
+        it(`${file}: every Istio custom resource the program registers is schema-valid`, async () => {
+            const run = await runProgram(stack, stackFileConfig(path.join(ROOT, file)));
+            const objects = run.resources.map((r) => r.inputs).filter(isIstioObject);
+            assert.ok(objects.length >= 3, "PeerAuthentication, Gateway and at least one VirtualService");
+            for (const o of objects) assert.deepEqual(await istioSchemaErrors(o), [], `${o.kind} ${JSON.stringify(o)}`);
+        });
+    }
+
+    it("the schema check is not vacuous: a wrong object is reported", async () => {
+        const bad = {
+            apiVersion: "networking.istio.io/v1",
+            kind: "VirtualService",
+            metadata: { name: "x" },
+            spec: { hosts: ["*"], http: [{ route: [{ destination: { host: "a" }, weight: "fifty" }] }] },
+        };
+        assert.match((await istioSchemaErrors(bad)).join(), /weight must be integer/);
+    });
+});
+
+// ---- generated configs ----------------------------------------------------------------------
+
+const label = fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/);
+const environment = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}[a-z0-9]$/).filter((e) => !e.includes("--"));
+const port = fc.integer({ min: 1, max: 65535 }).filter((p) => p < 15000 || p > 15099);
+const path_ = fc.stringMatching(/^\/[a-z0-9-]{1,12}$/);
+const stringMatch = fc.oneof(
+    path_.map((p) => ({ exact: p })),
+    path_.map((p) => ({ prefix: p })),
+    path_.map((p) => ({ regex: `^${p}(/.*)?$` })),
+);
+const duration = fc.tuple(fc.integer({ min: 1, max: 600 }), fc.constantFrom("ms", "s", "m")).map(([n, u]) => `${n}${u}`);
+const percentage = fc.double({ min: 0, max: 100, noNaN: true }).map((value) => ({ value }));
+const destination = fc.record(
+    { host: label, port: fc.integer({ min: 1, max: 65535 }).map((number) => ({ number })), subset: label },
+    { requiredKeys: ["host"] },
+);
+const weights = (n: number) =>
+    fc.array(fc.integer({ min: 0, max: 100 }), { minLength: n - 1, maxLength: n - 1 }).map((cuts) => {
+        const sorted = [0, ...cuts.sort((a, b) => a - b), 100];
+        return sorted.slice(1).map((c, i) => c - sorted[i]);
+    });
+const routeDestinations = fc.integer({ min: 1, max: 3 }).chain((n) =>
+    fc.tuple(fc.array(destination, { minLength: n, maxLength: n }), weights(n)).map(([ds, ws]) =>
+        ds.map((d, i) => (n === 1 ? { destination: d } : { destination: d, weight: ws[i] })),
+    ),
+);
+const match = fc.record(
+    {
+        uri: stringMatch,
+        headers: fc.dictionary(fc.stringMatching(/^x-[a-z]{1,8}$/), stringMatch, { maxKeys: 2 }),
+        method: fc.constantFrom("GET", "POST").map((exact) => ({ exact })),
+        ignoreUriCase: fc.boolean(),
+    },
+    { requiredKeys: ["uri"] },
+);
+const action = fc.oneof(
+    { weight: 6, arbitrary: routeDestinations.map((route) => ({ route })) },
+    { weight: 1, arbitrary: path_.map((uri) => ({ redirect: { uri, redirectCode: 301 } })) },
+    {
+        weight: 1,
+        arbitrary: fc.integer({ min: 200, max: 599 }).map((status) => ({ directResponse: { status, body: { string: "ok" } } })),
+    },
+);
+const extras = fc.record(
+    {
+        timeout: duration,
+        retries: fc.record({ attempts: fc.integer({ min: 0, max: 5 }), perTryTimeout: duration, retryOn: fc.constant("5xx,reset") }),
+        fault: fc.record(
+            { delay: fc.record({ fixedDelay: duration, percentage }), abort: fc.record({ httpStatus: fc.integer({ min: 400, max: 599 }), percentage }) },
+            { requiredKeys: [] },
+        ),
+        headers: fc.record({ request: fc.record({ set: fc.dictionary(fc.stringMatching(/^x-[a-z]{1,8}$/), label, { maxKeys: 2 }) }) }),
+    },
+    { requiredKeys: [] },
+);
+const httpRoute = fc
+    .tuple(fc.array(match, { minLength: 1, maxLength: 3 }), action, extras, fc.option(label, { nil: undefined }))
+    .map(([m, a, e, name]) => ({ ...(name ? { name } : {}), match: m, ...a, ...("route" in a ? e : {}) }));
+const app = fc.record({ http: fc.array(httpRoute, { minLength: 1, maxLength: 4 }) });
+const stackValues = fc
+    .tuple(environment, port, fc.uniqueArray(label, { minLength: 1, maxLength: 3 }), fc.array(app, { minLength: 3, maxLength: 3 }))
+    .map(([env, p, names, apps]) => ({
+        environment: env,
+        ingress: { port: p },
+        apps: names.map((name, i) => ({ name, ...apps[i] })),
+    }));
+
+describe("generated configs (property-based)", () => {
+    it("every generated valid config is accepted, and all its Istio objects pass the CRD schema", async () => {
+        await fc.assert(
+            fc.asyncProperty(stackValues, async (values) => {
+                const cfg = parseStackConfig({ stack: "gen", region: "ap-northeast-1", values });
+                for (const o of istioObjects(cfg)) {
+                    const errors = await istioSchemaErrors(o);
+                    if (errors.length) throw new Error(`${o.kind}: ${errors.join("; ")}\n${JSON.stringify(o)}`);
+                }
+                const ing = ingressManifest(cfg);
+                assert.ok(ing.metadata.name.length <= 63);
+                assert.ok(ing.metadata.annotations["alb.ingress.kubernetes.io/load-balancer-name"].length <= 32);
+                assert.ok(`http-${cfg.environment}`.length <= 15);
+            }),
+            { numRuns: 150 },
+        );
+    });
+
+    it("arbitrary input never gets past the validator into an invalid object, and never crashes it", async () => {
+        const anyRoute = fc.oneof(httpRoute, fc.anything(), fc.dictionary(fc.constantFrom("match", "route", "weight", "timeout", "redirect"), fc.anything()));
+        const values = fc.record({
+            environment: fc.oneof(environment, fc.string()),
+            ingress: fc.oneof(fc.record({ port: fc.oneof(port, fc.integer(), fc.string()) }), fc.anything()),
+            apps: fc.array(fc.record({ name: fc.oneof(label, fc.string()), http: fc.array(anyRoute, { maxLength: 3 }) }), { maxLength: 2 }),
+        });
+        let accepted = 0;
+        await fc.assert(
+            fc.asyncProperty(values, async (v) => {
+                let cfg: StackConfig;
+                try {
+                    cfg = parseStackConfig({ stack: "gen", region: "ap-northeast-1", values: v });
+                } catch (e) {
+                    if (!(e instanceof ConfigError)) throw e;
+                    assert.ok(e.problems.length > 0 && e.problems.every((p) => p.path.startsWith("eks-istio:")));
+                    return;
+                }
+                accepted++;
+                for (const o of istioObjects(cfg)) assert.deepEqual(await istioSchemaErrors(o), [], JSON.stringify(o));
+            }),
+            { numRuns: 300 },
+        );
+        assert.ok(accepted > 0, "some generated inputs are valid, so the schema side is exercised");
+    });
+});
