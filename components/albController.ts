@@ -72,17 +72,15 @@ export class AlbController extends pulumi.ComponentResource {
                 version: args.version,
                 repositoryOpts: { repo: ALB_CONTROLLER.repo },
                 namespace: ALB_CONTROLLER.namespace,
-                values: pulumi
-                    .all([args.clusterName, args.vpcId, role.arn])
-                    .apply(([clusterName, vpcId, roleArn]) =>
-                        albControllerValues({
-                            clusterName,
-                            region: args.region,
-                            vpcId,
-                            roleArn,
-                            environment: args.environment,
-                        }),
-                    ),
+                values: pulumi.all([args.clusterName, args.vpcId, role.arn]).apply(([clusterName, vpcId, roleArn]) =>
+                    albControllerValues({
+                        clusterName,
+                        region: args.region,
+                        vpcId,
+                        roleArn,
+                        environment: args.environment,
+                    }),
+                ),
                 // Roll back a failed upgrade instead of leaving the controller half-replaced.
                 atomic: true,
                 timeout: 600,

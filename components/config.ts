@@ -490,7 +490,10 @@ function gatewayPortProblems(environment: unknown, port: unknown, extra: unknown
 }
 
 /** Every port of the gateway Service gets a distinct NodePort, whether set or derived. */
-function nodePortProblems(ingress: Record<string, unknown>, istio: Record<string, unknown>): { at: string; message: string }[] {
+function nodePortProblems(
+    ingress: Record<string, unknown>,
+    istio: Record<string, unknown>,
+): { at: string; message: string }[] {
     const entries: { at: string; port: unknown; nodePort: unknown; status?: true }[] = [
         { at: "istio.statusNodePort", port: STATUS_PORT, nodePort: istio.statusNodePort, status: true },
         { at: "ingress.nodePort", port: ingress.port, nodePort: ingress.nodePort },
@@ -532,7 +535,8 @@ export function isCatchAll(route: { match?: unknown }): boolean {
 /** Whether two Gateway/VirtualService hosts can name the same request host. */
 export function hostsOverlap(a: string, b: string): boolean {
     if (a === "*" || b === "*" || a === b) return true;
-    const covers = (wild: string, h: string) => wild.startsWith("*.") && (h.endsWith(wild.slice(1)) || (h.startsWith("*.") && wild.endsWith(h.slice(1))));
+    const covers = (wild: string, h: string) =>
+        wild.startsWith("*.") && (h.endsWith(wild.slice(1)) || (h.startsWith("*.") && wild.endsWith(h.slice(1))));
     return covers(a, b) || covers(b, a);
 }
 
@@ -547,7 +551,9 @@ function routingProblems(apps: unknown, gatewayHosts: unknown): { at: string; me
     const list = (Array.isArray(apps) ? apps : []).map(record);
     const hostsOf = (a: Record<string, unknown>): string[] =>
         Array.isArray(a.hosts) ? a.hosts.filter((h) => typeof h === "string") : [...DEFAULTS.ingress.hosts];
-    const gwHosts = Array.isArray(gatewayHosts) ? gatewayHosts.filter((h) => typeof h === "string") : [...DEFAULTS.ingress.hosts];
+    const gwHosts = Array.isArray(gatewayHosts)
+        ? gatewayHosts.filter((h) => typeof h === "string")
+        : [...DEFAULTS.ingress.hosts];
     list.forEach((app, i) => {
         const routes = (Array.isArray(app.http) ? app.http : []).map(record);
         const first = routes.findIndex(isCatchAll);

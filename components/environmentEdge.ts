@@ -43,7 +43,11 @@ export class EnvironmentEdge extends pulumi.ComponentResource {
             dependsOn: args.istioReady,
         });
         for (const app of config.apps) {
-            const namespace = new k8s.core.v1.Namespace(`${name}-${app.name}-namespace`, appNamespaceManifest(config, app), o);
+            const namespace = new k8s.core.v1.Namespace(
+                `${name}-${app.name}-namespace`,
+                appNamespaceManifest(config, app),
+                o,
+            );
             new k8s.apiextensions.CustomResource(`${name}-${app.name}-vs`, virtualServiceManifest(config, app), {
                 ...o,
                 dependsOn: [namespace, ...args.istioReady],
@@ -51,7 +55,9 @@ export class EnvironmentEdge extends pulumi.ComponentResource {
         }
 
         const https = config.ingress.certificateArn !== undefined;
-        this.url = this.ingress.status.apply((s) => urlFromIngressStatus(s?.loadBalancer?.ingress?.[0]?.hostname, https));
+        this.url = this.ingress.status.apply((s) =>
+            urlFromIngressStatus(s?.loadBalancer?.ingress?.[0]?.hostname, https),
+        );
         this.registerOutputs({ url: this.url });
     }
 }

@@ -154,7 +154,12 @@ describe("edge: the Istio Gateway", () => {
             assert.equal(gw.metadata.namespace, "istio-system");
             assert.deepEqual(gw.spec, {
                 selector: { istio: "ingressgateway" },
-                servers: [{ port: { number: port, name: `http-${env}`, protocol: "HTTP" }, hosts: ["*.example.com", "example.com"] }],
+                servers: [
+                    {
+                        port: { number: port, name: `http-${env}`, protocol: "HTTP" },
+                        hosts: ["*.example.com", "example.com"],
+                    },
+                ],
             });
         });
     }
@@ -169,7 +174,10 @@ describe("edge: apps", () => {
                 { destination: { host: "frontend", port: { number: 8000 } }, weight: 90 },
                 { destination: { host: "frontend2", port: { number: 8000 } }, weight: 10 },
             ],
-            fault: { delay: { fixedDelay: "2s", percentage: { value: 5 } }, abort: { httpStatus: 503, percentage: { value: 1 } } },
+            fault: {
+                delay: { fixedDelay: "2s", percentage: { value: 5 } },
+                abort: { httpStatus: 503, percentage: { value: 1 } },
+            },
             retries: { attempts: 3, perTryTimeout: "2s", retryOn: "5xx" },
             timeout: "10s",
             rewrite: { uri: "/" },
@@ -196,7 +204,10 @@ describe("edge: apps", () => {
     });
 
     it("app hosts default to every host", () => {
-        const c = config("dev", { ingress: { port: 8000 }, apps: [{ name: "a", http: [{ route: [{ destination: { host: "a" } }] }] }] });
+        const c = config("dev", {
+            ingress: { port: 8000 },
+            apps: [{ name: "a", http: [{ route: [{ destination: { host: "a" } }] }] }],
+        });
         assert.deepEqual(virtualServiceManifest(c, c.apps[0]).spec.hosts, ["*"]);
         assert.equal(virtualServiceManifest(c, c.apps[0]).metadata.namespace, "a");
     });

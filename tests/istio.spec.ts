@@ -23,7 +23,8 @@ describe("istio: pinned NodePorts", () => {
         [65535, 31871],
     ];
     for (const [port, nodePort] of rule)
-        it(`port ${port} → nodePort ${nodePort} (30000 + port mod 2768)`, () => assert.equal(defaultNodePort(port), nodePort));
+        it(`port ${port} → nodePort ${nodePort} (30000 + port mod 2768)`, () =>
+            assert.equal(defaultNodePort(port), nodePort));
 
     it("every derived nodePort is inside Kubernetes' NodePort range", () => {
         for (let port = 1; port <= 65535; port += 97) {
@@ -85,7 +86,11 @@ describe("istio: the gateway Service", () => {
     }
 
     it("is a NodePort Service with autoscaling, spread over zones, and a PodDisruptionBudget", () => {
-        const v = gatewayValues({ production: false, statusNodePort: 31181, ports: [{ environment: "dev", port: 8000, nodePort: 32464 }] });
+        const v = gatewayValues({
+            production: false,
+            statusNodePort: 31181,
+            ports: [{ environment: "dev", port: 8000, nodePort: 32464 }],
+        });
         assert.equal(v.service.type, "NodePort");
         assert.equal(v.autoscaling.enabled, true);
         assert.ok(v.autoscaling.minReplicas >= 2, "a single gateway pod would drop traffic on every rollout");
@@ -95,7 +100,11 @@ describe("istio: the gateway Service", () => {
     });
 
     it("production runs at least three gateway replicas (one per AZ) and two istiods", () => {
-        const v = gatewayValues({ production: true, statusNodePort: 31181, ports: [{ environment: "product", port: 80, nodePort: 30080 }] });
+        const v = gatewayValues({
+            production: true,
+            statusNodePort: 31181,
+            ports: [{ environment: "product", port: 80, nodePort: 30080 }],
+        });
         assert.ok(v.autoscaling.minReplicas >= 3);
         assert.ok(v.autoscaling.maxReplicas > v.autoscaling.minReplicas);
         assert.equal(istiodValues({ production: true }).autoscaleMin, 2);
@@ -128,14 +137,22 @@ describe("istio + edge under mocks (the dev stack)", () => {
     it("installs base → istiod → istio-ingressgateway, one pinned version from Istio's repository", () => {
         const [base, istiod, gateway] = ["istio-base", "istiod", "istio-ingressgateway"].map(release);
         assert.deepEqual(
-            [base, istiod, gateway].map((r) => [r.inputs.chart, r.inputs.version, r.inputs.repositoryOpts.repo, r.inputs.namespace]),
+            [base, istiod, gateway].map((r) => [
+                r.inputs.chart,
+                r.inputs.version,
+                r.inputs.repositoryOpts.repo,
+                r.inputs.namespace,
+            ]),
             [
                 ["base", "1.30.3", ISTIO.repo, "istio-system"],
                 ["istiod", "1.30.3", ISTIO.repo, "istio-system"],
                 ["gateway", "1.30.3", ISTIO.repo, "istio-system"],
             ],
         );
-        assert.ok(base.dependsOn.some((d) => d.endsWith("-istio-namespace")), "base waits for istio-system");
+        assert.ok(
+            base.dependsOn.some((d) => d.endsWith("-istio-namespace")),
+            "base waits for istio-system",
+        );
         assert.deepEqual(istiod.dependsOn, [base.name]);
         assert.deepEqual(gateway.dependsOn, [istiod.name]);
     });
@@ -156,7 +173,10 @@ describe("istio + edge under mocks (the dev stack)", () => {
         assert.equal(istioObjects.length, 3, "PeerAuthentication, Gateway, one VirtualService");
         for (const o of istioObjects) assert.ok(o.dependsOn.includes(istiod), `${o.name} waits for istiod`);
         const ingress = run.one("kubernetes:networking.k8s.io/v1:Ingress");
-        assert.deepEqual(new Set(ingress.dependsOn), new Set([release("aws-load-balancer-controller").name, release("istio-ingressgateway").name]));
+        assert.deepEqual(
+            new Set(ingress.dependsOn),
+            new Set([release("aws-load-balancer-controller").name, release("istio-ingressgateway").name]),
+        );
     });
 
     it("every Kubernetes object goes through the stack's provider", () => {

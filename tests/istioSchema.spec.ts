@@ -51,7 +51,9 @@ const stringMatch = fc.oneof(
     path_.map((p) => ({ prefix: p })),
     path_.map((p) => ({ regex: `^${p}(/.*)?$` })),
 );
-const duration = fc.tuple(fc.integer({ min: 1, max: 600 }), fc.constantFrom("ms", "s", "m")).map(([n, u]) => `${n}${u}`);
+const duration = fc
+    .tuple(fc.integer({ min: 1, max: 600 }), fc.constantFrom("ms", "s", "m"))
+    .map(([n, u]) => `${n}${u}`);
 const percentage = fc.double({ min: 0, max: 100, noNaN: true }).map((value) => ({ value }));
 const destination = fc.record(
     { host: label, port: fc.integer({ min: 1, max: 65535 }).map((number) => ({ number })), subset: label },
@@ -62,11 +64,13 @@ const weights = (n: number) =>
         const sorted = [0, ...cuts.sort((a, b) => a - b), 100];
         return sorted.slice(1).map((c, i) => c - sorted[i]);
     });
-const routeDestinations = fc.integer({ min: 1, max: 3 }).chain((n) =>
-    fc.tuple(fc.array(destination, { minLength: n, maxLength: n }), weights(n)).map(([ds, ws]) =>
-        ds.map((d, i) => (n === 1 ? { destination: d } : { destination: d, weight: ws[i] })),
-    ),
-);
+const routeDestinations = fc
+    .integer({ min: 1, max: 3 })
+    .chain((n) =>
+        fc
+            .tuple(fc.array(destination, { minLength: n, maxLength: n }), weights(n))
+            .map(([ds, ws]) => ds.map((d, i) => (n === 1 ? { destination: d } : { destination: d, weight: ws[i] }))),
+    );
 const match = fc.record(
     {
         uri: stringMatch,
@@ -81,18 +85,29 @@ const action = fc.oneof(
     { weight: 1, arbitrary: path_.map((uri) => ({ redirect: { uri, redirectCode: 301 } })) },
     {
         weight: 1,
-        arbitrary: fc.integer({ min: 200, max: 599 }).map((status) => ({ directResponse: { status, body: { string: "ok" } } })),
+        arbitrary: fc
+            .integer({ min: 200, max: 599 })
+            .map((status) => ({ directResponse: { status, body: { string: "ok" } } })),
     },
 );
 const extras = fc.record(
     {
         timeout: duration,
-        retries: fc.record({ attempts: fc.integer({ min: 0, max: 5 }), perTryTimeout: duration, retryOn: fc.constant("5xx,reset") }),
+        retries: fc.record({
+            attempts: fc.integer({ min: 0, max: 5 }),
+            perTryTimeout: duration,
+            retryOn: fc.constant("5xx,reset"),
+        }),
         fault: fc.record(
-            { delay: fc.record({ fixedDelay: duration, percentage }), abort: fc.record({ httpStatus: fc.integer({ min: 400, max: 599 }), percentage }) },
+            {
+                delay: fc.record({ fixedDelay: duration, percentage }),
+                abort: fc.record({ httpStatus: fc.integer({ min: 400, max: 599 }), percentage }),
+            },
             { requiredKeys: [] },
         ),
-        headers: fc.record({ request: fc.record({ set: fc.dictionary(fc.stringMatching(/^x-[a-z]{1,8}$/), label, { maxKeys: 2 }) }) }),
+        headers: fc.record({
+            request: fc.record({ set: fc.dictionary(fc.stringMatching(/^x-[a-z]{1,8}$/), label, { maxKeys: 2 }) }),
+        }),
     },
     { requiredKeys: [] },
 );
@@ -101,7 +116,12 @@ const httpRoute = fc
     .map(([m, a, e, name]) => ({ ...(name ? { name } : {}), match: m, ...a, ...("route" in a ? e : {}) }));
 const app = fc.record({ http: fc.array(httpRoute, { minLength: 1, maxLength: 4 }) });
 const stackValues = fc
-    .tuple(environment, port, fc.uniqueArray(label, { minLength: 1, maxLength: 3 }), fc.array(app, { minLength: 3, maxLength: 3 }))
+    .tuple(
+        environment,
+        port,
+        fc.uniqueArray(label, { minLength: 1, maxLength: 3 }),
+        fc.array(app, { minLength: 3, maxLength: 3 }),
+    )
     .map(([env, p, names, apps]) => ({
         environment: env,
         ingress: { port: p },
@@ -127,11 +147,18 @@ describe("generated configs (property-based)", () => {
     });
 
     it("arbitrary input never gets past the validator into an invalid object, and never crashes it", async () => {
-        const anyRoute = fc.oneof(httpRoute, fc.anything(), fc.dictionary(fc.constantFrom("match", "route", "weight", "timeout", "redirect"), fc.anything()));
+        const anyRoute = fc.oneof(
+            httpRoute,
+            fc.anything(),
+            fc.dictionary(fc.constantFrom("match", "route", "weight", "timeout", "redirect"), fc.anything()),
+        );
         const values = fc.record({
             environment: fc.oneof(environment, fc.string()),
             ingress: fc.oneof(fc.record({ port: fc.oneof(port, fc.integer(), fc.string()) }), fc.anything()),
-            apps: fc.array(fc.record({ name: fc.oneof(label, fc.string()), http: fc.array(anyRoute, { maxLength: 3 }) }), { maxLength: 2 }),
+            apps: fc.array(
+                fc.record({ name: fc.oneof(label, fc.string()), http: fc.array(anyRoute, { maxLength: 3 }) }),
+                { maxLength: 2 },
+            ),
         });
         let accepted = 0;
         await fc.assert(

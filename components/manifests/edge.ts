@@ -44,7 +44,9 @@ export function ingressAnnotations(cfg: EdgeConfig): Record<string, string> {
         "alb.ingress.kubernetes.io/healthcheck-protocol": "HTTP",
         "alb.ingress.kubernetes.io/healthcheck-path": "/healthz/ready",
         "alb.ingress.kubernetes.io/success-codes": "200",
-        "alb.ingress.kubernetes.io/listen-ports": JSON.stringify(https ? [{ HTTP: 80 }, { HTTPS: 443 }] : [{ HTTP: 80 }]),
+        "alb.ingress.kubernetes.io/listen-ports": JSON.stringify(
+            https ? [{ HTTP: 80 }, { HTTPS: 443 }] : [{ HTTP: 80 }],
+        ),
     };
     if (https) {
         a["alb.ingress.kubernetes.io/certificate-arn"] = ingress.certificateArn!;
@@ -75,7 +77,9 @@ export function ingressManifest(cfg: EdgeConfig) {
                             {
                                 path: "/",
                                 pathType: "Prefix",
-                                backend: { service: { name: ISTIO.gatewayService, port: { number: cfg.ingress.port } } },
+                                backend: {
+                                    service: { name: ISTIO.gatewayService, port: { number: cfg.ingress.port } },
+                                },
                             },
                         ],
                     },

@@ -1,0 +1,200 @@
+// Runs Pulumi code offline under mocks and records what it registers: every resource's type,
+// name, resolved inputs, and the options it was given (parent, provider, dependsOn, protect),
+// which mocks alone do not see and a stack transformation captures. Shared by the tests and the
+// offline render, so both see exactly what `pulumi up` would send.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+export const INDEX = path.join(ROOT, "index.ts");
+/** The account, region and OIDC issuer the mocked cloud pretends to be. */
+export const ACCOUNT = "123456789012";
+export const MOCK_REGION = "ap-northeast-1";
+
+export interface RecordedResource {
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+    /** Names of the resource's parent, provider and explicit dependencies, from its options. */
+    parent?: string;
+    provider?: string;
+    dependsOn: string[];
+    protect: boolean;
+}
+
+export interface MockRun<T> {
+    /** What the evaluated code returned (the program's module exports, or the built components). */
+    result: T;
+    resources: RecordedResource[];
+    ofType(type: string): RecordedResource[];
+    one(type: string, name?: string): RecordedResource;
+}
+
+/** Outputs of other stacks, keyed by stack reference name ("org/project/stack"), for StackReference mocks. */
+export type StackOutputs = Record<string, Record<string, unknown>>;
+
+export interface MockOptions {
+    stack: string;
+    config?: Record<string, string>;
+    stackOutputs?: StackOutputs;
+}
+
+/** Config map of a stack file (`config:` section), in the form `pulumi.runtime.setAllConfig` takes. */
+export function stackFileConfig(file: string): Record<string, string> {
+    const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+    return toConfigMap(doc?.config ?? {});
+}
+
+/** Pulumi keeps plain strings as they are and structured values as JSON. */
+export function toConfigMap(values: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
+}
+
+/** Outputs the mocked cloud returns for the resources whose outputs the program reads. */
+export function mockOutputs(
+    type: string,
+    name: string,
+    inputs: Record<string, any>,
+    stackOutputs: StackOutputs = {},
+): Record<string, unknown> {
+    const oidc = `oidc.eks.${MOCK_REGION}.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF`;
+    switch (type) {
+        case "awsx:ec2:Vpc":
+            return {
+                vpcId: "vpc-0abc",
+                publicSubnetIds: ["subnet-pub-a", "subnet-pub-c"],
+                privateSubnetIds: ["subnet-priv-a", "subnet-priv-c"],
+            };
+        case "eks:index:Cluster":
+            return {
+                kubeconfigJson: JSON.stringify({ apiVersion: "v1", kind: "Config", clusters: [{ name: inputs.name }] }),
+                oidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${oidc}`,
+                oidcProviderUrl: `https://${oidc}`,
+                oidcIssuer: oidc,
+            };
+        case "aws:iam/role:Role":
+            return { arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, name };
+        case "aws:iam/policy:Policy":
+            return { arn: `arn:aws:iam::${ACCOUNT}:policy/${name}`, name };
+        case "aws:kms/key:Key":
+            return { arn: `arn:aws:kms:${MOCK_REGION}:${ACCOUNT}:key/${name}` };
+        case "kubernetes:networking.k8s.io/v1:Ingress":
+            // What the AWS Load Balancer Controller writes once the ALB exists.
+            return {
+                status: {
+                    loadBalancer: {
+                        ingress: [
+                            {
+                                hostname: `k8s-${inputs.metadata?.name ?? name}-1234567890.${MOCK_REGION}.elb.amazonaws.com`,
+                            },
+                        ],
+                    },
+                },
+            };
+        case "pulumi:pulumi:StackReference": {
+            const outputs = stackOutputs[inputs.name ?? name];
+            if (!outputs) throw new Error(`no outputs mocked for stack reference "${inputs.name ?? name}"`);
+            return { outputs, secretOutputNames: [] };
+        }
+        default:
+            return {};
+    }
+}
+
+const resourceName = (r: unknown): string | undefined =>
+    r instanceof pulumi.Resource ? ((r as any).__name as string) : undefined;
+
+/**
+ * Evaluates `build` inside a Pulumi stack under mocks, as the engine would for `stack` with
+ * `config`, and returns what it registered. Throws what `build` throws.
+ */
+export async function runUnderMocks<T>(build: () => T, opts: MockOptions): Promise<MockRun<T>> {
+    const resources: RecordedResource[] = [];
+    const options = new Map<string, Omit<RecordedResource, "type" | "name" | "inputs">>();
+    const key = (type: string, name: string) => `${type}::${name}`;
+
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                resources.push({
+                    type: args.type,
+                    name: args.name,
+                    inputs: args.inputs,
+                    dependsOn: [],
+                    protect: false,
+                });
+                return {
+                    id: `${args.name}-id`,
+                    state: { ...args.inputs, ...mockOutputs(args.type, args.name, args.inputs, opts.stackOutputs) },
+                };
+            },
+            call: (args) => ({ ...args.inputs }),
+        },
+        "eks-istio",
+        opts.stack,
+        false,
+    );
+    pulumi.runtime.setAllConfig(opts.config ?? {});
+
+    let result: T | undefined;
+    await pulumi.runtime.runInPulumiStack(async () => {
+        pulumi.runtime.registerStackTransformation((t) => {
+            // A resource passed by reference is rebuilt from its URN; that copy has no options of its own.
+            if ((t.opts as { urn?: string }).urn) return undefined;
+            const deps = t.opts.dependsOn;
+            const list = deps === undefined ? [] : Array.isArray(deps) ? deps : [deps];
+            options.set(key(t.type, t.name), {
+                parent: resourceName(t.opts.parent),
+                provider: resourceName((t.opts as pulumi.CustomResourceOptions).provider),
+                dependsOn: list.map((d) => resourceName(d) ?? "<output>"),
+                protect: t.opts.protect === true,
+            });
+            return undefined;
+        });
+        result = build();
+        return {};
+    });
+    await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+
+    for (const r of resources) Object.assign(r, options.get(key(r.type, r.name)) ?? {});
+    return {
+        result: result as T,
+        resources,
+        ofType: (type) => resources.filter((r) => r.type === type),
+        one(type, name) {
+            const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+            if (found.length !== 1)
+                throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
+            return found[0];
+        },
+    };
+}
+
+/** Evaluates the real program (index.ts), fresh, as `pulumi up` would. Its exports are the stack outputs. */
+export function runIndex(opts: MockOptions): Promise<MockRun<Record<string, unknown>>> {
+    return runUnderMocks(() => {
+        delete require.cache[INDEX];
+        return require(INDEX) as Record<string, unknown>;
+    }, opts);
+}
+
+/** Resolves an Output (or plain value) to its value; secrets come back as `{ secret: value }`. */
+export async function unwrap(v: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(v)) {
+        const secret = await (v as any).isSecret;
+        const value = await new Promise((resolve) => (v as pulumi.Output<unknown>).apply(resolve));
+        return secret ? { secret: value } : value;
+    }
+    return v;
+}
+
+/** The stack outputs of a program run, resolved. */
+export async function resolveOutputs(exports: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(exports)) out[k] = await unwrap(v);
+    return out;
+}

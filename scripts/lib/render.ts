@@ -1,0 +1,231 @@
+// Turns one mocked run of the program into files: Kubernetes objects grouped by kind, Helm releases
+// with their values, the AWS side (IAM documents, cluster, network), the stack outputs, and a plan
+// tree. Everything is sorted and contains no timestamps, so the same commit renders byte for byte
+// the same, and a diff between two commits is the change itself.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
+import { type MockRun, type RecordedResource, ROOT, resolveOutputs, runIndex, stackFileConfig } from "./mockEngine";
+
+export interface RenderedFile {
+    path: string;
+    content: string;
+}
+
+export interface RenderResult {
+    stack: string;
+    /** Output directory, relative to rendered/: the stack name, under the stack file's folder when not at the root. */
+    outDir: string;
+    files: RenderedFile[];
+    resourceCount: number;
+}
+
+const STACK_FILE = /^Pulumi\.([^.]+)\.yaml$/;
+
+/** Stack files of the project: Pulumi.<stack>.yaml at the root, then under examples/. */
+export function findStackFiles(): string[] {
+    const found: string[] = [];
+    const walk = (dir: string) => {
+        for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+            const full = path.join(dir, entry.name);
+            if (entry.isDirectory()) walk(full);
+            else if (STACK_FILE.test(entry.name)) found.push(full);
+        }
+    };
+    for (const f of fs.readdirSync(ROOT).sort()) if (STACK_FILE.test(f)) found.push(path.join(ROOT, f));
+    if (fs.existsSync(path.join(ROOT, "examples"))) walk(path.join(ROOT, "examples"));
+    return found;
+}
+
+/** A stack name (Pulumi.<name>.yaml at the root) or a path to a stack file. */
+export function resolveStackArg(arg: string): string {
+    const asPath = path.resolve(arg);
+    if (arg.endsWith(".yaml")) {
+        if (!fs.existsSync(asPath)) throw new Error(`no stack file at ${arg}`);
+        if (!STACK_FILE.test(path.basename(asPath)))
+            throw new Error(`${arg} is not a stack file (Pulumi.<stack>.yaml)`);
+        return asPath;
+    }
+    const file = path.join(ROOT, `Pulumi.${arg}.yaml`);
+    if (!fs.existsSync(file)) throw new Error(`unknown stack "${arg}": there is no Pulumi.${arg}.yaml`);
+    return file;
+}
+
+export function stackNameOf(file: string): string {
+    const m = STACK_FILE.exec(path.basename(file));
+    if (!m) throw new Error(`${file} is not a stack file (Pulumi.<stack>.yaml)`);
+    return m[1];
+}
+
+/** Runs the program for a stack file under mocks and renders what it registers. */
+export async function renderStack(file: string): Promise<RenderResult> {
+    const stack = stackNameOf(file);
+    const run = await runIndex({ stack, config: stackFileConfig(file) });
+    const outputs = await resolveOutputs(run.result);
+    const rel = path.relative(ROOT, path.dirname(file));
+    return {
+        stack,
+        outDir: rel ? path.join(rel, stack) : stack,
+        files: renderRun(run, outputs).sort((a, b) => a.path.localeCompare(b.path)),
+        resourceCount: run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length,
+    };
+}
+
+// Kubernetes' reading order first, then alphabetical: stable whatever order the engine returned.
+const KEY_ORDER = ["apiVersion", "kind", "metadata", "name", "namespace", "labels", "annotations", "spec"];
+function compareKeys(a: { key: unknown }, b: { key: unknown }): number {
+    const [x, y] = [
+        String((a.key as { value?: unknown })?.value ?? a.key),
+        String((b.key as { value?: unknown })?.value ?? b.key),
+    ];
+    const [i, j] = [KEY_ORDER.indexOf(x), KEY_ORDER.indexOf(y)];
+    if (i >= 0 || j >= 0) return (i < 0 ? KEY_ORDER.length : i) - (j < 0 ? KEY_ORDER.length : j);
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+
+export function toYaml(value: unknown): string {
+    return stringify(value, { sortMapEntries: compareKeys, lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+function toJson(value: unknown): string {
+    const sorted = (v: unknown): unknown =>
+        Array.isArray(v)
+            ? v.map(sorted)
+            : v && typeof v === "object"
+              ? Object.fromEntries(Object.keys(v).map((k) => [k, sorted((v as Record<string, unknown>)[k])]))
+              : v;
+    return `${JSON.stringify(sorted(value), null, 2)}\n`;
+}
+
+const isHelm = (r: RecordedResource) => r.type === "kubernetes:helm.sh/v3:Release";
+const isK8sObject = (r: RecordedResource) => r.type.startsWith("kubernetes:") && !isHelm(r);
+
+function byNamespaceAndName(a: Record<string, any>, b: Record<string, any>): number {
+    const k = (o: Record<string, any>) => `${o.metadata?.namespace ?? ""}/${o.metadata?.name ?? ""}`;
+    return k(a).localeCompare(k(b));
+}
+
+function redactSecrets(v: unknown): unknown {
+    if (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 1 && "secret" in v)
+        return "[secret]";
+    if (Array.isArray(v)) return v.map(redactSecrets);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactSecrets(x)]));
+    return v;
+}
+
+export function renderRun(run: MockRun<unknown>, outputs: Record<string, unknown>): RenderedFile[] {
+    const files: RenderedFile[] = [];
+    const add = (p: string, content: string) => files.push({ path: p, content });
+
+    // Kubernetes objects, one multi-document file per kind.
+    const byKind = new Map<string, Record<string, any>[]>();
+    for (const r of run.resources.filter(isK8sObject)) {
+        const kind = String(r.inputs.kind ?? r.type.split(":").pop());
+        byKind.set(kind, [...(byKind.get(kind) ?? []), r.inputs]);
+    }
+    for (const [kind, objects] of byKind)
+        add(`kubernetes/${kind}.yaml`, objects.sort(byNamespaceAndName).map(toYaml).join("---\n"));
+
+    // Helm releases: what is installed from where, and each release's full values.
+    const releases = run.resources.filter(isHelm).sort((a, b) => a.inputs.name.localeCompare(b.inputs.name));
+    const releaseOf = new Map(releases.map((r) => [r.name, r.inputs.name as string]));
+    if (releases.length)
+        add(
+            "helm/releases.yaml",
+            toYaml(
+                releases.map((r) => ({
+                    name: r.inputs.name,
+                    namespace: r.inputs.namespace,
+                    chart: r.inputs.chart,
+                    version: r.inputs.version,
+                    repository: r.inputs.repositoryOpts?.repo,
+                    values: `${r.inputs.name}.values.yaml`,
+                    waitsFor: r.dependsOn.map((d) => releaseOf.get(d) ?? d).sort(),
+                })),
+            ),
+        );
+    for (const r of releases) add(`helm/${r.inputs.name}.values.yaml`, toYaml(r.inputs.values ?? {}));
+
+    // The AWS side.
+    for (const r of run.ofType("aws:iam/policy:Policy"))
+        add(`aws/iam/${r.name}.policy.json`, toJson(JSON.parse(r.inputs.policy)));
+    for (const r of run.ofType("aws:iam/role:Role"))
+        add(`aws/iam/${r.name}.trust.json`, toJson(JSON.parse(r.inputs.assumeRolePolicy)));
+    const attachments = run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment");
+    if (attachments.length)
+        add(
+            "aws/iam/attachments.yaml",
+            toYaml(
+                attachments
+                    .map((r) => ({ name: r.name, role: r.inputs.role, policyArn: r.inputs.policyArn }))
+                    .sort((a, b) => a.name.localeCompare(b.name)),
+            ),
+        );
+    const awsSettings: [string, string][] = [
+        ["awsx:ec2:Vpc", "aws/network.yaml"],
+        ["eks:index:Cluster", "aws/eks-cluster.yaml"],
+        ["eks:index:ManagedNodeGroup", "aws/node-group.yaml"],
+        ["aws:kms/key:Key", "aws/kms-key.yaml"],
+    ];
+    for (const [type, file] of awsSettings) {
+        const found = run.ofType(type);
+        // Resource references (the node group's cluster) render as the referenced resource's name.
+        if (found.length)
+            add(file, toYaml(found.map((r) => ({ name: r.name, protect: r.protect, ...stripRefs(r.inputs) }))));
+    }
+
+    add("outputs.yaml", toYaml(redactSecrets(outputs)));
+    add("plan.txt", planTree(run.resources));
+    return files;
+}
+
+/** Inputs as plain data: a resource passed by reference renders as `<its name>`. */
+function stripRefs(value: any): any {
+    if (pulumi.Resource.isInstance(value)) return `<${(value as any).__name ?? "resource"}>`;
+    if (typeof value === "string" && value.startsWith("urn:pulumi:")) return `<${value.split("::").pop()}>`;
+    if (Array.isArray(value)) return value.map(stripRefs);
+    if (value && typeof value === "object")
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stripRefs(v)]));
+    return value;
+}
+
+/** The resources as a tree of parents and children, with counts per type. */
+export function planTree(resources: RecordedResource[]): string {
+    const stack = resources.find((r) => r.type === "pulumi:pulumi:Stack");
+    // Parents are components (custom resources can share a component's name, as a policy and its attachment do).
+    const components = new Map(resources.filter((r) => /^(eks-istio|eks|awsx):/.test(r.type)).map((r) => [r.name, r]));
+    const children = new Map<RecordedResource | undefined, RecordedResource[]>();
+    for (const r of resources) {
+        if (r === stack) continue;
+        const parent = r.parent ? (components.get(r.parent) ?? resources.find((p) => p.name === r.parent)) : stack;
+        children.set(parent, [...(children.get(parent) ?? []), r]);
+    }
+    const order = (a: RecordedResource, b: RecordedResource) =>
+        a.type === b.type ? a.name.localeCompare(b.name) : a.type.localeCompare(b.type);
+    const lines: string[] = [`${stack?.type ?? "pulumi:pulumi:Stack"}  ${stack?.name ?? ""}`];
+    const walk = (node: RecordedResource | undefined, prefix: string) => {
+        const kids = (children.get(node) ?? []).sort(order);
+        kids.forEach((k, i) => {
+            const last = i === kids.length - 1;
+            const notes = [
+                k.protect ? "protect" : "",
+                k.provider ? `provider=${k.provider}` : "",
+                k.dependsOn.length ? `dependsOn=${[...k.dependsOn].sort().join(",")}` : "",
+            ].filter(Boolean);
+            lines.push(
+                `${prefix}${last ? "└─ " : "├─ "}${k.type}  ${k.name}${notes.length ? `  (${notes.join("; ")})` : ""}`,
+            );
+            walk(k, `${prefix}${last ? "   " : "│  "}`);
+        });
+    };
+    walk(stack, "");
+    const counts = new Map<string, number>();
+    for (const r of resources) if (r !== stack) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    lines.push(
+        "",
+        `${resources.length - (stack ? 1 : 0)} resources:`,
+        ...[...counts].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `  ${String(n).padStart(3)}  ${t}`),
+    );
+    return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,82 @@
+// Offline render: runs the real program with a stack file's config under mocks and writes what the
+// stack would create to rendered/<stack>/ — Kubernetes objects, Helm releases and values, the AWS
+// side, and a plan. Deterministic (stable order, no timestamps), so diffs between commits show
+// exactly what a change does to each environment.
+//
+//   npm run render -- dev               one stack (Pulumi.dev.yaml)
+//   npm run render -- examples/shared/Pulumi.stg.yaml
+//   npm run render -- --all             every stack file, the examples included
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ConfigError } from "../components/config";
+import { renderStack, findStackFiles, resolveStackArg, type RenderedFile } from "./lib/render";
+import { ROOT } from "./lib/mockEngine";
+
+function usage(): string {
+    const stacks = findStackFiles().map((f) => path.relative(ROOT, f));
+    return [
+        "usage: npm run render -- <stack | path/to/Pulumi.<stack>.yaml | --all> [--out <dir>]",
+        `stack files: ${stacks.join(", ")}`,
+    ].join("\n");
+}
+
+async function main(argv: string[]): Promise<number> {
+    const outIndex = argv.indexOf("--out");
+    const outRoot = outIndex >= 0 ? path.resolve(argv[outIndex + 1] ?? "") : path.join(ROOT, "rendered");
+    const args = outIndex >= 0 ? argv.filter((_, i) => i !== outIndex && i !== outIndex + 1) : argv;
+    if (args.length === 0 || args.includes("--help") || args.includes("-h")) {
+        console.error(usage());
+        return args.length === 0 ? 2 : 0;
+    }
+
+    let files: string[];
+    try {
+        files = args.includes("--all") ? findStackFiles() : args.map(resolveStackArg);
+    } catch (e) {
+        console.error(`render: ${(e as Error).message}\n${usage()}`);
+        return 2;
+    }
+
+    const started = process.hrtime.bigint();
+    let failed = 0;
+    for (const file of files) {
+        const t0 = process.hrtime.bigint();
+        const label = path.relative(ROOT, file);
+        process.stderr.write(`render ${label} ... `);
+        try {
+            const result = await renderStack(file);
+            const dir = path.join(outRoot, result.outDir);
+            write(dir, result.files);
+            const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+            process.stderr.write(
+                `${(ms / 1000).toFixed(2)}s, ${result.resourceCount} resources → ${path.relative(process.cwd(), dir) || "."}\n`,
+            );
+        } catch (e) {
+            failed++;
+            process.stderr.write("failed\n");
+            if (e instanceof ConfigError) console.error(`${label}: ${e.message}`);
+            else console.error(`${label}: ${(e as Error).stack ?? e}`);
+        }
+    }
+    const total = Number(process.hrtime.bigint() - started) / 1e6;
+    if (files.length > 1)
+        console.error(`rendered ${files.length - failed}/${files.length} stacks in ${(total / 1000).toFixed(2)}s`);
+    return failed ? 1 : 0;
+}
+
+function write(dir: string, files: RenderedFile[]): void {
+    fs.rmSync(dir, { recursive: true, force: true });
+    for (const f of files) {
+        const target = path.join(dir, f.path);
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.writeFileSync(target, f.content);
+    }
+}
+
+main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+        console.error(e);
+        process.exit(1);
+    },
+);

@@ -1,0 +1,128 @@
+// The offline render: golden files for every stack file, determinism, and the errors a user reads.
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { findStackFiles, renderStack, resolveStackArg, type RenderResult } from "../scripts/lib/render";
+import { ROOT } from "../scripts/lib/mockEngine";
+
+const GOLDEN = path.join(ROOT, "tests", "golden");
+const UPDATE = process.env.UPDATE_GOLDEN === "1";
+
+function listFiles(dir: string): string[] {
+    if (!fs.existsSync(dir)) return [];
+    return fs
+        .readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+        .sort();
+}
+
+describe("render: golden output of every stack file", () => {
+    const files = findStackFiles();
+    it("finds the root stack files and the examples", () => {
+        const rel = files.map((f) => path.relative(ROOT, f));
+        for (const s of ["Pulumi.dev.yaml", "Pulumi.stg.yaml", "Pulumi.product.yaml"]) assert.ok(rel.includes(s), s);
+    });
+
+    for (const file of files) {
+        const label = path.relative(ROOT, file);
+        it(`${label} renders exactly as tests/golden (UPDATE_GOLDEN=1 npm test to accept a change)`, async () => {
+            const result = await renderStack(file);
+            const dir = path.join(GOLDEN, result.outDir);
+            if (UPDATE) {
+                fs.rmSync(dir, { recursive: true, force: true });
+                for (const f of result.files) {
+                    fs.mkdirSync(path.dirname(path.join(dir, f.path)), { recursive: true });
+                    fs.writeFileSync(path.join(dir, f.path), f.content);
+                }
+            }
+            assert.deepEqual(
+                result.files.map((f) => f.path),
+                listFiles(dir),
+                "the same set of files",
+            );
+            for (const f of result.files)
+                assert.equal(f.content, fs.readFileSync(path.join(dir, f.path), "utf8"), `${result.outDir}/${f.path}`);
+        });
+    }
+});
+
+describe("render: content", () => {
+    let dev: RenderResult;
+    before(async () => {
+        dev = await renderStack(resolveStackArg("dev"));
+    });
+    const file = (p: string) => {
+        const f = dev.files.find((x) => x.path === p);
+        assert.ok(f, `${p} is rendered; got ${dev.files.map((x) => x.path).join(", ")}`);
+        return f.content;
+    };
+
+    it("is deterministic: two renders are byte-identical", async () => {
+        const again = await renderStack(resolveStackArg("dev"));
+        assert.deepEqual(again.files, dev.files);
+    });
+
+    it("writes each Helm release's values named after the release, and where each chart comes from", () => {
+        assert.match(file("helm/istio-ingressgateway.values.yaml"), /type: NodePort/);
+        assert.match(file("helm/aws-load-balancer-controller.values.yaml"), /clusterName: eks-istio-dev/);
+        const releases = file("helm/releases.yaml");
+        for (const r of ["istio-base", "istiod", "istio-ingressgateway", "aws-load-balancer-controller"])
+            assert.match(releases, new RegExp(`name: ${r}\\n`));
+        assert.match(releases, /version: 1\.30\.3/);
+        assert.match(releases, /repository: https:\/\/aws\.github\.io\/eks-charts/);
+    });
+
+    it("writes Kubernetes objects as YAML grouped by kind", () => {
+        assert.match(file("kubernetes/Ingress.yaml"), /name: istio-ingress-dev/);
+        assert.match(file("kubernetes/Gateway.yaml"), /name: dev-gateway/);
+        assert.match(file("kubernetes/VirtualService.yaml"), /prefix: \/azure-vote/);
+        assert.match(file("kubernetes/Namespace.yaml"), /istio-injection: enabled/);
+    });
+
+    it("writes the IAM policy and trust documents as JSON", () => {
+        const policy = JSON.parse(file("aws/iam/dev-alb-controller-policy.policy.json"));
+        assert.equal(policy.Statement.length, 16);
+        const trust = JSON.parse(file("aws/iam/dev-alb-controller-role.trust.json"));
+        assert.equal(trust.Statement[0].Action, "sts:AssumeRoleWithWebIdentity");
+    });
+
+    it("writes a plan tree with counts, and the outputs with secrets redacted", () => {
+        const plan = file("plan.txt");
+        assert.match(plan, /^pulumi:pulumi:Stack {2}eks-istio-dev$/m);
+        assert.match(plan, /├─ eks-istio:mesh:Istio {2}dev-istio/);
+        assert.match(plan, /^\d+ resources:$/m);
+        assert.match(plan, / {3}4 {2}kubernetes:helm\.sh\/v3:Release/);
+        assert.match(file("outputs.yaml"), /kubeconfig: "\[secret\]"/);
+    });
+});
+
+describe("render: the command's errors", () => {
+    const render = (...args: string[]) =>
+        spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/render.ts", ...args], {
+            cwd: ROOT,
+            encoding: "utf8",
+            env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" },
+        });
+
+    it("an unknown stack exits non-zero and names it", () => {
+        assert.throws(() => resolveStackArg("nope"), /unknown stack "nope": there is no Pulumi\.nope\.yaml/);
+        const r = render("nope");
+        assert.equal(r.status, 2);
+        assert.match(r.stderr, /unknown stack "nope"/);
+        assert.match(r.stderr, /stack files: .*Pulumi\.dev\.yaml/);
+    });
+
+    it("an invalid config exits non-zero, names the key, and writes nothing", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-istio-render-"));
+        const file = path.join(dir, "Pulumi.qa.yaml");
+        fs.writeFileSync(file, "config:\n  aws:region: ap-northeast-1\n  eks-istio:ingress:\n    port: 15021\n");
+        const out = path.join(dir, "out");
+        const r = render(file, "--out", out);
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /eks-istio:ingress\.port: 15021 is in Istio's reserved range/);
+        assert.equal(fs.existsSync(out), false);
+    });
+});
