@@ -38,6 +38,7 @@ const albController = new AlbController(`${env}-alb-controller`, {
 const istio = new Istio(`${env}-istio`, {
     version: config.istio.version,
     production: config.production,
+    outboundTrafficPolicy: config.istio.outboundTrafficPolicy,
     statusNodePort: config.gateway.statusNodePort,
     ports: config.gateway.ports,
     provider: cluster.provider,

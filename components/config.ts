@@ -3,7 +3,15 @@
 // store; the program calls it before registering any resource, so a bad config creates nothing.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { httpRoute } from "./istioSpec";
+import {
+    authorizationRule,
+    destinationRule,
+    httpRoute,
+    serviceEntry,
+    type AuthorizationRule,
+    type DestinationRuleSpec,
+    type ServiceEntrySpec,
+} from "./istioSpec";
 
 export const NAMESPACE = "eks-istio";
 
@@ -22,7 +30,7 @@ export const DEFAULTS = {
         logTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"] as LogType[],
         adminPrincipalArns: [] as string[],
     },
-    istio: { version: "1.30.3" },
+    istio: { version: "1.30.3", outboundTrafficPolicy: "ALLOW_ANY" as const },
     albController: { version: "3.5.0" },
     ingress: {
         hosts: ["*"],
@@ -119,9 +127,10 @@ export function cidrProblem(cidr: string, { minPrefix = 0, maxPrefix = 32 } = {}
 export const CERTIFICATE_ARN =
     /^arn:(aws|aws-cn|aws-us-gov):acm:([a-z]{2}(-[a-z]+)+-\d):(\d{12}):certificate\/[0-9a-f-]{36}$/;
 const IAM_PRINCIPAL_ARN = /^arn:(aws|aws-cn|aws-us-gov):(iam|sts)::\d{12}:(role|user|assumed-role)\/[\w+=,.@/-]+$/;
-/** Graviton families carry a "g" after the generation digit: t4g, m7g, c6gn, x2gd, g5g. */
+/** Graviton families carry a "g" after the generation digit (t4g, m7g, c6gn, x2gd, g5g), and a1. */
 export function isArmInstanceType(instanceType: string): boolean {
-    return /^[a-z]+\d+[a-z]*g[a-z]*\./.test(instanceType);
+    // a1 is the first Graviton generation, from before the "g" suffix.
+    return /^[a-z]+\d+[a-z]*g[a-z]*\./.test(instanceType) || instanceType.startsWith("a1.");
 }
 
 const SEMVER = /^\d+\.\d+\.\d+$/;
@@ -205,6 +214,7 @@ const istioSchema = z.strictObject({
     version: z.string().regex(SEMVER, { error: 'must be an Istio release such as "1.30.3"' }).optional(),
     extraGatewayPorts: z.array(extraGatewayPort).optional(),
     statusNodePort: nodePort.optional(),
+    outboundTrafficPolicy: z.enum(["ALLOW_ANY", "REGISTRY_ONLY"]).optional(),
 });
 
 const albControllerSchema = z.strictObject({
@@ -248,18 +258,22 @@ const ingressSchema = z.strictObject({
         .optional(),
 });
 
+/** Namespaces an app must not take over (its namespace gets sidecar injection and is deleted with the app). */
+export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "istio-system"];
+
 const appSchema = z.strictObject({
     name: z.string().regex(DNS1123_LABEL, { error: 'must be a DNS-1123 label such as "vote-dog-cat"' }).max(63),
     namespace: z
         .string()
         .regex(DNS1123_LABEL, { error: 'must be a DNS-1123 label such as "vote-dog-cat"' })
         .max(63)
-        .refine((n) => !["kube-system", "kube-public", "kube-node-lease", "istio-system"].includes(n), {
-            error: "is a system namespace; give the app a namespace of its own",
-        })
         .optional(),
     hosts: hosts.optional(),
     http: z.array(httpRoute).min(1, { error: "must list at least one route" }),
+    destinationRules: z.array(destinationRule).optional(),
+    authorization: z.array(authorizationRule).optional(),
+    allowIngressGateway: z.boolean().optional(),
+    serviceEntries: z.array(serviceEntry).optional(),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -272,6 +286,13 @@ export interface AppConfig {
     namespace: string;
     hosts: string[];
     http: HttpRoute[];
+    /** One DestinationRule each, in the app's namespace. */
+    destinationRules: DestinationRuleSpec[];
+    /** ALLOW rules of the app's AuthorizationPolicy; none means no policy (mesh default: allow). */
+    authorization: AuthorizationRule[];
+    /** With authorization: also allow the ingress gateway, so the app stays reachable from its ALB. */
+    allowIngressGateway: boolean;
+    serviceEntries: ServiceEntrySpec[];
 }
 
 export interface GatewayPort {
@@ -302,7 +323,13 @@ export interface StackConfig {
         adminPrincipalArns: string[];
         stackReference?: string;
     };
-    istio: { version: string; extraGatewayPorts: GatewayPort[]; statusNodePort?: number };
+    istio: {
+        version: string;
+        extraGatewayPorts: GatewayPort[];
+        statusNodePort?: number;
+        /** REGISTRY_ONLY: sidecars reach only hosts in the mesh registry (Services and ServiceEntries). */
+        outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY";
+    };
     /** The shared istio-ingressgateway Service: this environment's port first, then the extra ones. */
     gateway: { statusNodePort: number; ports: Required<GatewayPort>[] };
     albController: { version: string };
@@ -317,6 +344,8 @@ export interface StackConfig {
         loadBalancerName?: string;
     };
     apps: AppConfig[];
+    /** Suspicious but valid settings, shown by `pulumi preview` and the render as warnings. */
+    warnings: ConfigProblem[];
 }
 
 export interface ConfigProblem {
@@ -381,7 +410,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     const section = <T>(key: string, schema: z.ZodType<T>, value: unknown): T | undefined => {
         const r = schema.safeParse(value, { reportInput: true });
         if (r.success) return r.data;
-        for (const issue of r.error.issues) add([key, ...issue.path].join("."), issueMessage(issue));
+        for (const issue of r.error.issues) add([key, ...issue.path].join("."), issueMessage(issue, schema));
         return undefined;
     };
 
@@ -445,9 +474,12 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     nodePortProblems(record(v.ingress), record(v.istio)).forEach((p) => add(p.at, p.message));
     appProblems(v.apps).forEach((p) => add(p.at, p.message));
     routingProblems(v.apps, record(v.ingress).hosts).forEach((p) => add(p.at, p.message));
+    const traffic = trafficPolicyProblems(apps);
+    traffic.errors.forEach((p) => add(p.at, p.message));
 
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
-    return withDefaults(raw, environment as string, {
+    const warnings = traffic.warnings.map((w) => ({ path: keyPath(w.at), message: w.message }));
+    return withDefaults(raw, environment as string, warnings, {
         production: v.production as boolean | undefined,
         cluster: cluster!,
         istio: istio!,
@@ -599,6 +631,11 @@ function appProblems(apps: unknown): { at: string; message: string }[] {
             seenApps.set(app.name, i);
         }
         const ns = app.namespace ?? app.name;
+        if (typeof ns === "string" && RESERVED_NAMESPACES.includes(ns))
+            out.push({
+                at: app.namespace === undefined ? `apps[${i}].name` : `apps[${i}].namespace`,
+                message: `"${ns}" is a system namespace${app.namespace === undefined ? " (an app's namespace defaults to its name)" : ""}; give the app a namespace of its own`,
+            });
         if (typeof ns === "string") {
             if (seenNamespaces.has(ns))
                 out.push({
@@ -615,6 +652,129 @@ function appProblems(apps: unknown): { at: string; message: string }[] {
         });
     });
     return out;
+}
+
+/** The name Kubernetes objects get from a host: "reviews.bookinfo.svc.cluster.local" → "reviews-bookinfo-svc-cluster-local". */
+export function hostObjectName(host: string): string {
+    const name = host
+        .toLowerCase()
+        .replace(/^\*\./, "wildcard-")
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/^-+|-+$/g, "");
+    return name.slice(0, 63).replace(/-+$/, "") || "host";
+}
+
+/** A route host as Istio resolves it from the app's namespace: short names are namespace-local Services. */
+export function qualifyHost(host: string, namespace: string): string {
+    if (host.includes("*")) return host;
+    const parts = host.split(".");
+    if (parts.length === 1) return `${host}.${namespace}.svc.cluster.local`;
+    if (parts.length === 2) return `${host}.svc.cluster.local`;
+    if (host.endsWith(".svc")) return `${host}.cluster.local`;
+    return host;
+}
+
+/**
+ * Cross-checks of routes against DestinationRules, AuthorizationPolicies and ServiceEntries, on
+ * apps that parsed. Errors stop the run; warnings are for settings that work but look unintended.
+ */
+export function trafficPolicyProblems(apps: z.infer<typeof appSchema>[]): {
+    errors: { at: string; message: string }[];
+    warnings: { at: string; message: string }[];
+} {
+    const errors: { at: string; message: string }[] = [];
+    const warnings: { at: string; message: string }[] = [];
+    apps.forEach((app, i) => {
+        const ns = app.namespace ?? app.name;
+        const rules = app.destinationRules ?? [];
+        const subsetsByHost = new Map<string, Set<string>>();
+        const ruleNames = new Map<string, number>();
+        rules.forEach((dr, d) => {
+            const host = qualifyHost(dr.host, ns);
+            if (subsetsByHost.has(host))
+                errors.push({
+                    at: `apps[${i}].destinationRules[${d}].host`,
+                    message: `"${dr.host}" already has a DestinationRule in this app; Istio applies only one rule per host, so merge them`,
+                });
+            const names = (dr.subsets ?? []).map((s) => s.name);
+            names.forEach((n, k) => {
+                if (names.indexOf(n) !== k)
+                    errors.push({
+                        at: `apps[${i}].destinationRules[${d}].subsets[${k}].name`,
+                        message: `subset "${n}" is defined twice for host "${dr.host}"; subset names must be unique`,
+                    });
+            });
+            subsetsByHost.set(host, new Set([...(subsetsByHost.get(host) ?? []), ...names]));
+            // Different hosts can map to one object name ("a.b" and "a-b"): the second would overwrite the first.
+            const objectName = hostObjectName(dr.host);
+            const clash = ruleNames.get(objectName);
+            if (clash !== undefined && qualifyHost(rules[clash].host, ns) !== host)
+                errors.push({
+                    at: `apps[${i}].destinationRules[${d}].host`,
+                    message: `"${dr.host}" and destinationRules[${clash}].host "${rules[clash].host}" would both be named "${objectName}"; use the hosts' full names`,
+                });
+            ruleNames.set(objectName, d);
+        });
+
+        // Every destination a request can be sent to: routes, mirrors.
+        const used = new Set<string>();
+        app.http.forEach((route, r) => {
+            const dests: { at: string; host: string; subset?: string }[] = [
+                ...(route.route ?? []).map((d, k) => ({ at: `http[${r}].route[${k}].destination`, ...d.destination })),
+                ...(route.mirror ? [{ at: `http[${r}].mirror`, ...route.mirror }] : []),
+                ...(route.mirrors ?? []).map((m, k) => ({
+                    at: `http[${r}].mirrors[${k}].destination`,
+                    ...m.destination,
+                })),
+            ];
+            for (const d of dests) {
+                const host = qualifyHost(d.host, ns);
+                used.add(host);
+                if (d.subset === undefined) continue;
+                const defined = subsetsByHost.get(host);
+                if (!defined?.has(d.subset))
+                    errors.push({
+                        at: `apps[${i}].${d.at}.subset`,
+                        message: defined
+                            ? `subset "${d.subset}" is not defined for host "${d.host}" (its DestinationRule defines ${[...defined].map((x) => `"${x}"`).join(", ") || "no subsets"}); Envoy would answer 503 "no healthy upstream"`
+                            : `subset "${d.subset}" needs a DestinationRule for host "${d.host}" in apps[${i}].destinationRules defining it; without one Envoy answers 503 "no healthy upstream"`,
+                    });
+            }
+        });
+        rules.forEach((dr, d) => {
+            if (!used.has(qualifyHost(dr.host, ns)))
+                warnings.push({
+                    at: `apps[${i}].destinationRules[${d}].host`,
+                    message: `"${dr.host}" is not a destination of any route of this app; the rule still applies to every caller of that host in the mesh, so check the host name`,
+                });
+        });
+
+        (app.authorization ?? []).forEach((rule, a) => {
+            if (!rule.from?.length && !rule.to?.length)
+                errors.push({
+                    at: `apps[${i}].authorization[${a}]`,
+                    message:
+                        'has neither from nor to, so it would allow every request from anywhere; say who may call (from: [{source: {namespaces: ["..."]}}]) and/or what they may do (to: [{operation: {methods: ["GET"], paths: ["/..."]}}])',
+                });
+        });
+        if (app.allowIngressGateway !== undefined && !app.authorization?.length)
+            errors.push({
+                at: `apps[${i}].allowIngressGateway`,
+                message: "only applies together with authorization rules; remove it or add apps[].authorization",
+            });
+
+        const entryNames = new Map<string, number>();
+        (app.serviceEntries ?? []).forEach((se, k) => {
+            const n = hostObjectName(se.hosts[0]);
+            if (entryNames.has(n))
+                errors.push({
+                    at: `apps[${i}].serviceEntries[${k}].hosts`,
+                    message: `first host "${se.hosts[0]}" is also the first host of serviceEntries[${entryNames.get(n)}]; merge the two entries`,
+                });
+            entryNames.set(n, k);
+        });
+    });
+    return { errors, warnings };
 }
 
 /** Semantic rules of one HTTP route that Istio's schema cannot express. */
@@ -650,6 +810,7 @@ export function routeProblems(route: HttpRoute): { at: string; message: string }
 function withDefaults(
     raw: RawStackConfig,
     environment: string,
+    warnings: ConfigProblem[],
     p: {
         production?: boolean;
         cluster: z.infer<typeof clusterSchema>;
@@ -675,6 +836,7 @@ function withDefaults(
             version: p.istio.version ?? DEFAULTS.istio.version,
             extraGatewayPorts: p.istio.extraGatewayPorts ?? [],
             statusNodePort: p.istio.statusNodePort,
+            outboundTrafficPolicy: p.istio.outboundTrafficPolicy ?? DEFAULTS.istio.outboundTrafficPolicy,
         },
         gateway: {
             statusNodePort: p.istio.statusNodePort ?? defaultNodePort(STATUS_PORT),
@@ -694,7 +856,12 @@ function withDefaults(
             namespace: a.namespace ?? a.name,
             hosts: a.hosts ?? [...DEFAULTS.ingress.hosts],
             http: a.http,
+            destinationRules: a.destinationRules ?? [],
+            authorization: a.authorization ?? [],
+            allowIngressGateway: a.allowIngressGateway ?? true,
+            serviceEntries: a.serviceEntries ?? [],
         })),
+        warnings,
     };
 }
 
@@ -706,11 +873,11 @@ function keyPath(path: string): string {
     return `${NAMESPACE}:${path.replace(/\.(\d+)(?=\.|$)/g, "[$1]")}`;
 }
 
-function issueMessage(issue: z.core.$ZodIssue): string {
+function issueMessage(issue: z.core.$ZodIssue, schema: z.ZodType): string {
     // Messages written in the schemas above are already for people; rewrite only zod's defaults.
     if (!/^(Invalid|Too (small|big)|Unrecognized)/.test(issue.message)) return issue.message;
     if (issue.code === "unrecognized_keys") {
-        return issue.keys.map((k) => `unknown key "${k}"${didYouMean(k, knownKeysAt(issue))}`).join("; ");
+        return issue.keys.map((k) => `unknown key "${k}"${didYouMean(k, keysAt(schema, issue.path))}`).join("; ");
     }
     if (issue.code === "invalid_value" && "values" in issue)
         return `must be one of ${issue.values.map((x) => JSON.stringify(x)).join(", ")}`;
@@ -728,55 +895,22 @@ function article(t: string): string {
     return /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`;
 }
 
-// Zod reports unknown keys without the allowed ones; a small registry of known keys per schema
-// shape lets the message suggest the closest one.
-const ALL_KNOWN_KEYS = [
-    ...Object.keys(clusterSchema.shape),
-    ...Object.keys(istioSchema.shape),
-    ...Object.keys(ingressSchema.shape),
-    ...Object.keys(appSchema.shape),
-    ...Object.keys(extraGatewayPort.shape),
-    "match",
-    "route",
-    "redirect",
-    "directResponse",
-    "rewrite",
-    "timeout",
-    "retries",
-    "fault",
-    "mirror",
-    "mirrors",
-    "mirrorPercentage",
-    "corsPolicy",
-    "headers",
-    "destination",
-    "weight",
-    "host",
-    "subset",
-    "port",
-    "number",
-    "uri",
-    "exact",
-    "prefix",
-    "regex",
-    "attempts",
-    "perTryTimeout",
-    "retryOn",
-    "delay",
-    "abort",
-    "fixedDelay",
-    "percentage",
-    "httpStatus",
-    "value",
-    "authority",
-    "method",
-    "scheme",
-    "queryParams",
-    "ignoreUriCase",
-    "withoutHeaders",
-];
-function knownKeysAt(_issue: z.core.$ZodIssue): readonly string[] {
-    return ALL_KNOWN_KEYS;
+/** The keys a strict object schema allows at `path`, found by walking the schema; [] elsewhere. */
+export function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+    const unwrap = (x: any): any => {
+        while (x && ["optional", "default", "nullable", "readonly", "prefault"].includes(x.def?.type))
+            x = x.def.innerType;
+        return x;
+    };
+    let s: any = unwrap(schema);
+    for (const seg of path) {
+        if (s?.def?.type === "array") s = s.element;
+        else if (s?.def?.type === "record") s = s.def.valueType;
+        else if (s?.def?.type === "object") s = s.shape[seg as string];
+        else return [];
+        s = unwrap(s);
+    }
+    return s?.def?.type === "object" ? Object.keys(s.shape) : [];
 }
 
 /** " (did you mean "x"?)" when a known key is within two edits, otherwise "". */
@@ -805,11 +939,10 @@ function editDistance(a: string, b: string): number {
 }
 
 /**
- * Reads the stack's config from Pulumi and parses it. Top-level `eks-istio:*` keys are taken from
- * the whole config map, so a misspelt top-level key is reported instead of ignored.
+ * The raw config of a stack from a Pulumi config map (`namespace:key` → string). Top-level
+ * `eks-istio:*` keys are all taken, so a misspelt top-level key is reported instead of ignored.
  */
-export function loadStackConfig(): StackConfig {
-    const all = pulumi.runtime.allConfig();
+export function rawConfigFromMap(stack: string, all: Record<string, string>): RawStackConfig {
     const values: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(all)) {
         if (!key.startsWith(`${NAMESPACE}:`)) continue;
@@ -817,7 +950,14 @@ export function loadStackConfig(): StackConfig {
         // Pulumi stores structured values as JSON and plain ones as strings.
         values[name] = name === "environment" ? value : decode(value);
     }
-    return parseStackConfig({ stack: pulumi.getStack(), region: all["aws:region"], values });
+    return { stack, region: all["aws:region"], values };
+}
+
+/** Reads the stack's config from Pulumi, parses it, and shows its warnings. */
+export function loadStackConfig(): StackConfig {
+    const config = parseStackConfig(rawConfigFromMap(pulumi.getStack(), pulumi.runtime.allConfig()));
+    for (const w of config.warnings) pulumi.log.warn(`${w.path}: ${w.message}`);
+    return config;
 }
 
 function decode(value: string): unknown {

@@ -3,6 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config";
 import {
     appNamespaceManifest,
+    authorizationPolicyManifest,
+    destinationRuleManifests,
+    serviceEntryManifests,
     gatewayManifest,
     ingressManifest,
     urlFromIngressStatus,
@@ -48,10 +51,18 @@ export class EnvironmentEdge extends pulumi.ComponentResource {
                 appNamespaceManifest(config, app),
                 o,
             );
-            new k8s.apiextensions.CustomResource(`${name}-${app.name}-vs`, virtualServiceManifest(config, app), {
-                ...o,
-                dependsOn: [namespace, ...args.istioReady],
-            });
+            const inNamespace = { ...o, dependsOn: [namespace, ...args.istioReady] };
+            new k8s.apiextensions.CustomResource(
+                `${name}-${app.name}-vs`,
+                virtualServiceManifest(config, app),
+                inNamespace,
+            );
+            for (const dr of destinationRuleManifests(config, app))
+                new k8s.apiextensions.CustomResource(`${name}-${app.name}-dr-${dr.metadata.name}`, dr, inNamespace);
+            for (const se of serviceEntryManifests(config, app))
+                new k8s.apiextensions.CustomResource(`${name}-${app.name}-se-${se.metadata.name}`, se, inNamespace);
+            const authz = authorizationPolicyManifest(config, app);
+            if (authz) new k8s.apiextensions.CustomResource(`${name}-${app.name}-authz`, authz, inNamespace);
         }
 
         const https = config.ingress.certificateArn !== undefined;

@@ -8,6 +8,8 @@ export interface IstioArgs {
     version: string;
     /** High-availability sizing for istiod and the gateway. */
     production: boolean;
+    /** Whether sidecars may call hosts outside the mesh registry. */
+    outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY";
     /** Pinned NodePort of the gateway's status port. */
     statusNodePort: number;
     /** Ports of the shared gateway Service: this environment's first, then extra environments'. */

@@ -8,13 +8,16 @@ import { z } from "zod";
 const uint32 = z.number().int().min(0).max(4294967295);
 const percent = z.number().min(0).max(100);
 
+const DURATION = /^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/;
+
 /** Go-style duration as Istio accepts it ("1.5s", "300ms", "1h"); at least 1ms, like the CRD's CEL rule. */
 export const duration = z
     .string()
-    .regex(/^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/, {
+    .regex(DURATION, {
         error: 'must be a duration such as "5s", "250ms" or "1m30s"',
     })
-    .refine((d) => durationMs(d) >= 1, { error: "must be at least 1ms" });
+    // Only for well-formed durations: "5" is reported as not a duration, not also as too short.
+    .refine((d) => !DURATION.test(d) || durationMs(d) >= 1, { error: "must be at least 1ms" });
 
 /** Milliseconds in a Go-style duration; used to enforce Istio's 1ms minimum. */
 export function durationMs(d: string): number {
@@ -161,3 +164,254 @@ export const httpRoute = z.strictObject({
 });
 
 export type HttpRoute = z.infer<typeof httpRoute>;
+
+// ---- DestinationRule (networking.istio.io/v1) -------------------------------------------------
+
+/** Subset names end up in Envoy cluster names; Istio requires a DNS-1123 label. */
+const subsetName = z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: 'must be a DNS-1123 label such as "v1" or "canary"' });
+const int = z.number().int().min(0);
+const stringList = z.array(z.string());
+
+const loadBalancer = z
+    .strictObject({
+        simple: z
+            .enum(["UNSPECIFIED", "LEAST_CONN", "RANDOM", "PASSTHROUGH", "ROUND_ROBIN", "LEAST_REQUEST"])
+            .optional(),
+        consistentHash: z
+            .strictObject({
+                httpHeaderName: z.string(),
+                httpCookie: z.strictObject({ name: z.string(), path: z.string().optional(), ttl: duration.optional() }),
+                useSourceIp: z.boolean(),
+                httpQueryParameterName: z.string(),
+                ringHash: z.strictObject({ minimumRingSize: int.optional() }),
+                maglev: z.strictObject({ tableSize: int.optional() }),
+                minimumRingSize: int,
+            })
+            .partial()
+            .optional(),
+        localityLbSetting: z
+            .strictObject({
+                distribute: z.array(z.strictObject({ from: z.string(), to: z.record(z.string(), int) })),
+                failover: z.array(z.strictObject({ from: z.string(), to: z.string() })),
+                failoverPriority: stringList,
+                enabled: z.boolean(),
+            })
+            .partial()
+            .optional(),
+        warmupDurationSecs: duration.optional(),
+        warmup: z
+            .strictObject({
+                duration,
+                minimumPercent: z.number().min(0).max(100).optional(),
+                aggression: z.number().min(1).optional(),
+            })
+            .optional(),
+    })
+    .refine((lb) => !(lb.simple !== undefined && lb.consistentHash !== undefined), {
+        error: "set either simple or consistentHash, not both",
+    });
+
+const connectionPool = z
+    .strictObject({
+        tcp: z
+            .strictObject({
+                maxConnections: int,
+                connectTimeout: duration,
+                tcpKeepalive: z.strictObject({ probes: int, time: duration, interval: duration }).partial(),
+                maxConnectionDuration: duration,
+                idleTimeout: duration,
+            })
+            .partial(),
+        http: z
+            .strictObject({
+                http1MaxPendingRequests: int,
+                http2MaxRequests: int,
+                maxRequestsPerConnection: int,
+                maxRetries: int,
+                idleTimeout: duration,
+                h2UpgradePolicy: z.enum(["DEFAULT", "DO_NOT_UPGRADE", "UPGRADE"]),
+                useClientProtocol: z.boolean(),
+                maxConcurrentStreams: int,
+            })
+            .partial(),
+    })
+    .partial();
+
+const outlierDetection = z
+    .strictObject({
+        consecutiveLocalOriginFailures: int,
+        consecutiveGatewayErrors: int,
+        consecutive5xxErrors: int,
+        splitExternalLocalOriginErrors: z.boolean(),
+        interval: duration,
+        baseEjectionTime: duration,
+        maxEjectionPercent: z.number().int().min(0).max(100),
+        minHealthPercent: z.number().int().min(0).max(100),
+    })
+    .partial();
+
+const clientTls = z
+    .strictObject({
+        mode: z.enum(["DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"]),
+        clientCertificate: z.string(),
+        privateKey: z.string(),
+        caCertificates: z.string(),
+        credentialName: z.string(),
+        subjectAltNames: stringList,
+        sni: z.string(),
+        insecureSkipVerify: z.boolean(),
+        caCrl: z.string(),
+    })
+    .partial();
+
+const policyCore = {
+    loadBalancer: loadBalancer.optional(),
+    connectionPool: connectionPool.optional(),
+    outlierDetection: outlierDetection.optional(),
+    tls: clientTls.optional(),
+};
+
+export const trafficPolicy = z.strictObject({
+    ...policyCore,
+    portLevelSettings: z.array(z.strictObject({ port: z.strictObject({ number: uint32 }), ...policyCore })).optional(),
+    proxyProtocol: z.strictObject({ version: z.enum(["V1", "V2"]) }).optional(),
+    tunnel: z.strictObject({ protocol: z.string().optional(), targetHost: z.string(), targetPort: uint32 }).optional(),
+    retryBudget: z
+        .strictObject({ percent: z.number().min(0).max(100), minRetryConcurrency: uint32 })
+        .partial()
+        .optional(),
+});
+
+export const destinationRule = z.strictObject({
+    host: z.string({ error: "is required: the Service the rule applies to, e.g. frontend" }).min(1),
+    subsets: z
+        .array(
+            z.strictObject({
+                name: subsetName,
+                labels: z.record(z.string(), z.string()).optional(),
+                trafficPolicy: trafficPolicy.optional(),
+            }),
+        )
+        .optional(),
+    trafficPolicy: trafficPolicy.optional(),
+    exportTo: stringList.optional(),
+    workloadSelector: z.strictObject({ matchLabels: z.record(z.string(), z.string()) }).optional(),
+});
+
+// ---- AuthorizationPolicy rules (security.istio.io/v1) ------------------------------------------
+
+const source = z
+    .strictObject({
+        principals: stringList,
+        notPrincipals: stringList,
+        requestPrincipals: stringList,
+        notRequestPrincipals: stringList,
+        namespaces: stringList,
+        notNamespaces: stringList,
+        ipBlocks: stringList,
+        notIpBlocks: stringList,
+        remoteIpBlocks: stringList,
+        notRemoteIpBlocks: stringList,
+        serviceAccounts: stringList.max(16),
+        notServiceAccounts: stringList.max(16),
+    })
+    .partial();
+
+const operation = z
+    .strictObject({
+        hosts: stringList,
+        notHosts: stringList,
+        ports: stringList,
+        notPorts: stringList,
+        methods: stringList,
+        notMethods: stringList,
+        paths: stringList,
+        notPaths: stringList,
+    })
+    .partial();
+
+export const authorizationRule = z.strictObject({
+    from: z.array(z.strictObject({ source })).optional(),
+    to: z.array(z.strictObject({ operation })).optional(),
+    when: z
+        .array(z.strictObject({ key: z.string(), values: stringList.optional(), notValues: stringList.optional() }))
+        .optional(),
+});
+
+// ---- ServiceEntry (networking.istio.io/v1) -----------------------------------------------------
+
+const PROTOCOLS = ["HTTP", "HTTPS", "GRPC", "HTTP2", "MONGO", "TCP", "TLS"] as const;
+
+export const serviceEntry = z
+    .strictObject({
+        hosts: z.array(z.string().min(1)).min(1, { error: "must list at least one host, e.g. api.example.com" }),
+        addresses: stringList.optional(),
+        ports: z
+            .array(
+                z.strictObject({
+                    number: z.number().int().min(1).max(65535),
+                    protocol: z.enum(PROTOCOLS).optional(),
+                    name: z.string({ error: "is required: a port name such as https" }).min(1),
+                    targetPort: z.number().int().min(1).max(65535).optional(),
+                }),
+            )
+            .optional(),
+        location: z.enum(["MESH_EXTERNAL", "MESH_INTERNAL"]).optional(),
+        resolution: z.enum(["NONE", "STATIC", "DNS", "DNS_ROUND_ROBIN", "DYNAMIC_DNS"]).optional(),
+        endpoints: z
+            .array(
+                z.strictObject({
+                    address: z.string().optional(),
+                    ports: z.record(z.string(), uint32).optional(),
+                    labels: z.record(z.string(), z.string()).optional(),
+                    network: z.string().optional(),
+                    locality: z.string().optional(),
+                    weight: uint32.optional(),
+                    serviceAccount: z.string().optional(),
+                }),
+            )
+            .optional(),
+        workloadSelector: z.strictObject({ labels: z.record(z.string(), z.string()) }).optional(),
+        exportTo: stringList.optional(),
+        subjectAltNames: stringList.optional(),
+    })
+    // The CRD's own CEL rules, checked here so the error names the config key.
+    .superRefine((se, ctx) => {
+        const resolution = se.resolution ?? "NONE";
+        if (se.workloadSelector && se.endpoints)
+            ctx.addIssue({ code: "custom", message: "set either workloadSelector or endpoints, not both" });
+        if ((se.addresses ?? []).some((a) => a.includes("/")) && !["NONE", "STATIC"].includes(resolution))
+            ctx.addIssue({
+                code: "custom",
+                path: ["addresses"],
+                message: "CIDR addresses need resolution NONE or STATIC",
+            });
+        if (resolution === "NONE" && se.endpoints)
+            ctx.addIssue({ code: "custom", path: ["endpoints"], message: "resolution NONE cannot have endpoints" });
+        if (resolution === "DNS_ROUND_ROBIN" && (se.endpoints?.length ?? 0) > 1)
+            ctx.addIssue({
+                code: "custom",
+                path: ["endpoints"],
+                message: "resolution DNS_ROUND_ROBIN allows at most one endpoint",
+            });
+        if (
+            (resolution === "DNS" || resolution === "DNS_ROUND_ROBIN") &&
+            !se.endpoints &&
+            se.hosts.some((h) => h.includes("*"))
+        )
+            ctx.addIssue({
+                code: "custom",
+                path: ["hosts"],
+                message: `wildcard hosts cannot be resolved by ${resolution}; list exact hosts or use resolution NONE`,
+            });
+        const numbers = (se.ports ?? []).map((p) => p.number);
+        const dup = numbers.find((n, i) => numbers.indexOf(n) !== i);
+        if (dup !== undefined)
+            ctx.addIssue({ code: "custom", path: ["ports"], message: `port ${dup} is listed twice` });
+    });
+
+export type DestinationRuleSpec = z.infer<typeof destinationRule>;
+export type AuthorizationRule = z.infer<typeof authorizationRule>;
+export type ServiceEntrySpec = z.infer<typeof serviceEntry>;

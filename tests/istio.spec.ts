@@ -170,7 +170,15 @@ describe("istio + edge under mocks (the dev stack)", () => {
     it("Istio objects wait for istiod; the Ingress waits for the controller and the gateway", () => {
         const istiod = release("istiod").name;
         const istioObjects = run.resources.filter((r) => /^kubernetes:(networking|security)\.istio\.io\//.test(r.type));
-        assert.equal(istioObjects.length, 3, "PeerAuthentication, Gateway, one VirtualService");
+        assert.deepEqual(istioObjects.map((o) => o.inputs.kind).sort(), [
+            "AuthorizationPolicy",
+            "DestinationRule",
+            "DestinationRule",
+            "Gateway",
+            "PeerAuthentication",
+            "ServiceEntry",
+            "VirtualService",
+        ]);
         for (const o of istioObjects) assert.ok(o.dependsOn.includes(istiod), `${o.name} waits for istiod`);
         const ingress = run.one("kubernetes:networking.k8s.io/v1:Ingress");
         assert.deepEqual(

@@ -6,7 +6,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
 import { ConfigError, parseStackConfig, type StackConfig } from "../components/config";
-import { gatewayManifest, ingressManifest, virtualServiceManifest } from "../components/manifests/edge";
+import {
+    authorizationPolicyManifest,
+    destinationRuleManifests,
+    gatewayManifest,
+    ingressManifest,
+    serviceEntryManifests,
+    virtualServiceManifest,
+} from "../components/manifests/edge";
 import { meshPeerAuthentication } from "../components/manifests/istio";
 import { ROOT, runProgram, stackFileConfig } from "./harness";
 import { isIstioObject, istioSchemaErrors } from "./istioModels";
@@ -14,7 +21,16 @@ import { isIstioObject, istioSchemaErrors } from "./istioModels";
 const stackFiles = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f));
 
 function istioObjects(cfg: StackConfig) {
-    return [meshPeerAuthentication(), gatewayManifest(cfg), ...cfg.apps.map((a) => virtualServiceManifest(cfg, a))];
+    return [
+        meshPeerAuthentication(),
+        gatewayManifest(cfg),
+        ...cfg.apps.flatMap((a) => [
+            virtualServiceManifest(cfg, a),
+            ...destinationRuleManifests(cfg, a),
+            ...serviceEntryManifests(cfg, a),
+            ...[authorizationPolicyManifest(cfg, a)].filter((x) => x !== undefined),
+        ]),
+    ];
 }
 
 describe("Istio objects of every stack file pass Istio's CRD schemas", () => {
@@ -56,7 +72,7 @@ const duration = fc
     .map(([n, u]) => `${n}${u}`);
 const percentage = fc.double({ min: 0, max: 100, noNaN: true }).map((value) => ({ value }));
 const destination = fc.record(
-    { host: label, port: fc.integer({ min: 1, max: 65535 }).map((number) => ({ number })), subset: label },
+    { host: label, port: fc.integer({ min: 1, max: 65535 }).map((number) => ({ number })) },
     { requiredKeys: ["host"] },
 );
 const weights = (n: number) =>
@@ -114,7 +130,109 @@ const extras = fc.record(
 const httpRoute = fc
     .tuple(fc.array(match, { minLength: 1, maxLength: 3 }), action, extras, fc.option(label, { nil: undefined }))
     .map(([m, a, e, name]) => ({ ...(name ? { name } : {}), match: m, ...a, ...("route" in a ? e : {}) }));
-const app = fc.record({ http: fc.array(httpRoute, { minLength: 1, maxLength: 4 }) });
+const trafficPolicy = fc.record(
+    {
+        loadBalancer: fc.constantFrom("ROUND_ROBIN", "LEAST_REQUEST", "RANDOM").map((simple) => ({ simple })),
+        connectionPool: fc.record({
+            tcp: fc.record({ maxConnections: fc.nat(1000), connectTimeout: duration }, { requiredKeys: [] }),
+            http: fc.record(
+                { http1MaxPendingRequests: fc.nat(1000), maxRequestsPerConnection: fc.nat(100) },
+                { requiredKeys: [] },
+            ),
+        }),
+        outlierDetection: fc.record(
+            {
+                consecutive5xxErrors: fc.nat(20),
+                interval: duration,
+                baseEjectionTime: duration,
+                maxEjectionPercent: fc.integer({ min: 0, max: 100 }),
+            },
+            { requiredKeys: [] },
+        ),
+        tls: fc.constantFrom("ISTIO_MUTUAL", "SIMPLE", "DISABLE").map((mode) => ({ mode })),
+    },
+    { requiredKeys: [] },
+);
+const destinationRules = fc.uniqueArray(label, { maxLength: 2 }).chain((hosts) =>
+    fc.tuple(
+        ...hosts.map((host) =>
+            fc.record(
+                {
+                    host: fc.constant(host),
+                    subsets: fc
+                        .uniqueArray(label, { minLength: 1, maxLength: 3 })
+                        .map((names) => names.map((name) => ({ name, labels: { version: name } }))),
+                    trafficPolicy,
+                },
+                { requiredKeys: ["host"] },
+            ),
+        ),
+    ),
+);
+const rule = fc.record(
+    {
+        from: fc.array(
+            fc.record({ source: fc.record({ namespaces: fc.array(label, { minLength: 1, maxLength: 2 }) }) }),
+            { minLength: 1, maxLength: 2 },
+        ),
+        to: fc.array(
+            fc.record({
+                operation: fc.record({
+                    methods: fc.constant(["GET"]),
+                    paths: fc.array(path_, { minLength: 1, maxLength: 2 }),
+                }),
+            }),
+            { minLength: 1, maxLength: 2 },
+        ),
+    },
+    { requiredKeys: ["from"] },
+);
+const serviceEntries = fc.uniqueArray(label, { maxLength: 2 }).map((hosts) =>
+    hosts.map((h) => ({
+        hosts: [`${h}.example.com`],
+        ports: [{ number: 443, name: "https", protocol: "TLS" }],
+        resolution: "DNS",
+        location: "MESH_EXTERNAL",
+    })),
+);
+// Routes may send to a subset only if a DestinationRule defines it, as the config requires.
+const app = fc
+    .tuple(
+        destinationRules,
+        fc.array(httpRoute, { minLength: 1, maxLength: 4 }),
+        fc.array(rule, { maxLength: 2 }),
+        serviceEntries,
+    )
+    .chain(([drs, http, authorization, ses]) => {
+        const subsets = drs.flatMap((dr) => (dr.subsets ?? []).map((s) => ({ host: dr.host, subset: s.name })));
+        const pick = subsets.length
+            ? fc.array(fc.option(fc.constantFrom(...subsets), { nil: undefined }), { minLength: 3, maxLength: 3 })
+            : fc.constant([]);
+        return pick.map((picks) => ({
+            http: http.map((r) =>
+                "route" in r && r.route
+                    ? {
+                          ...r,
+                          route: r.route.map((d, i) =>
+                              picks[i]
+                                  ? {
+                                        ...d,
+                                        destination: {
+                                            ...d.destination,
+                                            host: picks[i]!.host,
+                                            subset: picks[i]!.subset,
+                                        },
+                                    }
+                                  : d,
+                          ),
+                      }
+                    : r,
+            ),
+            ...(drs.length ? { destinationRules: drs } : {}),
+            ...(authorization.length ? { authorization } : {}),
+            ...(ses.length ? { serviceEntries: ses } : {}),
+        }));
+    });
 const stackValues = fc
     .tuple(
         environment,

@@ -1,7 +1,7 @@
 // The per-environment edge as plain Kubernetes objects: ALB Ingress → Istio Gateway →
 // VirtualServices, and the apps' namespaces. Object names follow DESIGN.md and contain nothing
 // but the environment name, so any environment works like dev, stg and product.
-import type { AppConfig, StackConfig } from "../config";
+import { hostObjectName, type AppConfig, type StackConfig } from "../config";
 import { gatewayPortName, ISTIO } from "./istio";
 
 export function ingressName(environment: string): string {
@@ -133,4 +133,45 @@ export function virtualServiceManifest(cfg: Pick<StackConfig, "environment" | "p
 /** The environment's public URL from the Ingress status: https when a certificate is configured. */
 export function urlFromIngressStatus(hostname: string | undefined, https: boolean): string | undefined {
     return hostname ? `${https ? "https" : "http"}://${hostname}` : undefined;
+}
+
+/** The ingress gateway's workload identity (its ServiceAccount is named after the Helm release). */
+export const INGRESS_GATEWAY_PRINCIPAL = `cluster.local/ns/${ISTIO.namespace}/sa/${ISTIO.gatewayService}`;
+
+/** One DestinationRule per configured entry, named after its host, in the app's namespace. */
+export function destinationRuleManifests(cfg: Pick<StackConfig, "environment" | "production">, app: AppConfig) {
+    return app.destinationRules.map((spec) => ({
+        apiVersion: "networking.istio.io/v1",
+        kind: "DestinationRule",
+        metadata: { name: hostObjectName(spec.host), namespace: app.namespace, labels: edgeLabels(cfg) },
+        spec: structuredClone(spec),
+    }));
+}
+
+/**
+ * The app's ALLOW policy for its whole namespace. An ALLOW policy denies everything it does not
+ * match, so unless the config opts out, a first rule lets the ingress gateway in: the app stays
+ * reachable through its ALB, and the configured rules decide who else may call.
+ */
+export function authorizationPolicyManifest(cfg: Pick<StackConfig, "environment" | "production">, app: AppConfig) {
+    if (app.authorization.length === 0) return undefined;
+    const gateway = app.allowIngressGateway
+        ? [{ from: [{ source: { principals: [INGRESS_GATEWAY_PRINCIPAL] } }] }]
+        : [];
+    return {
+        apiVersion: "security.istio.io/v1",
+        kind: "AuthorizationPolicy",
+        metadata: { name: app.name, namespace: app.namespace, labels: edgeLabels(cfg) },
+        spec: { action: "ALLOW", rules: [...gateway, ...structuredClone(app.authorization)] },
+    };
+}
+
+/** ServiceEntries for the external hosts the app calls, named after each entry's first host. */
+export function serviceEntryManifests(cfg: Pick<StackConfig, "environment" | "production">, app: AppConfig) {
+    return app.serviceEntries.map((spec) => ({
+        apiVersion: "networking.istio.io/v1",
+        kind: "ServiceEntry",
+        metadata: { name: hostObjectName(spec.hosts[0]), namespace: app.namespace, labels: edgeLabels(cfg) },
+        spec: structuredClone(spec),
+    }));
 }

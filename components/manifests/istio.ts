@@ -25,7 +25,7 @@ export function istioBaseValues() {
     return { defaultRevision: "default" };
 }
 
-export function istiodValues(a: { production: boolean }) {
+export function istiodValues(a: { production: boolean; outboundTrafficPolicy?: "ALLOW_ANY" | "REGISTRY_ONLY" }) {
     return {
         // Two control-plane replicas in production: sidecars keep their config when istiod is down,
         // but new pods cannot start (injection webhook) and config changes stall.
@@ -37,6 +37,8 @@ export function istiodValues(a: { production: boolean }) {
             // Envoy access logs on stdout: the first thing to read for a 502/503 (response flags UH, UF, NR).
             accessLogFile: "/dev/stdout",
             enablePrometheusMerge: true,
+            // REGISTRY_ONLY turns apps[].serviceEntries into an egress allow-list.
+            outboundTrafficPolicy: { mode: a.outboundTrafficPolicy ?? "ALLOW_ANY" },
         },
         global: { istioNamespace: ISTIO.namespace },
     };
