@@ -1,19 +1,257 @@
+// Whole stacks under mocks: every Pulumi.<stack>.yaml in the repository (discovered, so a new stack
+// file is covered without editing this file) plus an environment that is none of the usual three.
+// Asserts the foundation a user relies on; the program has more resources than these.
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as path from "node:path";
-import { ROOT, runProgram, stackFileConfig } from "./harness";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, parseStackConfig } from "../components/config";
+import {
+    type ProgramRun,
+    ROOT,
+    mockOutputs,
+    registeredWithMockEngine,
+    runComponents,
+    runProgram,
+    secretInputValue,
+    stackFileConfig,
+    toConfigMap,
+} from "./harness";
 
-describe("smoke", () => {
-    it("runs dev", async () => {
-        const run = await runProgram("dev", stackFileConfig(path.join(ROOT, "Pulumi.dev.yaml")));
-        console.log(
-            run.resources
-                .map(
-                    (r) =>
-                        `${r.type} ${r.name} parent=${r.parent} provider=${r.provider} deps=${r.dependsOn} protect=${r.protect}`,
-                )
-                .join("\n"),
+interface Expectation {
+    environment: string;
+    region: string;
+    vpcCidr: string;
+    azs: number;
+    nat: "Single" | "OnePerAz";
+    protect: boolean;
+    scaling: { minSize: number; desiredSize: number; maxSize: number };
+}
+
+/** What the three known stack files must produce, written out by hand. */
+const KNOWN: Record<string, Expectation> = {
+    dev: {
+        environment: "dev",
+        region: "ap-northeast-1",
+        vpcCidr: "10.10.0.0/16",
+        azs: 2,
+        nat: "Single",
+        protect: false,
+        scaling: { minSize: 2, desiredSize: 2, maxSize: 4 },
+    },
+    stg: {
+        environment: "stg",
+        region: "ap-northeast-1",
+        vpcCidr: "10.20.0.0/16",
+        azs: 2,
+        nat: "Single",
+        protect: false,
+        scaling: { minSize: 2, desiredSize: 2, maxSize: 4 },
+    },
+    product: {
+        environment: "product",
+        region: "ap-northeast-1",
+        vpcCidr: "10.30.0.0/16",
+        azs: 3,
+        nat: "OnePerAz",
+        protect: true,
+        scaling: { minSize: 3, desiredSize: 3, maxSize: 9 },
+    },
+    qa: {
+        environment: "qa",
+        region: "eu-west-1",
+        vpcCidr: "10.0.0.0/16",
+        azs: 2,
+        nat: "Single",
+        protect: false,
+        scaling: { minSize: 2, desiredSize: 2, maxSize: 4 },
+    },
+};
+
+/** For a stack file added later: the expectation follows from its config and the contract's defaults. */
+function derived(stack: string, config: Record<string, string>): Expectation {
+    const values: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(config))
+        if (k.startsWith("eks-istio:")) values[k.slice("eks-istio:".length)] = decode(v);
+    const cfg = parseStackConfig({ stack, region: config["aws:region"], values });
+    return {
+        environment: cfg.environment,
+        region: cfg.region,
+        vpcCidr: cfg.cluster.vpcCidr,
+        azs: cfg.cluster.availabilityZones,
+        nat: cfg.cluster.natGateways === "perAz" ? "OnePerAz" : "Single",
+        protect: cfg.production,
+        scaling: { minSize: cfg.cluster.minSize, desiredSize: cfg.cluster.desiredSize, maxSize: cfg.cluster.maxSize },
+    };
+}
+function decode(v: string): unknown {
+    try {
+        return JSON.parse(v);
+    } catch {
+        return v;
+    }
+}
+
+const STACK_FILES = fs
+    .readdirSync(ROOT)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
+
+const QA_CONFIG = toConfigMap({
+    "aws:region": "eu-west-1",
+    "eks-istio:ingress": { port: 7000 },
+    "eks-istio:apps": [
+        {
+            name: "web",
+            http: [
+                {
+                    match: [{ uri: { prefix: "/web" } }],
+                    route: [{ destination: { host: "web", port: { number: 80 } } }],
+                },
+            ],
+        },
+    ],
+});
+
+const STACKS: { stack: string; source: string; config: Record<string, string> }[] = [
+    ...STACK_FILES.map((stack) => ({
+        stack,
+        source: `Pulumi.${stack}.yaml`,
+        config: stackFileConfig(path.join(ROOT, `Pulumi.${stack}.yaml`)),
+    })),
+    { stack: "qa", source: "inline config, port 7000", config: QA_CONFIG },
+];
+
+describe("stacks: discovery", () => {
+    it("finds the dev, stg and product stack files", () => {
+        for (const s of ["dev", "stg", "product"]) assert.ok(STACK_FILES.includes(s), `Pulumi.${s}.yaml not found`);
+    });
+});
+
+for (const { stack, source, config } of STACKS) {
+    describe(`stack ${stack} (${source})`, () => {
+        const expect = KNOWN[stack] ?? derived(stack, config);
+        const clusterName = `eks-istio-${expect.environment}`;
+        let run: ProgramRun;
+        before(async () => {
+            run = await runProgram(stack, config);
+        });
+
+        it(`creates EKS cluster ${clusterName} and exports its name`, () => {
+            const eks = run.one("eks:index:Cluster");
+            assert.equal(eks.inputs.name, clusterName);
+            assert.equal(run.outputs.clusterName, clusterName);
+        });
+
+        it("exports the kubeconfig as a secret", () => {
+            const kubeconfig = run.outputs.kubeconfig as { secret?: string };
+            assert.equal(typeof kubeconfig?.secret, "string", "kubeconfig output is not secret");
+            assert.equal(JSON.parse(kubeconfig.secret!).kind, "Config");
+        });
+
+        it(`VPC ${expect.vpcCidr} across ${expect.azs} AZs with NAT ${expect.nat}`, () => {
+            const vpc = run.one("awsx:ec2:Vpc").inputs;
+            assert.equal(vpc.cidrBlock, expect.vpcCidr);
+            assert.equal(vpc.numberOfAvailabilityZones, expect.azs);
+            assert.deepEqual(vpc.natGateways, { strategy: expect.nat });
+        });
+
+        it(`${expect.protect ? "protects" : "does not protect"} the VPC, the cluster and its KMS key`, () => {
+            assert.equal(run.one("awsx:ec2:Vpc").protect, expect.protect);
+            assert.equal(run.one("eks:index:Cluster").protect, expect.protect);
+            assert.equal(run.one("aws:kms/key:Key").protect, expect.protect);
+            assert.equal(run.one("eks:index:Cluster").inputs.deletionProtection, expect.protect);
+        });
+
+        it("runs the node group with the stack's scaling", () => {
+            assert.deepEqual(run.one("eks:index:ManagedNodeGroup").inputs.scalingConfig, expect.scaling);
+        });
+
+        it(`the ALB controller release carries the stack's region (${expect.region}), cluster and VPC`, () => {
+            const releases = run
+                .ofType("kubernetes:helm.sh/v3:Release")
+                .filter((r) => r.inputs.chart === "aws-load-balancer-controller");
+            assert.equal(releases.length, 1);
+            const values = releases[0].inputs.values;
+            assert.equal(values.region, expect.region);
+            assert.equal(values.clusterName, clusterName);
+            assert.equal(values.vpcId, mockOutputs("awsx:ec2:Vpc", "", {}).vpcId);
+            assert.match(
+                values.serviceAccount.annotations["eks.amazonaws.com/role-arn"],
+                /^arn:aws:iam::\d{12}:role\//,
+            );
+        });
+
+        it("creates every Kubernetes object with the stack's own provider, built from the cluster's kubeconfig", () => {
+            const eks = run.one("eks:index:Cluster");
+            const kubeconfig = mockOutputs(eks.type, eks.name, eks.inputs).kubeconfigJson;
+            const own = run
+                .ofType("pulumi:providers:kubernetes")
+                .filter((p) => secretInputValue(p.inputs.kubeconfig) === kubeconfig);
+            assert.equal(
+                own.length,
+                1,
+                "expected one kubernetes provider built from the cluster's kubeconfig (secret)",
+            );
+            const objects = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
+            assert.ok(objects.length > 0);
+            const wrong = objects.filter((r) => r.provider !== own[0].name).map((r) => `${r.type} ${r.name}`);
+            assert.deepEqual(wrong, []);
+        });
+    });
+}
+
+describe("stacks: a bad config", () => {
+    const BAD: { name: string; config: Record<string, string>; fragments: string[] }[] = [
+        {
+            name: "reserved port and a typo key",
+            config: toConfigMap({
+                "aws:region": "ap-northeast-1",
+                "eks-istio:ingress": { port: 15021 },
+                "eks-istio:clustr": { minSize: 1 },
+            }),
+            fragments: [
+                "eks-istio:ingress.port: 15021 is in Istio's reserved range",
+                'eks-istio:clustr: unknown key (did you mean "cluster"?)',
+            ],
+        },
+        {
+            name: "a dev stack file without its region and with a nested typo",
+            config: (() => {
+                const c = stackFileConfig(path.join(ROOT, "Pulumi.dev.yaml"));
+                delete c["aws:region"];
+                const cluster = JSON.parse(c["eks-istio:cluster"]);
+                cluster.maxSzie = cluster.maxSize;
+                c["eks-istio:cluster"] = JSON.stringify(cluster);
+                return c;
+            })(),
+            fragments: [
+                "aws:region: is required",
+                'eks-istio:cluster: unknown key "maxSzie" (did you mean "maxSize"?)',
+            ],
+        },
+    ];
+    for (const c of BAD)
+        it(`${c.name}: rejects with a ConfigError naming the keys, and registers nothing`, async () => {
+            await assert.rejects(runProgram("dev", c.config), (e: unknown) => {
+                assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
+                assert.ok(pulumi.RunError.isInstance(e));
+                for (const f of c.fragments) assert.ok(e.message.includes(f), `"${f}" not in:\n${e.message}`);
+                return true;
+            });
+            assert.deepEqual(await registeredWithMockEngine(), []);
+        });
+
+    it("the registration record does see a resource created before a failure (the check above is not vacuous)", async () => {
+        await assert.rejects(
+            runComponents(() => {
+                new aws.s3.Bucket("early", {});
+                throw new Error("late failure");
+            }),
+            /late failure/,
         );
-        console.log(JSON.stringify(run.outputs).slice(0, 300));
-        assert.ok(run.resources.length > 0);
+        assert.deepEqual(await registeredWithMockEngine(), ["aws:s3/bucket:Bucket::early"]);
     });
 });

@@ -1,0 +1,380 @@
+// The AWS side as plain data: what the VPC, the cluster and the IAM documents will look like to AWS.
+import * as assert from "node:assert/strict";
+import { parseStackConfig, type StackConfig } from "../components/config";
+import {
+    albControllerPolicy,
+    amiTypeFor,
+    clusterSpec,
+    irsaTrustPolicy,
+    nodeRolePolicyArns,
+    partitionOf,
+    type PolicyStatement,
+    secretsKeySpec,
+    serviceTrustPolicy,
+    stackTags,
+    vpcSpec,
+} from "../components/manifests/aws";
+import upstreamPolicy from "../components/manifests/albControllerIamPolicy.v3.5.0.json";
+
+function config(stack: string, values: Record<string, unknown> = {}, region = "ap-northeast-1"): StackConfig {
+    return parseStackConfig({ stack, region, values: { ingress: { port: 8000 }, ...values } });
+}
+
+const list = (x: string | string[] | undefined): string[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
+const actionsOf = (statements: PolicyStatement[]) => statements.flatMap((s) => list(s.Action));
+
+describe("aws: partitionOf", () => {
+    const CASES: [string, string][] = [
+        ["ap-northeast-1", "aws"],
+        ["us-east-1", "aws"],
+        ["eu-central-1", "aws"],
+        ["cn-north-1", "aws-cn"],
+        ["cn-northwest-1", "aws-cn"],
+        ["us-gov-west-1", "aws-us-gov"],
+        ["us-gov-east-1", "aws-us-gov"],
+    ];
+    for (const [region, partition] of CASES)
+        it(`${region} → ${partition}`, () => assert.equal(partitionOf(region), partition));
+
+    const NODE_POLICIES: [string, string][] = [
+        ["ap-northeast-1", "arn:aws:iam::aws:policy/"],
+        ["cn-north-1", "arn:aws-cn:iam::aws:policy/"],
+        ["us-gov-west-1", "arn:aws-us-gov:iam::aws:policy/"],
+    ];
+    for (const [region, prefix] of NODE_POLICIES)
+        it(`node role managed policies use ${prefix} in ${region}`, () =>
+            assert.deepEqual(
+                nodeRolePolicyArns(region),
+                ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"].map(
+                    (n) => prefix + n,
+                ),
+            ));
+});
+
+describe("aws: vpcSpec", () => {
+    const CASES: {
+        name: string;
+        cfg: StackConfig;
+        cidr: string;
+        azs: number;
+        nat: "Single" | "OnePerAz";
+    }[] = [
+        { name: "dev defaults", cfg: config("dev"), cidr: "10.0.0.0/16", azs: 2, nat: "Single" },
+        {
+            name: "stg with its CIDR",
+            cfg: config("stg", { cluster: { vpcCidr: "10.20.0.0/16" } }),
+            cidr: "10.20.0.0/16",
+            azs: 2,
+            nat: "Single",
+        },
+        { name: "product (production HA)", cfg: config("product"), cidr: "10.0.0.0/16", azs: 3, nat: "OnePerAz" },
+        {
+            name: "product with production: false",
+            cfg: config("product", { production: false }),
+            cidr: "10.0.0.0/16",
+            azs: 2,
+            nat: "Single",
+        },
+        {
+            name: "dev overriding AZs, NAT and CIDR",
+            cfg: config("dev", { cluster: { availabilityZones: 4, natGateways: "perAz", vpcCidr: "10.50.0.0/20" } }),
+            cidr: "10.50.0.0/20",
+            azs: 4,
+            nat: "OnePerAz",
+        },
+        {
+            name: "product with a single NAT gateway",
+            cfg: config("product", { cluster: { natGateways: "single" } }),
+            cidr: "10.0.0.0/16",
+            azs: 3,
+            nat: "Single",
+        },
+    ];
+    for (const c of CASES)
+        it(`${c.name}: ${c.cidr}, ${c.azs} AZs, NAT ${c.nat}`, () => {
+            const spec = vpcSpec(c.cfg);
+            assert.equal(spec.cidrBlock, c.cidr);
+            assert.equal(spec.numberOfAvailabilityZones, c.azs);
+            assert.equal(spec.natGatewayStrategy, c.nat);
+        });
+
+    it("tags public subnets for internet-facing ALBs and private subnets for internal ones", () => {
+        const spec = vpcSpec(config("dev"));
+        assert.deepEqual(spec.publicSubnetTags, {
+            "kubernetes.io/role/elb": "1",
+            "kubernetes.io/cluster/eks-istio-dev": "shared",
+        });
+        assert.deepEqual(spec.privateSubnetTags, {
+            "kubernetes.io/role/internal-elb": "1",
+            "kubernetes.io/cluster/eks-istio-dev": "shared",
+        });
+    });
+
+    it("names the VPC after the cluster and carries the stack tags", () => {
+        const cfg = config("qa");
+        assert.deepEqual(vpcSpec(cfg).tags, {
+            Name: "eks-istio-qa",
+            "eks-istio/environment": "qa",
+            "eks-istio/stack": "qa",
+            "eks-istio/production": "false",
+            "managed-by": "pulumi",
+        });
+    });
+});
+
+describe("aws: stackTags and secretsKeySpec", () => {
+    it("stack tags say environment, stack, production and owner", () => {
+        assert.deepEqual(stackTags(config("product")), {
+            "eks-istio/environment": "product",
+            "eks-istio/stack": "product",
+            "eks-istio/production": "true",
+            "managed-by": "pulumi",
+        });
+    });
+
+    const KEYS: [string, StackConfig, number][] = [
+        ["dev", config("dev"), 7],
+        ["product", config("product"), 30],
+    ];
+    for (const [name, cfg, days] of KEYS)
+        it(`secrets KMS key for ${name}: rotation on, ${days}-day deletion window`, () => {
+            const key = secretsKeySpec(cfg);
+            assert.equal(key.enableKeyRotation, true);
+            assert.equal(key.deletionWindowInDays, days);
+            assert.match(key.description, new RegExp(`eks-istio-${name}$`));
+            assert.deepEqual(key.tags, stackTags(cfg));
+        });
+
+    it("node role trust policy lets only EC2 assume it", () => {
+        assert.deepEqual(serviceTrustPolicy("ec2.amazonaws.com"), {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        });
+    });
+});
+
+describe("aws: clusterSpec", () => {
+    for (const env of ["dev", "stg", "product", "qa"])
+        it(`cluster of ${env} is named eks-istio-${env}`, () =>
+            assert.equal(clusterSpec(config(env)).name, `eks-istio-${env}`));
+
+    it("uses EKS access entries (API mode), private + public endpoint, OIDC provider and all control-plane logs", () => {
+        const spec = clusterSpec(config("dev"));
+        assert.equal(spec.authenticationMode, "API");
+        assert.equal(spec.endpointPrivateAccess, true);
+        assert.equal(spec.endpointPublicAccess, true);
+        assert.deepEqual(spec.publicAccessCidrs, ["0.0.0.0/0"]);
+        assert.equal(spec.createOidcProvider, true);
+        assert.deepEqual(spec.enabledClusterLogTypes, [
+            "api",
+            "audit",
+            "authenticator",
+            "controllerManager",
+            "scheduler",
+        ]);
+        assert.equal(spec.version, "1.34");
+        assert.deepEqual(spec.accessEntries, {});
+    });
+
+    it("restricts the public endpoint and log types as configured", () => {
+        const spec = clusterSpec(
+            config("dev", {
+                cluster: { publicAccessCidrs: ["203.0.113.0/24", "198.51.100.0/24"], logTypes: ["audit"] },
+            }),
+        );
+        assert.deepEqual(spec.publicAccessCidrs, ["203.0.113.0/24", "198.51.100.0/24"]);
+        assert.deepEqual(spec.enabledClusterLogTypes, ["audit"]);
+    });
+
+    const PROTECTION: [string, StackConfig, boolean][] = [
+        ["dev", config("dev"), false],
+        ["stg", config("stg"), false],
+        ["product", config("product"), true],
+        ["product with production: false", config("product", { production: false }), false],
+        ["dev with production: true", config("dev", { production: true }), true],
+    ];
+    for (const [name, cfg, on] of PROTECTION)
+        it(`deletionProtection ${on ? "on" : "off"} for ${name}`, () =>
+            assert.equal(clusterSpec(cfg).deletionProtection, on));
+
+    const ADMIN_CASES: [string, string][] = [
+        ["ap-northeast-1", "aws"],
+        ["cn-north-1", "aws-cn"],
+        ["us-gov-west-1", "aws-us-gov"],
+    ];
+    for (const [region, partition] of ADMIN_CASES)
+        it(`access entries grant AmazonEKSClusterAdminPolicy cluster-wide to each admin principal (${region})`, () => {
+            const admins = [
+                `arn:${partition}:iam::123456789012:role/platform-admins`,
+                `arn:${partition}:iam::123456789012:user/alice`,
+            ];
+            const spec = clusterSpec(config("dev", { cluster: { adminPrincipalArns: admins } }, region));
+            const policyArn = `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`;
+            assert.deepEqual(spec.accessEntries, {
+                "admin-0": {
+                    principalArn: admins[0],
+                    accessPolicies: { admin: { policyArn, accessScope: { type: "cluster" } } },
+                },
+                "admin-1": {
+                    principalArn: admins[1],
+                    accessPolicies: { admin: { policyArn, accessScope: { type: "cluster" } } },
+                },
+            });
+        });
+
+    it("node group: configured instance types, scaling, AMI and environment label", () => {
+        const spec = clusterSpec(
+            config("stg", { cluster: { instanceTypes: ["m7g.large"], minSize: 1, desiredSize: 3, maxSize: 5 } }),
+        );
+        assert.deepEqual(spec.nodeGroup, {
+            instanceTypes: ["m7g.large"],
+            scalingConfig: { minSize: 1, desiredSize: 3, maxSize: 5 },
+            amiType: "AL2023_ARM_64_STANDARD",
+            labels: { "eks-istio/environment": "stg" },
+        });
+        assert.deepEqual(spec.tags, stackTags(config("stg")));
+    });
+});
+
+describe("aws: amiTypeFor", () => {
+    const CASES: [string[], string][] = [
+        [["t3.large"], "AL2023_x86_64_STANDARD"],
+        [["m6i.large", "m5.large"], "AL2023_x86_64_STANDARD"],
+        [["g4dn.xlarge"], "AL2023_x86_64_STANDARD"],
+        [["t4g.large"], "AL2023_ARM_64_STANDARD"],
+        [["m7g.large", "c7g.large", "r7gd.large"], "AL2023_ARM_64_STANDARD"],
+    ];
+    for (const [types, ami] of CASES) it(`${types.join(", ")} → ${ami}`, () => assert.equal(amiTypeFor(types), ami));
+});
+
+describe("aws: albControllerPolicy (upstream v3.5.0 iam_policy.json)", () => {
+    const policy = albControllerPolicy("ap-northeast-1");
+    const actions = actionsOf(policy.Statement);
+    const withAction = (a: string) => policy.Statement.filter((s) => list(s.Action).includes(a));
+
+    it("is upstream's document verbatim in the aws partition", () => {
+        assert.deepEqual(policy, upstreamPolicy);
+    });
+
+    it("has 16 statements granting exactly 80 unique actions", () => {
+        assert.equal(policy.Version, "2012-10-17");
+        assert.equal(policy.Statement.length, 16);
+        assert.equal(new Set(actions).size, 80);
+    });
+
+    it("grants no wildcard action", () => {
+        const wild = actions.filter((a) => a === "*" || a.endsWith(":*") || a.includes("*"));
+        assert.deepEqual(wild, []);
+        for (const a of actions) assert.match(a, /^[a-z0-9-]+:[A-Za-z0-9]+$/);
+        assert.ok(policy.Statement.every((s) => s.Effect === "Allow"));
+    });
+
+    it("grants the services the controller calls, and nothing else", () => {
+        const services = [...new Set(actions.map((a) => a.split(":")[0]))].sort();
+        assert.deepEqual(services, [
+            "acm",
+            "cognito-idp",
+            "ec2",
+            "elasticloadbalancing",
+            "iam",
+            "shield",
+            "waf-regional",
+            "wafv2",
+        ]);
+    });
+
+    it("limits iam:CreateServiceLinkedRole to the Elastic Load Balancing service", () => {
+        const [s] = withAction("iam:CreateServiceLinkedRole");
+        assert.deepEqual(s.Condition, {
+            StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" },
+        });
+        assert.deepEqual(list(s.Action), ["iam:CreateServiceLinkedRole"]);
+    });
+
+    for (const action of ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"])
+        it(`${action} requires the elbv2.k8s.aws/cluster request tag`, () => {
+            const statements = withAction(action);
+            assert.equal(statements.length, 1);
+            assert.equal(statements[0].Condition?.Null?.["aws:RequestTag/elbv2.k8s.aws/cluster"], "false");
+        });
+
+    it("only lets the controller delete security groups and change load balancers it tagged", () => {
+        for (const action of [
+            "ec2:DeleteSecurityGroup",
+            "elasticloadbalancing:DeleteLoadBalancer",
+            "elasticloadbalancing:DeleteTargetGroup",
+            "elasticloadbalancing:ModifyLoadBalancerAttributes",
+        ]) {
+            const statements = withAction(action);
+            assert.ok(statements.length > 0, `${action} missing`);
+            for (const s of statements)
+                assert.equal(s.Condition?.Null?.["aws:ResourceTag/elbv2.k8s.aws/cluster"], "false", action);
+        }
+    });
+
+    it("fits IAM's 6,144-character limit for a managed policy as sent (minified JSON)", () => {
+        assert.ok(JSON.stringify(policy).length <= 6144, `${JSON.stringify(policy).length} characters`);
+    });
+
+    const PARTITIONS: [string, string][] = [
+        ["cn-north-1", "aws-cn"],
+        ["us-gov-west-1", "aws-us-gov"],
+    ];
+    for (const [region, partition] of PARTITIONS)
+        it(`uses arn:${partition}: resources in ${region} and changes nothing else`, () => {
+            const p = albControllerPolicy(region);
+            const json = JSON.stringify(p);
+            assert.ok(!json.includes('"arn:aws:'), "an arn:aws: resource is left");
+            const resources = p.Statement.flatMap((s) => list(s.Resource)).filter((r) => r !== "*");
+            assert.ok(resources.length > 0);
+            for (const r of resources) assert.ok(r.startsWith(`arn:${partition}:`), r);
+            assert.equal(json.replaceAll(`"arn:${partition}:`, '"arn:aws:'), JSON.stringify(upstreamPolicy));
+        });
+});
+
+describe("aws: irsaTrustPolicy", () => {
+    const ISSUER = "oidc.eks.ap-northeast-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
+    const PROVIDER = `arn:aws:iam::123456789012:oidc-provider/${ISSUER}`;
+    const expected = {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Federated: PROVIDER },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: {
+                    StringEquals: {
+                        [`${ISSUER}:sub`]: "system:serviceaccount:kube-system:aws-load-balancer-controller",
+                        [`${ISSUER}:aud`]: "sts.amazonaws.com",
+                    },
+                },
+            },
+        ],
+    };
+    const CASES: [string, string][] = [
+        ["issuer URL with https://", `https://${ISSUER}`],
+        ["issuer without scheme", ISSUER],
+    ];
+    for (const [name, issuer] of CASES)
+        it(`${name}: only the controller's ServiceAccount, with an STS audience`, () => {
+            const doc = irsaTrustPolicy({
+                oidcProviderArn: PROVIDER,
+                issuer,
+                namespace: "kube-system",
+                serviceAccount: "aws-load-balancer-controller",
+            });
+            assert.deepEqual(doc, expected);
+            assert.ok(!JSON.stringify(doc).includes("StringLike"));
+            assert.ok(!JSON.stringify(doc).includes("https://"));
+        });
+
+    it("binds another namespace and ServiceAccount exactly", () => {
+        const doc = irsaTrustPolicy({
+            oidcProviderArn: PROVIDER,
+            issuer: ISSUER,
+            namespace: "apps",
+            serviceAccount: "web",
+        });
+        assert.equal(doc.Statement[0].Condition?.StringEquals?.[`${ISSUER}:sub`], "system:serviceaccount:apps:web");
+    });
+});

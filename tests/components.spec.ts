@@ -1,0 +1,304 @@
+// Each foundation component alone under Pulumi mocks: what it sends to AWS / Kubernetes, and the
+// options (parent, provider, dependsOn, protect) that decide ordering and safety.
+import * as assert from "node:assert/strict";
+import * as k8s from "@pulumi/kubernetes";
+import { AlbController } from "../components/albController";
+import { Cluster } from "../components/cluster";
+import { parseStackConfig, type StackConfig } from "../components/config";
+import {
+    albControllerPolicy,
+    clusterSpec,
+    irsaTrustPolicy,
+    nodeRolePolicyArns,
+    secretsKeySpec,
+    vpcSpec,
+} from "../components/manifests/aws";
+import { albControllerValues } from "../components/manifests/helmValues";
+import { Network } from "../components/network";
+import { ACCOUNT, type ComponentRun, mockOutputs, runComponents, secretInputValue, unwrap, valueOf } from "./harness";
+
+const REGION = "ap-northeast-1";
+const config = (stack: string, values: Record<string, unknown> = {}, region = REGION): StackConfig =>
+    parseStackConfig({ stack, region, values: { ingress: { port: 8000 }, ...values } });
+
+describe("component: Network", () => {
+    let run: ComponentRun<{ dev: Network; product: Network }>;
+    const dev = config("dev", { cluster: { vpcCidr: "10.10.0.0/16" } });
+    const product = config("product");
+    before(async () => {
+        run = await runComponents(() => ({
+            dev: new Network("dev-network", { spec: vpcSpec(dev), protect: false }),
+            product: new Network("product-network", { spec: vpcSpec(product), protect: true }),
+        }));
+    });
+
+    it("creates one awsx VPC per Network, parented to it", () => {
+        const vpcs = run.ofType("awsx:ec2:Vpc");
+        assert.deepEqual(vpcs.map((v) => [v.name, v.parent]).sort(), [
+            ["dev-network-vpc", "dev-network"],
+            ["product-network-vpc", "product-network"],
+        ]);
+        assert.equal(run.one("eks-istio:network:Network", "dev-network").type, "eks-istio:network:Network");
+    });
+
+    it("sends the spec's CIDR, AZ count and NAT strategy", () => {
+        const d = run.one("awsx:ec2:Vpc", "dev-network-vpc").inputs;
+        assert.equal(d.cidrBlock, "10.10.0.0/16");
+        assert.equal(d.numberOfAvailabilityZones, 2);
+        assert.deepEqual(d.natGateways, { strategy: "Single" });
+        assert.equal(d.enableDnsHostnames, true);
+        assert.equal(d.enableDnsSupport, true);
+        const p = run.one("awsx:ec2:Vpc", "product-network-vpc").inputs;
+        assert.equal(p.numberOfAvailabilityZones, 3);
+        assert.deepEqual(p.natGateways, { strategy: "OnePerAz" });
+    });
+
+    it("tags public and private subnets for load balancer discovery", () => {
+        const { subnetSpecs, tags } = run.one("awsx:ec2:Vpc", "dev-network-vpc").inputs;
+        const byType = Object.fromEntries(
+            (subnetSpecs as { type: string; tags: Record<string, string> }[]).map((s) => [s.type, s.tags]),
+        );
+        assert.deepEqual(Object.keys(byType).sort(), ["Private", "Public"]);
+        assert.equal(byType.Public["kubernetes.io/role/elb"], "1");
+        assert.equal(byType.Public["kubernetes.io/role/internal-elb"], undefined);
+        assert.equal(byType.Private["kubernetes.io/role/internal-elb"], "1");
+        assert.equal(byType.Private["kubernetes.io/role/elb"], undefined);
+        assert.equal(byType.Public["kubernetes.io/cluster/eks-istio-dev"], "shared");
+        assert.deepEqual(tags, vpcSpec(dev).tags);
+    });
+
+    it("protects the VPC only when asked", () => {
+        assert.equal(run.one("awsx:ec2:Vpc", "dev-network-vpc").protect, false);
+        assert.equal(run.one("awsx:ec2:Vpc", "product-network-vpc").protect, true);
+    });
+
+    it("exposes the VPC's id and subnet ids", async () => {
+        const n = run.result.dev;
+        assert.equal(await valueOf(n.vpcId), "vpc-0abc");
+        assert.deepEqual(await valueOf(n.privateSubnetIds), ["subnet-priv-a", "subnet-priv-c"]);
+        assert.deepEqual(await valueOf(n.publicSubnetIds), ["subnet-pub-a", "subnet-pub-c"]);
+    });
+});
+
+describe("component: Cluster", () => {
+    let run: ComponentRun<{ dev: Cluster; product: Cluster }>;
+    const dev = config("dev", {
+        cluster: {
+            publicAccessCidrs: ["203.0.113.0/24"],
+            adminPrincipalArns: [`arn:aws:iam::${ACCOUNT}:role/platform-admins`],
+        },
+    });
+    const product = config("product", { cluster: { minSize: 3, desiredSize: 3, maxSize: 9 } });
+    const args = (cfg: StackConfig, protect: boolean) => ({
+        spec: clusterSpec(cfg),
+        secretsKey: secretsKeySpec(cfg),
+        region: cfg.region,
+        vpcId: "vpc-0abc",
+        publicSubnetIds: ["subnet-pub-a", "subnet-pub-c"],
+        privateSubnetIds: ["subnet-priv-a", "subnet-priv-c"],
+        protect,
+    });
+    before(async () => {
+        run = await runComponents(() => ({
+            dev: new Cluster("dev-cluster", args(dev, false)),
+            product: new Cluster("product-cluster", args(product, true)),
+        }));
+    });
+    const eksOf = (name: string) => run.one("eks:index:Cluster", `${name}-eks`);
+
+    it("creates the EKS cluster with its explicit name, API auth mode and OIDC provider", () => {
+        const i = eksOf("dev-cluster").inputs;
+        assert.equal(i.name, "eks-istio-dev");
+        assert.equal(i.version, "1.34");
+        assert.equal(i.authenticationMode, "API");
+        assert.equal(i.createOidcProvider, true);
+        assert.deepEqual(i.accessEntries, clusterSpec(dev).accessEntries);
+        assert.deepEqual(i.enabledClusterLogTypes, ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
+        assert.equal(eksOf("dev-cluster").parent, "dev-cluster");
+    });
+
+    it("opens the API endpoint privately and publicly only to the configured CIDRs", () => {
+        const i = eksOf("dev-cluster").inputs;
+        assert.equal(i.endpointPrivateAccess, true);
+        assert.equal(i.endpointPublicAccess, true);
+        assert.deepEqual(i.publicAccessCidrs, ["203.0.113.0/24"]);
+    });
+
+    it("places the cluster in the VPC, skips the default node group, gives nodes no public IPs", () => {
+        const i = eksOf("dev-cluster").inputs;
+        assert.equal(i.vpcId, "vpc-0abc");
+        assert.deepEqual(i.privateSubnetIds, ["subnet-priv-a", "subnet-priv-c"]);
+        assert.deepEqual(i.publicSubnetIds, ["subnet-pub-a", "subnet-pub-c"]);
+        assert.equal(i.skipDefaultNodeGroup, true);
+        assert.equal(i.nodeAssociatePublicIpAddress, false);
+    });
+
+    it("encrypts Secrets with the cluster's own KMS key", () => {
+        const key = run.one("aws:kms/key:Key", "dev-cluster-secrets");
+        assert.equal(key.parent, "dev-cluster");
+        assert.equal(key.inputs.enableKeyRotation, true);
+        const keyArn = mockOutputs(key.type, key.name, key.inputs).arn;
+        assert.equal(eksOf("dev-cluster").inputs.encryptionConfigKeyArn, keyArn);
+    });
+
+    it("runs a managed node group in the private subnets with the configured scaling", () => {
+        const ng = run.one("eks:index:ManagedNodeGroup", "product-cluster-nodes");
+        assert.deepEqual(ng.inputs.subnetIds, ["subnet-priv-a", "subnet-priv-c"]);
+        assert.deepEqual(ng.inputs.scalingConfig, { minSize: 3, desiredSize: 3, maxSize: 9 });
+        assert.deepEqual(ng.inputs.instanceTypes, ["t3.large"]);
+        assert.equal(ng.inputs.amiType, "AL2023_x86_64_STANDARD");
+        assert.equal(ng.inputs.nodeRoleArn, `arn:aws:iam::${ACCOUNT}:role/product-cluster-node`);
+        assert.equal((ng.inputs.cluster as { __name?: string }).__name, "product-cluster-eks");
+        assert.equal(ng.parent, "product-cluster");
+    });
+
+    it("starts nodes only after the node role carries its managed policies", () => {
+        const attachments = run
+            .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+            .filter((a) => a.parent === "dev-cluster");
+        assert.deepEqual(attachments.map((a) => a.inputs.policyArn).sort(), [...nodeRolePolicyArns(REGION)].sort());
+        for (const a of attachments) assert.equal(a.inputs.role, "dev-cluster-node");
+        const ng = run.one("eks:index:ManagedNodeGroup", "dev-cluster-nodes");
+        assert.deepEqual([...ng.dependsOn].sort(), attachments.map((a) => a.name).sort());
+        const role = JSON.parse(run.one("aws:iam/role:Role", "dev-cluster-node").inputs.assumeRolePolicy);
+        assert.deepEqual(role.Statement[0].Principal, { Service: "ec2.amazonaws.com" });
+    });
+
+    it("exports the kubeconfig as a secret, and the cluster name and OIDC provider", async () => {
+        const c = run.result.dev;
+        const kubeconfig = (await unwrap(c.kubeconfig)) as { secret?: string };
+        assert.ok(kubeconfig.secret, "kubeconfig is not secret");
+        assert.equal(JSON.parse(kubeconfig.secret).clusters[0].name, "eks-istio-dev");
+        assert.equal(await valueOf(c.clusterName), "eks-istio-dev");
+        assert.match(await valueOf(c.oidcProviderArn), /^arn:aws:iam::\d{12}:oidc-provider\/oidc\.eks\./);
+        assert.match(await valueOf(c.oidcProviderUrl), /^https:\/\/oidc\.eks\./);
+    });
+
+    it("builds the stack's kubernetes provider from the cluster's kubeconfig, kept secret", () => {
+        const provider = run.one("pulumi:providers:kubernetes", "dev-cluster-k8s");
+        const eks = eksOf("dev-cluster");
+        const expected = mockOutputs(eks.type, eks.name, eks.inputs).kubeconfigJson;
+        assert.equal(secretInputValue(provider.inputs.kubeconfig), expected);
+        assert.equal(provider.parent, "dev-cluster");
+        assert.equal(run.result.dev.provider.constructor, k8s.Provider);
+    });
+
+    it("protects the cluster and its KMS key when asked, and only then", () => {
+        assert.equal(eksOf("product-cluster").protect, true);
+        assert.equal(run.one("aws:kms/key:Key", "product-cluster-secrets").protect, true);
+        assert.equal(eksOf("dev-cluster").protect, false);
+        assert.equal(run.one("aws:kms/key:Key", "dev-cluster-secrets").protect, false);
+    });
+
+    it("turns EKS deletion protection and the 30-day key window on in production", () => {
+        assert.equal(eksOf("product-cluster").inputs.deletionProtection, true);
+        assert.equal(run.one("aws:kms/key:Key", "product-cluster-secrets").inputs.deletionWindowInDays, 30);
+        assert.equal(eksOf("dev-cluster").inputs.deletionProtection, false);
+    });
+});
+
+describe("component: AlbController", () => {
+    const OIDC = "oidc.eks.ap-northeast-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
+    const OIDC_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/${OIDC}`;
+    const tags = { "eks-istio/environment": "dev", "managed-by": "pulumi" };
+    let run: ComponentRun<unknown>;
+    before(async () => {
+        run = await runComponents(() => {
+            const provider = new k8s.Provider("test-k8s", { kubeconfig: "{}" });
+            const common = {
+                oidcProviderArn: OIDC_ARN,
+                oidcProviderUrl: `https://${OIDC}`,
+                version: "3.5.0",
+                provider,
+                tags,
+            };
+            new AlbController("dev-alb", {
+                ...common,
+                clusterName: "eks-istio-dev",
+                region: REGION,
+                environment: "dev",
+                vpcId: "vpc-0abc",
+            });
+            new AlbController("cn-alb", {
+                ...common,
+                clusterName: "eks-istio-cn",
+                region: "cn-north-1",
+                environment: "cn",
+                vpcId: "vpc-0cn",
+            });
+            return undefined;
+        });
+    });
+    const release = (name: string) => run.one("kubernetes:helm.sh/v3:Release", `${name}-release`);
+
+    it("creates the IAM policy from upstream's document, partition-correct", () => {
+        const dev = run.one("aws:iam/policy:Policy", "dev-alb-policy");
+        assert.deepEqual(JSON.parse(dev.inputs.policy), albControllerPolicy(REGION));
+        assert.deepEqual(dev.inputs.tags, tags);
+        const cn = run.one("aws:iam/policy:Policy", "cn-alb-policy");
+        assert.deepEqual(JSON.parse(cn.inputs.policy), albControllerPolicy("cn-north-1"));
+        assert.ok(!cn.inputs.policy.includes('"arn:aws:'));
+    });
+
+    it("creates a role only the controller's ServiceAccount can assume through the cluster's OIDC provider", () => {
+        const role = run.one("aws:iam/role:Role", "dev-alb-role");
+        const trust = JSON.parse(role.inputs.assumeRolePolicy);
+        assert.deepEqual(
+            trust,
+            irsaTrustPolicy({
+                oidcProviderArn: OIDC_ARN,
+                issuer: OIDC,
+                namespace: "kube-system",
+                serviceAccount: "aws-load-balancer-controller",
+            }),
+        );
+        assert.deepEqual(trust.Statement[0].Condition?.StringEquals, {
+            [`${OIDC}:sub`]: "system:serviceaccount:kube-system:aws-load-balancer-controller",
+            [`${OIDC}:aud`]: "sts.amazonaws.com",
+        });
+        assert.equal(role.parent, "dev-alb");
+    });
+
+    it("attaches the policy to the role", () => {
+        const attachment = run.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "dev-alb-policy");
+        assert.equal(attachment.inputs.role, "dev-alb-role");
+        assert.equal(attachment.inputs.policyArn, `arn:aws:iam::${ACCOUNT}:policy/dev-alb-policy`);
+        assert.equal(attachment.parent, "dev-alb");
+    });
+
+    it("installs the pinned chart from the eks-charts repository into kube-system", () => {
+        const i = release("dev-alb").inputs;
+        assert.equal(i.name, "aws-load-balancer-controller");
+        assert.equal(i.chart, "aws-load-balancer-controller");
+        assert.equal(i.version, "3.5.0");
+        assert.deepEqual(i.repositoryOpts, { repo: "https://aws.github.io/eks-charts" });
+        assert.equal(i.namespace, "kube-system");
+        assert.equal(i.atomic, true);
+    });
+
+    it("passes the cluster, region, VPC and the role ARN annotation as values", () => {
+        assert.deepEqual(
+            release("dev-alb").inputs.values,
+            albControllerValues({
+                clusterName: "eks-istio-dev",
+                region: REGION,
+                vpcId: "vpc-0abc",
+                roleArn: `arn:aws:iam::${ACCOUNT}:role/dev-alb-role`,
+                environment: "dev",
+            }),
+        );
+        const cn = release("cn-alb").inputs.values;
+        assert.deepEqual([cn.clusterName, cn.region, cn.vpcId], ["eks-istio-cn", "cn-north-1", "vpc-0cn"]);
+        assert.equal(
+            cn.serviceAccount.annotations["eks.amazonaws.com/role-arn"],
+            `arn:aws:iam::${ACCOUNT}:role/cn-alb-role`,
+        );
+    });
+
+    it("uses the given kubernetes provider and waits for the policy attachment", () => {
+        const r = release("dev-alb");
+        assert.equal(r.provider, "test-k8s");
+        assert.deepEqual(r.dependsOn, ["dev-alb-policy"]);
+        assert.equal(r.parent, "dev-alb");
+    });
+});

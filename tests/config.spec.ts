@@ -1,0 +1,950 @@
+// The stack config contract: what a user reads when the config is wrong, and the defaults applied
+// when it is right. Error cases are tables of {values → key path + message fragment}.
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    ConfigError,
+    type ConfigProblem,
+    DEFAULTS,
+    PRODUCTION_DEFAULTS,
+    cidrProblem,
+    didYouMean,
+    environmentProblem,
+    isArmInstanceType,
+    parseStackConfig,
+    portProblem,
+    routeProblems,
+    type HttpRoute,
+} from "../components/config";
+import { durationMs } from "../components/istioSpec";
+
+const REGION = "ap-northeast-1";
+const CERT = (region: string) => `arn:aws:acm:${region}:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
+
+/** The problems parseStackConfig reports for `values` (none when it parses). */
+function problemsOf(values: Record<string, unknown>, { stack = "dev", region = REGION } = {}) {
+    try {
+        parseStackConfig({ stack, region, values });
+        return [];
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
+        return e.problems;
+    }
+}
+
+function configError(values: Record<string, unknown>, stack = "dev", region = REGION): ConfigError {
+    try {
+        parseStackConfig({ stack, region, values });
+    } catch (e) {
+        if (e instanceof ConfigError) return e;
+        throw e;
+    }
+    assert.fail("expected a ConfigError");
+}
+
+const render = (ps: ConfigProblem[]) => ps.map((p) => `${p.path}: ${p.message}`).join("\n");
+
+/** One app with one route that matches a distinct prefix, so apps do not shadow each other. */
+function app(name: string, route: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+    return {
+        name,
+        ...extra,
+        http: [{ match: [{ uri: { prefix: `/${name}` } }], route: [{ destination: { host: name } }], ...route }],
+    };
+}
+const withApps = (...apps: unknown[]) => ({ ingress: { port: 8000 }, apps });
+const port8000 = { port: 8000 };
+
+interface ErrorCase {
+    name: string;
+    values: Record<string, unknown>;
+    stack?: string;
+    region?: string;
+    path: string;
+    message: string | RegExp;
+}
+
+const ERROR_CASES: ErrorCase[] = [
+    // Unknown keys: a typo must never be ignored, and the closest key is suggested.
+    {
+        name: "top-level typo",
+        values: { ingress: port8000, ingres: port8000 },
+        path: "eks-istio:ingres",
+        message: 'unknown key (did you mean "ingress"?)',
+    },
+    {
+        name: "top-level typo lists the valid keys",
+        values: { ingress: port8000, clustr: {} },
+        path: "eks-istio:clustr",
+        message: "the keys are environment, production, cluster, istio, albController, ingress, apps",
+    },
+    {
+        name: "nested typo in cluster",
+        values: { ingress: port8000, cluster: { minSzie: 1 } },
+        path: "eks-istio:cluster",
+        message: 'unknown key "minSzie" (did you mean "minSize"?)',
+    },
+    {
+        name: "nested typo in ingress",
+        values: { ingress: { port: 8000, hostz: ["*"] } },
+        path: "eks-istio:ingress",
+        message: 'unknown key "hostz" (did you mean "hosts"?)',
+    },
+    {
+        name: "typo deep in a route destination",
+        values: withApps({ name: "a", http: [{ route: [{ destination: { host: "a" }, weigth: 100 }] }] }),
+        path: "eks-istio:apps[0].http[0].route[0]",
+        message: 'unknown key "weigth" (did you mean "weight"?)',
+    },
+    {
+        name: "typo in retries",
+        values: withApps(app("a", { retries: { attempts: 2, perTryTimout: "1s" } })),
+        path: "eks-istio:apps[0].http[0].retries",
+        message: 'unknown key "perTryTimout" (did you mean "perTryTimeout"?)',
+    },
+    // Ingress and its port.
+    {
+        name: "missing ingress",
+        values: {},
+        path: "eks-istio:ingress",
+        message: "is required; at least `eks-istio:ingress: {port: 8000}`",
+    },
+    { name: "missing ingress.port", values: { ingress: {} }, path: "eks-istio:ingress.port", message: "is required" },
+    {
+        name: "ingress is not a map",
+        values: { ingress: 8000 },
+        path: "eks-istio:ingress",
+        message: "must be an object, got 8000",
+    },
+    {
+        name: "port as a string",
+        values: { ingress: { port: "8000" } },
+        path: "eks-istio:ingress.port",
+        message: '"8000" is not a port; use an integer from 1 to 65535',
+    },
+    {
+        name: "port not an integer",
+        values: { ingress: { port: 80.5 } },
+        path: "eks-istio:ingress.port",
+        message: "80.5 is not a port",
+    },
+    { name: "port 0", values: { ingress: { port: 0 } }, path: "eks-istio:ingress.port", message: "0 is not a port" },
+    {
+        name: "port 65536",
+        values: { ingress: { port: 65536 } },
+        path: "eks-istio:ingress.port",
+        message: "65536 is not a port",
+    },
+    {
+        name: "port 15021 (Istio status port)",
+        values: { ingress: { port: 15021 } },
+        path: "eks-istio:ingress.port",
+        message: "15021 is in Istio's reserved range 15000-15099",
+    },
+    {
+        name: "port 15000 (first reserved)",
+        values: { ingress: { port: 15000 } },
+        path: "eks-istio:ingress.port",
+        message: "reserved range",
+    },
+    {
+        name: "port 15099 (last reserved)",
+        values: { ingress: { port: 15099 } },
+        path: "eks-istio:ingress.port",
+        message: "reserved range",
+    },
+    {
+        name: "ingress.scheme not an ALB scheme",
+        values: { ingress: { port: 8000, scheme: "public" } },
+        path: "eks-istio:ingress.scheme",
+        message: 'must be one of "internet-facing", "internal"',
+    },
+    // Environment names: default (the stack name) and explicit.
+    {
+        name: "stack name not DNS-1123, used as environment",
+        values: { ingress: port8000 },
+        stack: "Dev",
+        path: "eks-istio:environment",
+        message:
+            /"Dev" is not a DNS-1123 label.*\(the stack name, used as the environment\); set eks-istio:environment/,
+    },
+    {
+        name: "stack name longer than 10 characters",
+        values: { ingress: port8000 },
+        stack: "integration",
+        path: "eks-istio:environment",
+        message: /"integration" is 11 characters; at most 10.*"http-integration".*the stack name/,
+    },
+    {
+        name: "explicit environment with an underscore",
+        values: { ingress: port8000, environment: "qa_1" },
+        path: "eks-istio:environment",
+        message: '"qa_1" is not a DNS-1123 label',
+    },
+    {
+        name: "explicit environment too long",
+        values: { ingress: port8000, environment: "staging-eu1" },
+        path: "eks-istio:environment",
+        message: "at most 10 are allowed",
+    },
+    {
+        name: 'explicit environment with "--"',
+        values: { ingress: port8000, environment: "a--b" },
+        path: "eks-istio:environment",
+        message: 'contains "--"',
+    },
+    {
+        name: "explicit environment not a string",
+        values: { ingress: port8000, environment: 5 },
+        path: "eks-istio:environment",
+        message: "must be a string, got 5",
+    },
+    {
+        name: "production not a boolean",
+        values: { ingress: port8000, production: "yes" },
+        path: "eks-istio:production",
+        message: 'must be true or false, got "yes"',
+    },
+    // Node group sizes.
+    {
+        name: "minSize above desiredSize",
+        values: { ingress: port8000, cluster: { minSize: 3, desiredSize: 2, maxSize: 4 } },
+        path: "eks-istio:cluster",
+        message: "node counts must satisfy minSize <= desiredSize <= maxSize, got minSize 3, desiredSize 2, maxSize 4",
+    },
+    {
+        name: "desiredSize above maxSize (maxSize defaulted)",
+        values: { ingress: port8000, cluster: { desiredSize: 5 } },
+        path: "eks-istio:cluster",
+        message: "got minSize 2, desiredSize 5, maxSize 4",
+    },
+    {
+        name: "negative minSize",
+        values: { ingress: port8000, cluster: { minSize: -1 } },
+        path: "eks-istio:cluster.minSize",
+        message: "must be at least 0, got -1",
+    },
+    {
+        name: "fractional maxSize",
+        values: { ingress: port8000, cluster: { maxSize: 2.5 } },
+        path: "eks-istio:cluster.maxSize",
+        message: "must be an integer, got 2.5",
+    },
+    // CIDR blocks.
+    {
+        name: "malformed vpcCidr",
+        values: { ingress: port8000, cluster: { vpcCidr: "10.0.0/16" } },
+        path: "eks-istio:cluster.vpcCidr",
+        message: '"10.0.0/16" is not an IPv4 CIDR block',
+    },
+    {
+        name: "vpcCidr with host bits set",
+        values: { ingress: port8000, cluster: { vpcCidr: "10.0.1.0/16" } },
+        path: "eks-istio:cluster.vpcCidr",
+        message: '"10.0.1.0/16" has host bits set; did you mean 10.0.0.0/16?',
+    },
+    {
+        name: "vpcCidr /8 larger than a VPC allows",
+        values: { ingress: port8000, cluster: { vpcCidr: "10.0.0.0/8" } },
+        path: "eks-istio:cluster.vpcCidr",
+        message: "has prefix /8; use a prefix from /16 to /22",
+    },
+    {
+        name: "vpcCidr /24 too small for the subnets",
+        values: { ingress: port8000, cluster: { vpcCidr: "10.0.0.0/24" } },
+        path: "eks-istio:cluster.vpcCidr",
+        message: "has prefix /24; use a prefix from /16 to /22",
+    },
+    {
+        name: "publicAccessCidrs entry with host bits set",
+        values: { ingress: port8000, cluster: { publicAccessCidrs: ["0.0.0.0/0", "203.0.113.5/24"] } },
+        path: "eks-istio:cluster.publicAccessCidrs[1]",
+        message: "did you mean 203.0.113.0/24?",
+    },
+    // ACM certificate.
+    {
+        name: "malformed certificate ARN",
+        values: { ingress: { port: 8000, certificateArn: "arn:aws:acm:ap-northeast-1:1234:certificate/abc" } },
+        path: "eks-istio:ingress.certificateArn",
+        message: "must be an ACM certificate ARN",
+    },
+    {
+        name: "certificate in another region",
+        values: { ingress: { port: 8000, certificateArn: CERT("us-east-1") } },
+        path: "eks-istio:ingress.certificateArn",
+        message: "the certificate is in us-east-1 but the stack deploys to ap-northeast-1",
+    },
+    // Apps.
+    {
+        name: "apps not a list",
+        values: { ingress: port8000, apps: { name: "a" } },
+        path: "eks-istio:apps",
+        message: "must be a list of apps",
+    },
+    {
+        name: "duplicate app names",
+        values: withApps(app("a", {}, { namespace: "n1" }), {
+            ...app("b", {}, { namespace: "n2" }),
+            name: "a",
+        }),
+        path: "eks-istio:apps[1].name",
+        message: '"a" is also the name of apps[0]; app names must be unique',
+    },
+    {
+        name: "duplicate namespaces (one defaulted from the app name)",
+        values: withApps(app("a"), app("b", {}, { namespace: "a" })),
+        path: "eks-istio:apps[1].namespace",
+        message: '"a" is also the namespace of apps[0]; each app owns its namespace',
+    },
+    {
+        name: "app in kube-system",
+        values: withApps(app("a", {}, { namespace: "kube-system" })),
+        path: "eks-istio:apps[0].namespace",
+        message: "is a system namespace",
+    },
+    {
+        name: "app in istio-system",
+        values: withApps(app("a", {}, { namespace: "istio-system" })),
+        path: "eks-istio:apps[0].namespace",
+        message: "is a system namespace",
+    },
+    {
+        name: "app name not DNS-1123",
+        values: withApps(app("Vote_App")),
+        path: "eks-istio:apps[0].name",
+        message: 'must be a DNS-1123 label such as "vote-dog-cat"',
+    },
+    {
+        name: "app without http routes",
+        values: withApps({ name: "a" }),
+        path: "eks-istio:apps[0].http",
+        message: "is required",
+    },
+    // Routes.
+    {
+        name: "destination without host",
+        values: withApps({ name: "a", http: [{ route: [{ destination: { port: { number: 80 } } }] }] }),
+        path: "eks-istio:apps[0].http[0].route[0].destination.host",
+        message: "is required: the Kubernetes Service",
+    },
+    {
+        name: "weights of several destinations not summing to 100",
+        values: withApps(
+            app("a", {
+                route: [
+                    { destination: { host: "x" }, weight: 50 },
+                    { destination: { host: "y" }, weight: 40 },
+                ],
+            }),
+        ),
+        path: "eks-istio:apps[0].http[0].route",
+        message: "weights of the 2 destinations sum to 90; they must sum to 100",
+    },
+    {
+        name: "several destinations without weights",
+        values: withApps(app("a", { route: [{ destination: { host: "x" } }, { destination: { host: "y" } }] })),
+        path: "eks-istio:apps[0].http[0].route",
+        message: "sum to 0",
+    },
+    {
+        name: "single destination with weight 50",
+        values: withApps(app("a", { route: [{ destination: { host: "x" }, weight: 50 }] })),
+        path: "eks-istio:apps[0].http[0].route[0].weight",
+        message: "is 50, but a single destination receives all traffic",
+    },
+    {
+        name: "route with no action",
+        values: withApps({ name: "a", http: [{ match: [{ uri: { prefix: "/a" } }] }] }),
+        path: "eks-istio:apps[0].http[0]",
+        message: "needs one of route, redirect or directResponse",
+    },
+    {
+        name: "route with route and redirect",
+        values: withApps(app("a", { redirect: { uri: "/b" } })),
+        path: "eks-istio:apps[0].http[0]",
+        message: "sets route and redirect; a route does exactly one of route, redirect or directResponse",
+    },
+    {
+        name: 'timeout "5" without a unit',
+        values: withApps(app("a", { timeout: "5" })),
+        path: "eks-istio:apps[0].http[0].timeout",
+        message: 'must be a duration such as "5s"',
+    },
+    {
+        name: 'timeout "0s"',
+        values: withApps(app("a", { timeout: "0s" })),
+        path: "eks-istio:apps[0].http[0].timeout",
+        message: "must be at least 1ms",
+    },
+    {
+        name: "perTryTimeout below 1ms",
+        values: withApps(app("a", { retries: { attempts: 2, perTryTimeout: "100us" } })),
+        path: "eks-istio:apps[0].http[0].retries.perTryTimeout",
+        message: "must be at least 1ms",
+    },
+    {
+        name: "StringMatch with two keys",
+        values: withApps(app("a", { match: [{ uri: { prefix: "/a", exact: "/a" } }] })),
+        path: "eks-istio:apps[0].http[0].match[0].uri",
+        message: "must set exactly one of exact, prefix or regex",
+    },
+    // Cluster settings.
+    {
+        name: "kubernetesVersion as a YAML number",
+        values: { ingress: port8000, cluster: { kubernetesVersion: 1.3 } },
+        path: "eks-istio:cluster.kubernetesVersion",
+        message: 'must be a quoted string such as "1.34" (YAML reads an unquoted 1.30 as the number 1.3)',
+    },
+    {
+        name: "kubernetesVersion with a patch",
+        values: { ingress: port8000, cluster: { kubernetesVersion: "1.34.1" } },
+        path: "eks-istio:cluster.kubernetesVersion",
+        message: "must be a Kubernetes minor version",
+    },
+    {
+        name: "mixed ARM and x86 instance types",
+        values: { ingress: port8000, cluster: { instanceTypes: ["t3.large", "m7g.large"] } },
+        path: "eks-istio:cluster.instanceTypes",
+        message: "mixes ARM (Graviton) and x86 instance types (t3.large, m7g.large)",
+    },
+    {
+        name: "cluster.stackReference (shared mode not available)",
+        values: { ingress: port8000, cluster: { stackReference: "acme/eks-istio/dev" } },
+        path: "eks-istio:cluster.stackReference",
+        message: "shared-cluster mode (attaching to another stack's mesh) is not available",
+    },
+    // Extra gateway ports.
+    {
+        name: "extraGatewayPorts port equal to ingress.port",
+        values: { ingress: port8000, istio: { extraGatewayPorts: [{ environment: "stg", port: 8000 }] } },
+        path: "eks-istio:istio.extraGatewayPorts[0].port",
+        message: "8000 is already used by eks-istio:ingress.port (dev)",
+    },
+    {
+        name: "extraGatewayPorts environment equal to this stack's",
+        values: { ingress: port8000, istio: { extraGatewayPorts: [{ environment: "dev", port: 9000 }] } },
+        path: "eks-istio:istio.extraGatewayPorts[0].environment",
+        message: `"dev" is already served by this stack's environment`,
+    },
+    {
+        name: "extraGatewayPorts duplicate port between entries",
+        values: {
+            ingress: port8000,
+            istio: {
+                extraGatewayPorts: [
+                    { environment: "stg", port: 9000 },
+                    { environment: "qa", port: 9000 },
+                ],
+            },
+        },
+        path: "eks-istio:istio.extraGatewayPorts[1].port",
+        message: "9000 is already used by eks-istio:istio.extraGatewayPorts[0] (stg)",
+    },
+    {
+        name: "extraGatewayPorts duplicate environment between entries",
+        values: {
+            ingress: port8000,
+            istio: {
+                extraGatewayPorts: [
+                    { environment: "stg", port: 9000 },
+                    { environment: "stg", port: 9001 },
+                ],
+            },
+        },
+        path: "eks-istio:istio.extraGatewayPorts[1].environment",
+        message: '"stg" is already served by eks-istio:istio.extraGatewayPorts[0]',
+    },
+    {
+        name: "extraGatewayPorts port in Istio's reserved range",
+        values: { ingress: port8000, istio: { extraGatewayPorts: [{ environment: "stg", port: 15090 }] } },
+        path: "eks-istio:istio.extraGatewayPorts[0].port",
+        message: "15090 is in Istio's reserved range",
+    },
+    // Region.
+    {
+        name: "missing aws:region",
+        values: { ingress: port8000 },
+        region: "",
+        path: "aws:region",
+        message: "is required, e.g. `pulumi config set aws:region ap-northeast-1`",
+    },
+];
+
+describe("config: parseStackConfig errors", () => {
+    for (const c of ERROR_CASES) {
+        it(`${c.name} → ${c.path}`, () => {
+            const problems = problemsOf(c.values, { stack: c.stack ?? "dev", region: c.region ?? REGION });
+            const hit = problems.find(
+                (p) =>
+                    p.path === c.path &&
+                    (typeof c.message === "string" ? p.message.includes(c.message) : c.message.test(p.message)),
+            );
+            assert.ok(hit, `expected ${c.path}: ${String(c.message)}\ngot:\n${render(problems)}`);
+        });
+    }
+
+    it("explicit eks-istio:environment does not blame the stack name", () => {
+        const [p] = problemsOf({ ingress: port8000, environment: "Qa" }, { stack: "dev" });
+        assert.equal(p.path, "eks-istio:environment");
+        assert.ok(!p.message.includes("stack name"), p.message);
+    });
+
+    it("a valid explicit environment overrides an invalid stack name", () => {
+        const cfg = parseStackConfig({
+            stack: "Feature_Branch",
+            region: REGION,
+            values: { ingress: port8000, environment: "feat-1" },
+        });
+        assert.equal(cfg.environment, "feat-1");
+        assert.equal(cfg.cluster.name, "eks-istio-feat-1");
+    });
+
+    it("a reserved ingress.port is reported once, as reserved (no follow-on nodePort noise)", () => {
+        const problems = problemsOf({ ingress: { port: 15021 } });
+        assert.deepEqual(
+            problems.map((p) => p.path),
+            ["eks-istio:ingress.port"],
+        );
+    });
+
+    it('a duration without a unit ("5") is reported once, as not a duration', () => {
+        const problems = problemsOf(withApps(app("a", { timeout: "5" })));
+        assert.deepEqual(
+            problems.map((p) => p.message),
+            ['must be a duration such as "5s", "250ms" or "1m30s"'],
+        );
+    });
+
+    it("an app named after a system namespace (namespace defaulted from name) is rejected", () => {
+        const problems = problemsOf(withApps(app("kube-system")));
+        assert.ok(
+            problems.some((p) => p.path.startsWith("eks-istio:apps[0]") && p.message.includes("system namespace")),
+            render(problems),
+        );
+    });
+
+    it("a nested typo only suggests keys of its own section", () => {
+        const [p] = problemsOf({ ingress: port8000, cluster: { verison: "1.34" } });
+        assert.equal(p.path, "eks-istio:cluster");
+        assert.ok(!p.message.includes('did you mean "version"'), p.message);
+    });
+});
+
+describe("config: one ConfigError lists every problem", () => {
+    const values = {
+        clustr: {},
+        ingress: { port: 15021 },
+        cluster: { minSize: 5, vpcCidr: "10.0.0.1/16", kubernetesVersion: 1.3 },
+        apps: [app("a", { timeout: "0s" })],
+    };
+
+    it("collects problems from every section in one error", () => {
+        const err = configError(values, "dev", "");
+        const paths = err.problems.map((p) => p.path);
+        for (const expected of [
+            "eks-istio:clustr",
+            "aws:region",
+            "eks-istio:ingress.port",
+            "eks-istio:cluster",
+            "eks-istio:cluster.vpcCidr",
+            "eks-istio:cluster.kubernetesVersion",
+            "eks-istio:apps[0].http[0].timeout",
+        ])
+            assert.ok(paths.includes(expected), `missing ${expected} in:\n${render(err.problems)}`);
+    });
+
+    it("the message has a header with the count and one line per problem, each starting with the key path", () => {
+        const err = configError(values, "dev", "");
+        const lines = err.message.split("\n");
+        assert.equal(
+            lines[0],
+            `Invalid config for stack "dev" (${err.problems.length} problem${err.problems.length === 1 ? "" : "s"}):`,
+        );
+        assert.deepEqual(
+            lines.slice(1),
+            err.problems.map((p) => `  - ${p.path}: ${p.message}`),
+        );
+        assert.ok(err.message.includes('  - eks-istio:clustr: unknown key (did you mean "cluster"?)'));
+        assert.ok(err.message.includes("  - eks-istio:ingress.port: 15021 is in Istio's reserved range"));
+        assert.ok(err.message.includes("  - eks-istio:cluster.vpcCidr: "));
+        for (const p of err.problems) assert.match(p.path, /^(eks-istio|aws):[A-Za-z]/);
+    });
+
+    it("a single problem reads '1 problem'", () => {
+        const err = configError({ ingress: { port: 0 } });
+        assert.equal(err.problems.length, 1);
+        assert.match(err.message, /^Invalid config for stack "dev" \(1 problem\):\n {2}- eks-istio:ingress\.port: /);
+    });
+
+    it("is a pulumi.RunError (printed without a stack trace) named ConfigError", () => {
+        const err = configError(values);
+        assert.ok(pulumi.RunError.isInstance(err));
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.name, "ConfigError");
+        assert.equal(err.stack, "dev");
+    });
+});
+
+describe("config: defaults and valid configs", () => {
+    it("applies DEFAULTS when only ingress.port is set", () => {
+        const cfg = parseStackConfig({ stack: "dev", region: REGION, values: { ingress: port8000 } });
+        assert.equal(cfg.stack, "dev");
+        assert.equal(cfg.region, REGION);
+        assert.equal(cfg.environment, "dev");
+        assert.equal(cfg.production, false);
+        assert.deepEqual(cfg.cluster, { name: "eks-istio-dev", ...DEFAULTS.cluster });
+        assert.equal(cfg.istio.version, DEFAULTS.istio.version);
+        assert.deepEqual(cfg.istio.extraGatewayPorts, []);
+        assert.equal(cfg.albController.version, "3.5.0");
+        assert.deepEqual(cfg.ingress, { ...DEFAULTS.ingress, port: 8000 });
+        assert.deepEqual(cfg.apps, []);
+    });
+
+    it("documents the defaults of the contract", () => {
+        assert.equal(DEFAULTS.cluster.kubernetesVersion, "1.34");
+        assert.deepEqual(DEFAULTS.cluster.instanceTypes, ["t3.large"]);
+        assert.deepEqual([DEFAULTS.cluster.minSize, DEFAULTS.cluster.desiredSize, DEFAULTS.cluster.maxSize], [2, 2, 4]);
+        assert.equal(DEFAULTS.cluster.vpcCidr, "10.0.0.0/16");
+        assert.deepEqual(DEFAULTS.cluster.publicAccessCidrs, ["0.0.0.0/0"]);
+        assert.equal(DEFAULTS.istio.version, "1.30.3");
+        assert.deepEqual(DEFAULTS.ingress.hosts, ["*"]);
+        assert.equal(DEFAULTS.ingress.scheme, "internet-facing");
+        assert.equal(DEFAULTS.ingress.targetType, "instance");
+    });
+
+    it("a parsed config does not share arrays with DEFAULTS", () => {
+        const a = parseStackConfig({ stack: "dev", region: REGION, values: { ingress: port8000 } });
+        a.cluster.instanceTypes.push("m6i.large");
+        a.ingress.hosts.push("x.example.com");
+        const b = parseStackConfig({ stack: "dev", region: REGION, values: { ingress: port8000 } });
+        assert.deepEqual(b.cluster.instanceTypes, ["t3.large"]);
+        assert.deepEqual(b.ingress.hosts, ["*"]);
+    });
+
+    const PRODUCTION_CASES: {
+        name: string;
+        stack: string;
+        values: Record<string, unknown>;
+        production: boolean;
+        azs: number;
+        nat: string;
+    }[] = [
+        { name: "dev", stack: "dev", values: {}, production: false, azs: 2, nat: "single" },
+        {
+            name: "product (production defaults)",
+            stack: "product",
+            values: {},
+            production: true,
+            azs: PRODUCTION_DEFAULTS.availabilityZones,
+            nat: "perAz",
+        },
+        { name: "prod", stack: "prod", values: {}, production: true, azs: 3, nat: "perAz" },
+        { name: "production", stack: "production", values: {}, production: true, azs: 3, nat: "perAz" },
+        {
+            name: "product with production: false",
+            stack: "product",
+            values: { production: false },
+            production: false,
+            azs: 2,
+            nat: "single",
+        },
+        {
+            name: "dev with production: true",
+            stack: "dev",
+            values: { production: true },
+            production: true,
+            azs: 3,
+            nat: "perAz",
+        },
+        {
+            name: "product with explicit AZs and NAT",
+            stack: "product",
+            values: { cluster: { availabilityZones: 4, natGateways: "single" } },
+            production: true,
+            azs: 4,
+            nat: "single",
+        },
+        {
+            name: "environment product set explicitly on another stack",
+            stack: "prod-eu",
+            values: { environment: "product" },
+            production: true,
+            azs: 3,
+            nat: "perAz",
+        },
+    ];
+    for (const c of PRODUCTION_CASES) {
+        it(`production flag and HA defaults: ${c.name}`, () => {
+            const cfg = parseStackConfig({
+                stack: c.stack,
+                region: REGION,
+                values: { ingress: port8000, ...c.values },
+            });
+            assert.equal(cfg.production, c.production);
+            assert.equal(cfg.cluster.availabilityZones, c.azs);
+            assert.equal(cfg.cluster.natGateways, c.nat);
+        });
+    }
+
+    it('any environment name works: stack "qa" with port 7000', () => {
+        const cfg = parseStackConfig({ stack: "qa", region: "eu-west-1", values: { ingress: { port: 7000 } } });
+        assert.equal(cfg.environment, "qa");
+        assert.equal(cfg.cluster.name, "eks-istio-qa");
+        assert.equal(cfg.ingress.port, 7000);
+        assert.equal(cfg.production, false);
+        assert.equal(cfg.region, "eu-west-1");
+    });
+
+    it("keeps explicit settings over defaults", () => {
+        const cfg = parseStackConfig({
+            stack: "stg",
+            region: REGION,
+            values: {
+                ingress: { port: 9000, scheme: "internal", targetType: "ip", certificateArn: CERT(REGION) },
+                cluster: {
+                    kubernetesVersion: "1.33",
+                    instanceTypes: ["m7g.large", "c7g.large"],
+                    minSize: 1,
+                    desiredSize: 3,
+                    maxSize: 6,
+                    vpcCidr: "10.20.0.0/20",
+                    publicAccessCidrs: ["203.0.113.0/24"],
+                    logTypes: ["api", "audit"],
+                },
+                istio: { version: "1.29.0" },
+            },
+        });
+        assert.deepEqual(cfg.cluster, {
+            ...DEFAULTS.cluster,
+            name: "eks-istio-stg",
+            kubernetesVersion: "1.33",
+            instanceTypes: ["m7g.large", "c7g.large"],
+            minSize: 1,
+            desiredSize: 3,
+            maxSize: 6,
+            vpcCidr: "10.20.0.0/20",
+            publicAccessCidrs: ["203.0.113.0/24"],
+            logTypes: ["api", "audit"],
+        });
+        assert.equal(cfg.ingress.scheme, "internal");
+        assert.equal(cfg.ingress.targetType, "ip");
+        assert.equal(cfg.ingress.certificateArn, CERT(REGION));
+        assert.equal(cfg.istio.version, "1.29.0");
+    });
+
+    it("app namespace defaults to the app name and hosts to ['*']; routes are kept as written", () => {
+        const routes = [
+            {
+                match: [{ uri: { prefix: "/vote" } }],
+                route: [
+                    { destination: { host: "frontend", port: { number: 8000 } }, weight: 90 },
+                    { destination: { host: "frontend2", port: { number: 8000 } }, weight: 10 },
+                ],
+                timeout: "10s",
+                retries: { attempts: 3, perTryTimeout: "2s", retryOn: "5xx" },
+            },
+        ];
+        const cfg = parseStackConfig({
+            stack: "dev",
+            region: REGION,
+            values: { ingress: port8000, apps: [{ name: "vote", http: routes }] },
+        });
+        assert.equal(cfg.apps.length, 1);
+        const [vote] = cfg.apps;
+        assert.deepEqual(
+            { name: vote.name, namespace: vote.namespace, hosts: vote.hosts, http: vote.http },
+            { name: "vote", namespace: "vote", hosts: ["*"], http: routes },
+        );
+    });
+});
+
+describe("config: field helpers", () => {
+    const ENVIRONMENTS: [string, RegExp | undefined][] = [
+        ["dev", undefined],
+        ["stg", undefined],
+        ["product", undefined],
+        ["qa", undefined],
+        ["qa-1", undefined],
+        ["abcdefghij", undefined],
+        ["Dev", /not a DNS-1123 label/],
+        ["-dev", /not a DNS-1123 label/],
+        ["dev-", /not a DNS-1123 label/],
+        ["dev_1", /not a DNS-1123 label/],
+        ["", /not a DNS-1123 label/],
+        ["abcdefghijk", /is 11 characters; at most 10/],
+        ["a--b", /contains "--"/],
+        ["123", /needs at least one letter/],
+    ];
+    for (const [env, expected] of ENVIRONMENTS)
+        it(`environmentProblem(${JSON.stringify(env)}) → ${expected ?? "ok"}`, () => {
+            const p = environmentProblem(env);
+            if (expected) assert.match(p ?? "", expected);
+            else assert.equal(p, undefined);
+        });
+
+    const PORTS: [unknown, RegExp | undefined][] = [
+        [1, undefined],
+        [80, undefined],
+        [8000, undefined],
+        [14999, undefined],
+        [15100, undefined],
+        [65535, undefined],
+        [0, /^0 is not a port; use an integer from 1 to 65535$/],
+        [-1, /is not a port/],
+        [65536, /is not a port/],
+        [80.5, /is not a port/],
+        [Number.NaN, /is not a port/],
+        ["80", /^"80" is not a port/],
+        [null, /^null is not a port/],
+        [undefined, /is not a port/],
+        [15000, /reserved range 15000-15099/],
+        [15021, /^15021 is in Istio's reserved range 15000-15099 \(15021 is the gateway's status port\)/],
+        [15090, /reserved range/],
+        [15099, /reserved range/],
+    ];
+    for (const [port, expected] of PORTS)
+        it(`portProblem(${String(port)}) → ${expected ?? "ok"}`, () => {
+            const p = portProblem(port);
+            if (expected) assert.match(p ?? "", expected);
+            else assert.equal(p, undefined);
+        });
+
+    const VPC = { minPrefix: 16, maxPrefix: 22 };
+    const CIDRS: [string, { minPrefix?: number; maxPrefix?: number } | undefined, string | undefined][] = [
+        ["10.0.0.0/16", undefined, undefined],
+        ["0.0.0.0/0", undefined, undefined],
+        ["203.0.113.7/32", undefined, undefined],
+        ["10.10.0.0/16", VPC, undefined],
+        ["10.10.4.0/22", VPC, undefined],
+        ["10.0.0.1/16", undefined, '"10.0.0.1/16" has host bits set; did you mean 10.0.0.0/16?'],
+        ["10.1.2.3/8", undefined, "did you mean 10.0.0.0/8?"],
+        ["192.168.1.77/26", undefined, "did you mean 192.168.1.64/26?"],
+        ["10.0.0.0/8", VPC, '"10.0.0.0/8" has prefix /8; use a prefix from /16 to /22'],
+        ["10.0.0.0/23", VPC, "use a prefix from /16 to /22"],
+        ["10.0.0/16", undefined, '"10.0.0/16" is not an IPv4 CIDR block such as 10.0.0.0/16'],
+        ["256.0.0.0/16", undefined, "is not an IPv4 CIDR block"],
+        ["10.0.0.0/33", undefined, "is not an IPv4 CIDR block"],
+        ["10.0.0.0", undefined, "is not an IPv4 CIDR block"],
+        ["::/0", undefined, "is not an IPv4 CIDR block"],
+    ];
+    for (const [cidr, opts, expected] of CIDRS)
+        it(`cidrProblem(${cidr}${opts ? " in /16-/22" : ""}) → ${expected ?? "ok"}`, () => {
+            const p = cidrProblem(cidr, opts);
+            if (expected) assert.ok(p?.includes(expected), `got ${p}`);
+            else assert.equal(p, undefined);
+        });
+
+    const KEYS = ["environment", "production", "cluster", "istio", "albController", "ingress", "apps"];
+    const SUGGESTIONS: [string, string][] = [
+        ["ingres", ' (did you mean "ingress"?)'],
+        ["clustr", ' (did you mean "cluster"?)'],
+        ["Ingress", ' (did you mean "ingress"?)'],
+        ["albcontroler", ' (did you mean "albController"?)'],
+        ["enviroment", ' (did you mean "environment"?)'],
+        ["ingress", ""],
+        ["nodes", ""],
+        ["something", ""],
+    ];
+    for (const [key, expected] of SUGGESTIONS)
+        it(`didYouMean(${key}) → ${JSON.stringify(expected)}`, () => assert.equal(didYouMean(key, KEYS), expected));
+
+    const ARCH: [string, boolean][] = [
+        ["t4g.large", true],
+        ["m7g.xlarge", true],
+        ["c6gn.large", true],
+        ["x2gd.medium", true],
+        ["r8g.2xlarge", true],
+        ["im4gn.large", true],
+        ["g5g.xlarge", true],
+        ["t3.large", false],
+        ["m6i.large", false],
+        ["c5n.large", false],
+        ["g4dn.xlarge", false],
+        ["g4ad.xlarge", false],
+        ["m7i-flex.large", false],
+        ["inf2.xlarge", false],
+    ];
+    for (const [type, arm] of ARCH)
+        it(`isArmInstanceType(${type}) → ${arm}`, () => assert.equal(isArmInstanceType(type), arm));
+
+    it("isArmInstanceType(a1.large) → true (first-generation Graviton)", () => {
+        assert.equal(isArmInstanceType("a1.large"), true);
+    });
+
+    const dest = (host: string, weight?: number) => ({
+        destination: { host },
+        ...(weight === undefined ? {} : { weight }),
+    });
+    const ROUTES: { name: string; route: HttpRoute; expected: { at: string; message: string }[] }[] = [
+        { name: "one destination", route: { route: [dest("a")] }, expected: [] },
+        { name: "one destination weight 100", route: { route: [dest("a", 100)] }, expected: [] },
+        { name: "50/50", route: { route: [dest("a", 50), dest("b", 50)] }, expected: [] },
+        { name: "90/10", route: { route: [dest("a", 90), dest("b", 10)] }, expected: [] },
+        { name: "redirect only", route: { redirect: { uri: "/new" } }, expected: [] },
+        { name: "directResponse only", route: { directResponse: { status: 503 } }, expected: [] },
+        {
+            name: "no action",
+            route: { match: [{ uri: { prefix: "/" } }] },
+            expected: [
+                {
+                    at: "",
+                    message: "needs one of route, redirect or directResponse (what to do with matching requests)",
+                },
+            ],
+        },
+        {
+            name: "route + redirect + directResponse",
+            route: { route: [dest("a")], redirect: { uri: "/x" }, directResponse: { status: 404 } },
+            expected: [
+                {
+                    at: "",
+                    message:
+                        "sets route and redirect and directResponse; a route does exactly one of route, redirect or directResponse",
+                },
+            ],
+        },
+        {
+            name: "three destinations summing to 99",
+            route: { route: [dest("a", 33), dest("b", 33), dest("c", 33)] },
+            expected: [
+                {
+                    at: ".route",
+                    message: "weights of the 3 destinations sum to 99; they must sum to 100 (e.g. 50/50 or 90/10)",
+                },
+            ],
+        },
+        {
+            name: "single destination weight 0",
+            route: { route: [dest("a", 0)] },
+            expected: [
+                {
+                    at: ".route[0].weight",
+                    message: "is 0, but a single destination receives all traffic; remove the weight or set 100",
+                },
+            ],
+        },
+        {
+            name: "rewrite with redirect",
+            route: { redirect: { uri: "/x" }, rewrite: { uri: "/y" } },
+            expected: [{ at: ".rewrite", message: "cannot be combined with redirect" }],
+        },
+    ];
+    for (const c of ROUTES) it(`routeProblems: ${c.name}`, () => assert.deepEqual(routeProblems(c.route), c.expected));
+
+    const DURATIONS: [string, number][] = [
+        ["1ms", 1],
+        ["250ms", 250],
+        ["5s", 5000],
+        ["1.5s", 1500],
+        ["1m", 60_000],
+        ["1m30s", 90_000],
+        ["1h", 3_600_000],
+        ["2h45m", 9_900_000],
+        ["0s", 0],
+        ["500us", 0.5],
+        ["500µs", 0.5],
+        ["1000000ns", 1],
+    ];
+    for (const [d, ms] of DURATIONS)
+        it(`durationMs(${d}) = ${ms}`, () => assert.ok(Math.abs(durationMs(d) - ms) < 1e-9, `got ${durationMs(d)}`));
+});
