@@ -1,57 +1,99 @@
 // Composition root: read config → build components → export outputs. Nothing else lives here.
+//
+// Two layouts: a stack that owns its cluster (VPC, EKS, load balancer controller, Istio, and its
+// environment's edge), and a stack attached to another stack's mesh (cluster.stackReference), which
+// adds only its environment's edge to the owner's cluster.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { AlbController } from "./components/albController";
 import { Cluster } from "./components/cluster";
-import { loadStackConfig } from "./components/config";
+import { attachmentProblem, ConfigError, loadStackConfig, type StackConfig } from "./components/config";
 import { EnvironmentEdge } from "./components/environmentEdge";
 import { Istio } from "./components/istio";
 import { clusterSpec, secretsKeySpec, stackTags, vpcSpec } from "./components/manifests/aws";
 import { Network } from "./components/network";
 
-// Parsed before any resource is registered: a bad config creates nothing.
-const config = loadStackConfig();
-const env = config.environment;
+export = async () => {
+    // Parsed before any resource is registered: a bad config creates nothing.
+    const config = loadStackConfig();
+    return config.cluster.stackReference ? attachedStack(config, config.cluster.stackReference) : ownerStack(config);
+};
 
-const network = new Network(`${env}-network`, { spec: vpcSpec(config), protect: config.production });
+function ownerStack(config: StackConfig) {
+    const env = config.environment;
+    const network = new Network(`${env}-network`, { spec: vpcSpec(config), protect: config.production });
 
-const cluster = new Cluster(`${env}-cluster`, {
-    spec: clusterSpec(config),
-    secretsKey: secretsKeySpec(config),
-    region: config.region,
-    vpcId: network.vpcId,
-    publicSubnetIds: network.publicSubnetIds,
-    privateSubnetIds: network.privateSubnetIds,
-    protect: config.production,
-});
+    const cluster = new Cluster(`${env}-cluster`, {
+        spec: clusterSpec(config),
+        secretsKey: secretsKeySpec(config),
+        region: config.region,
+        vpcId: network.vpcId,
+        publicSubnetIds: network.publicSubnetIds,
+        privateSubnetIds: network.privateSubnetIds,
+        protect: config.production,
+    });
 
-const albController = new AlbController(`${env}-alb-controller`, {
-    clusterName: cluster.clusterName,
-    region: config.region,
-    environment: env,
-    vpcId: network.vpcId,
-    oidcProviderArn: cluster.oidcProviderArn,
-    oidcProviderUrl: cluster.oidcProviderUrl,
-    version: config.albController.version,
-    provider: cluster.provider,
-    tags: stackTags(config),
-});
+    const albController = new AlbController(`${env}-alb-controller`, {
+        clusterName: cluster.clusterName,
+        region: config.region,
+        environment: env,
+        vpcId: network.vpcId,
+        oidcProviderArn: cluster.oidcProviderArn,
+        oidcProviderUrl: cluster.oidcProviderUrl,
+        version: config.albController.version,
+        provider: cluster.provider,
+        tags: stackTags(config),
+    });
 
-const istio = new Istio(`${env}-istio`, {
-    version: config.istio.version,
-    production: config.production,
-    outboundTrafficPolicy: config.istio.outboundTrafficPolicy,
-    statusNodePort: config.gateway.statusNodePort,
-    ports: config.gateway.ports,
-    provider: cluster.provider,
-});
+    const istio = new Istio(`${env}-istio`, {
+        version: config.istio.version,
+        production: config.production,
+        outboundTrafficPolicy: config.istio.outboundTrafficPolicy,
+        statusNodePort: config.gateway.statusNodePort,
+        ports: config.gateway.ports,
+        provider: cluster.provider,
+    });
 
-const edge = new EnvironmentEdge(`${env}-edge`, {
-    config,
-    provider: cluster.provider,
-    istioReady: [istio.istiod],
-    ingressDependsOn: [albController.release, istio.gateway],
-});
+    const edge = new EnvironmentEdge(`${env}-edge`, {
+        config,
+        provider: cluster.provider,
+        istioReady: [istio.istiod],
+        ingressDependsOn: [albController.release, istio.gateway],
+    });
 
-export const clusterName = cluster.clusterName;
-export const kubeconfig = cluster.kubeconfig;
-export const gatewayPorts = config.gateway.ports.map(({ environment, port }) => ({ environment, port }));
-export const url = edge.url;
+    return {
+        clusterName: cluster.clusterName,
+        kubeconfig: cluster.kubeconfig,
+        // Every environment the gateway serves: attached stacks check theirs is here.
+        gatewayPorts: config.gateway.ports.map(({ environment, port }) => ({ environment, port })),
+        url: edge.url,
+    };
+}
+
+async function attachedStack(config: StackConfig, stackReference: string) {
+    const env = config.environment;
+    const owner = new pulumi.StackReference(`${env}-owner`, { name: stackReference });
+    // Checked before anything is created: an Ingress to a port the gateway does not serve would
+    // give an ALB whose targets are never healthy.
+    const gatewayPorts = await owner.getOutputDetails("gatewayPorts");
+    const problem = attachmentProblem({
+        environment: env,
+        port: config.ingress.port,
+        stackReference,
+        ownerGatewayPorts: gatewayPorts.value ?? gatewayPorts.secretValue,
+    });
+    if (problem) throw new ConfigError(config.stack, [{ path: "eks-istio:cluster.stackReference", message: problem }]);
+
+    const provider = new k8s.Provider(`${env}-k8s`, {
+        kubeconfig: pulumi.secret(owner.requireOutput("kubeconfig").apply(String)),
+        enableServerSideApply: true,
+    });
+    // The owner already runs istiod, the gateway and the controller: nothing here to wait for.
+    const edge = new EnvironmentEdge(`${env}-edge`, { config, provider, istioReady: [], ingressDependsOn: [] });
+
+    return {
+        clusterName: owner.requireOutput("clusterName"),
+        gatewayPorts: [{ environment: env, port: config.ingress.port }],
+        url: edge.url,
+    };
+}

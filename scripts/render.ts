@@ -47,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
             const result = await renderStack(file);
             const dir = path.join(outRoot, result.outDir);
             write(dir, result.files);
+            for (const w of result.warnings) process.stderr.write(`\n  warning: ${w}`);
+            if (result.warnings.length) process.stderr.write("\n  ");
             const ms = Number(process.hrtime.bigint() - t0) / 1e6;
             process.stderr.write(
                 `${(ms / 1000).toFixed(2)}s, ${result.resourceCount} resources → ${path.relative(process.cwd(), dir) || "."}\n`,

@@ -407,11 +407,50 @@ const ERROR_CASES: ErrorCase[] = [
         path: "eks-istio:cluster.instanceTypes",
         message: "mixes ARM (Graviton) and x86 instance types (t3.large, m7g.large)",
     },
+    // Attached stacks (cluster.stackReference): what the owner stack decides is an error here.
     {
-        name: "cluster.stackReference (shared mode not available)",
-        values: { ingress: port8000, cluster: { stackReference: "acme/eks-istio/dev" } },
+        name: "cluster.stackReference that is not org/project/stack",
+        values: { ingress: port8000, cluster: { stackReference: "dev" } },
         path: "eks-istio:cluster.stackReference",
-        message: "shared-cluster mode (attaching to another stack's mesh) is not available",
+        message: 'must be "<organization>/<project>/<stack>"',
+    },
+    {
+        name: "cluster settings next to cluster.stackReference",
+        values: { ingress: port8000, cluster: { stackReference: "acme/eks-istio/dev", minSize: 3 } },
+        path: "eks-istio:cluster.minSize",
+        message: "has no effect with cluster.stackReference: this stack creates no cluster",
+    },
+    {
+        name: "extraGatewayPorts in an attached stack",
+        values: {
+            ingress: port8000,
+            cluster: { stackReference: "acme/eks-istio/dev" },
+            istio: { extraGatewayPorts: [{ environment: "qa", port: 7000 }] },
+        },
+        path: "eks-istio:istio.extraGatewayPorts",
+        message: "belongs in the owner stack",
+    },
+    {
+        name: "an Istio version in an attached stack",
+        values: { ingress: port8000, cluster: { stackReference: "acme/eks-istio/dev" }, istio: { version: "1.30.3" } },
+        path: "eks-istio:istio.version",
+        message: "Istio is installed by the owner stack",
+    },
+    {
+        name: "albController in an attached stack",
+        values: {
+            ingress: port8000,
+            cluster: { stackReference: "acme/eks-istio/dev" },
+            albController: { version: "3.5.0" },
+        },
+        path: "eks-istio:albController",
+        message: "runs the controller",
+    },
+    {
+        name: "ingress.nodePort in an attached stack",
+        values: { ingress: { port: 8000, nodePort: 30800 }, cluster: { stackReference: "acme/eks-istio/dev" } },
+        path: "eks-istio:ingress.nodePort",
+        message: "is pinned by the owner stack",
     },
     // Extra gateway ports.
     {

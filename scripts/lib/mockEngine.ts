@@ -98,7 +98,7 @@ export function mockOutputs(
         case "pulumi:pulumi:StackReference": {
             const outputs = stackOutputs[inputs.name ?? name];
             if (!outputs) throw new Error(`no outputs mocked for stack reference "${inputs.name ?? name}"`);
-            return { outputs, secretOutputNames: [] };
+            return { outputs, secretOutputNames: "kubeconfig" in outputs ? ["kubeconfig"] : [] };
         }
         default:
             return {};
@@ -112,7 +112,7 @@ const resourceName = (r: unknown): string | undefined =>
  * Evaluates `build` inside a Pulumi stack under mocks, as the engine would for `stack` with
  * `config`, and returns what it registered. Throws what `build` throws.
  */
-export async function runUnderMocks<T>(build: () => T, opts: MockOptions): Promise<MockRun<T>> {
+export async function runUnderMocks<T>(build: () => T | Promise<T>, opts: MockOptions): Promise<MockRun<T>> {
     const resources: RecordedResource[] = [];
     const options = new Map<string, Omit<RecordedResource, "type" | "name" | "inputs">>();
     const key = (type: string, name: string) => `${type}::${name}`;
@@ -155,7 +155,7 @@ export async function runUnderMocks<T>(build: () => T, opts: MockOptions): Promi
             });
             return undefined;
         });
-        result = build();
+        result = await build();
         return {};
     });
     await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
@@ -174,11 +174,15 @@ export async function runUnderMocks<T>(build: () => T, opts: MockOptions): Promi
     };
 }
 
-/** Evaluates the real program (index.ts), fresh, as `pulumi up` would. Its exports are the stack outputs. */
+/**
+ * Evaluates the real program (index.ts), fresh, as `pulumi up` would: its export is an async
+ * function whose result is the stack outputs.
+ */
 export function runIndex(opts: MockOptions): Promise<MockRun<Record<string, unknown>>> {
-    return runUnderMocks(() => {
+    return runUnderMocks(async () => {
         delete require.cache[INDEX];
-        return require(INDEX) as Record<string, unknown>;
+        const program = require(INDEX) as (() => Promise<Record<string, unknown>>) | Record<string, unknown>;
+        return typeof program === "function" ? await program() : program;
     }, opts);
 }
 

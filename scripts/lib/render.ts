@@ -6,7 +6,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { type MockRun, type RecordedResource, ROOT, resolveOutputs, runIndex, stackFileConfig } from "./mockEngine";
+import { parseStackConfig, rawConfigFromMap } from "../../components/config";
+import {
+    type MockRun,
+    type RecordedResource,
+    ROOT,
+    resolveOutputs,
+    runIndex,
+    stackFileConfig,
+    type StackOutputs,
+} from "./mockEngine";
 
 export interface RenderedFile {
     path: string;
@@ -19,6 +28,8 @@ export interface RenderResult {
     outDir: string;
     files: RenderedFile[];
     resourceCount: number;
+    /** Config warnings (valid but suspicious settings), also written to warnings.txt. */
+    warnings: string[];
 }
 
 const STACK_FILE = /^Pulumi\.([^.]+)\.yaml$/;
@@ -61,15 +72,43 @@ export function stackNameOf(file: string): string {
 /** Runs the program for a stack file under mocks and renders what it registers. */
 export async function renderStack(file: string): Promise<RenderResult> {
     const stack = stackNameOf(file);
-    const run = await runIndex({ stack, config: stackFileConfig(file) });
+    const config = stackFileConfig(file);
+    const run = await runIndex({ stack, config, stackOutputs: await ownerOutputs(file, config) });
     const outputs = await resolveOutputs(run.result);
+    const files = renderRun(run, outputs);
+    const { warnings } = parseStackConfig(rawConfigFromMap(stack, config));
+    if (warnings.length)
+        files.push({ path: "warnings.txt", content: warnings.map((w) => `${w.path}: ${w.message}\n`).join("") });
     const rel = path.relative(ROOT, path.dirname(file));
     return {
         stack,
         outDir: rel ? path.join(rel, stack) : stack,
-        files: renderRun(run, outputs).sort((a, b) => a.path.localeCompare(b.path)),
+        files: files.sort((a, b) => a.path.localeCompare(b.path)),
         resourceCount: run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length,
+        warnings: warnings.map((w) => `${w.path}: ${w.message}`),
     };
+}
+
+/**
+ * An attached stack reads its owner's outputs through a StackReference. Offline, the owner is the
+ * stack file of the referenced stack beside this one, rendered first; its outputs are what the
+ * reference returns.
+ */
+async function ownerOutputs(file: string, config: Record<string, string>): Promise<StackOutputs> {
+    const reference = rawConfigFromMap("", config).values.cluster as { stackReference?: unknown } | undefined;
+    if (typeof reference?.stackReference !== "string") return {};
+    const ref = reference.stackReference;
+    const ownerFile = path.join(path.dirname(file), `Pulumi.${ref.split("/").pop()}.yaml`);
+    if (!fs.existsSync(ownerFile))
+        throw new Error(
+            `eks-istio:cluster.stackReference: rendering offline needs the owner's stack file ${path.relative(ROOT, ownerFile)} beside this one`,
+        );
+    const owner = await runIndex({ stack: stackNameOf(ownerFile), config: stackFileConfig(ownerFile) });
+    const outputs = await resolveOutputs(owner.result);
+    const plain = Object.fromEntries(
+        Object.entries(outputs).map(([k, v]) => [k, v && typeof v === "object" && "secret" in v ? v.secret : v]),
+    );
+    return { [ref]: plain };
 }
 
 // Kubernetes' reading order first, then alphabetical: stable whatever order the engine returned.
