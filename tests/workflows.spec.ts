@@ -223,7 +223,7 @@ describe("preview.yml (pull requests)", () => {
             "npm ci",
             "npm ci --prefix policy",
             "npm run lint",
-            "npx tsc --noEmit",
+            "npm run typecheck",
             "npm test",
             "npm run render -- ${{ matrix.stack }}",
         ].map((c) => runIndex(all, c));
