@@ -11,7 +11,9 @@ import { attachmentProblem, ConfigError, loadStackConfig, type StackConfig } fro
 import { EnvironmentEdge } from "./components/environmentEdge";
 import { Istio } from "./components/istio";
 import { clusterSpec, secretsKeySpec, stackTags, vpcSpec } from "./components/manifests/aws";
+import { anyAddonOn, gatewayTrustedProxies, tracingProvider } from "./components/manifests/observability";
 import { Network } from "./components/network";
+import { Observability } from "./components/observability";
 
 export = async () => {
     // Parsed before any resource is registered: a bad config creates nothing.
@@ -51,6 +53,9 @@ function ownerStack(config: StackConfig) {
         outboundTrafficPolicy: config.istio.outboundTrafficPolicy,
         statusNodePort: config.gateway.statusNodePort,
         ports: config.gateway.ports,
+        // Both absent with the add-ons off, so istiod's values are then exactly as without them.
+        tracing: tracingProvider(config.observability),
+        gatewayTrustedProxies: gatewayTrustedProxies(config.observability),
         provider: cluster.provider,
     });
 
@@ -60,6 +65,14 @@ function ownerStack(config: StackConfig) {
         istioReady: [istio.istiod],
         ingressDependsOn: [albController.release, istio.gateway],
     });
+
+    // Only the stack that owns the cluster installs add-ons (config refuses them in attached stacks).
+    if (anyAddonOn(config.observability))
+        new Observability(`${env}-observability`, {
+            config,
+            provider: cluster.provider,
+            istioReady: [istio.istiod],
+        });
 
     return {
         clusterName: cluster.clusterName,

@@ -39,6 +39,57 @@ export const DEFAULTS = {
         // TLS 1.3 with 1.2 fallback: the policy AWS recommends for new ALB listeners.
         sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
     },
+    observability: {
+        namespace: "observability" as ObservabilityNamespace,
+        /** Where Kiali serves its UI (its web_root), and the path kiali.expose routes by default. */
+        kialiPath: "/kiali",
+        /**
+         * Sizing of each add-on, for dev-sized and production stacks (the `production` flag). Memory
+         * gets a limit and CPU does not: a memory leak is stopped before it starves the node, while a
+         * CPU limit would only throttle a query burst that the node has idle CPU for.
+         */
+        sizing: {
+            dev: {
+                // A couple of days on the node's disk: enough to compare today with yesterday. The
+                // volume is an emptyDir capped at 2Gi (nodes have 20GiB root volumes).
+                prometheus: {
+                    retention: "2d",
+                    volume: "2Gi",
+                    resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+                },
+                kiali: {
+                    replicas: 1,
+                    resources: { requests: { cpu: "10m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+                },
+                grafana: { resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } } },
+                // One request in ten traced: enough to find a slow hop while testing, cheap on Envoy.
+                tracing: {
+                    sampling: 10,
+                    resources: { requests: { cpu: "50m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+                },
+            },
+            production: {
+                // Two weeks, bounded by size too (retentionSize is 80% of the volume). Without
+                // prometheus.storage the volume is still an emptyDir: see the warning it raises.
+                prometheus: {
+                    retention: "15d",
+                    volume: "8Gi",
+                    resources: { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "4Gi" } },
+                },
+                // Two replicas: the console stays up through a node drain.
+                kiali: {
+                    replicas: 2,
+                    resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+                },
+                grafana: { resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } } },
+                // Istio's own default rate (1%): tracing cost grows with traffic, so keep it small.
+                tracing: {
+                    sampling: 1,
+                    resources: { requests: { cpu: "200m", memory: "1Gi" }, limits: { memory: "2Gi" } },
+                },
+            },
+        },
+    },
 } as const;
 
 /** What `production: true` changes when the key is not set explicitly. */
@@ -49,6 +100,12 @@ export const PRODUCTION_DEFAULTS = {
 
 /** Environments whose `production` flag defaults to true. */
 export const PRODUCTION_ENVIRONMENTS = ["product", "prod", "production"];
+
+export const OBSERVABILITY_NAMESPACES = ["observability", "istio-system"] as const;
+type ObservabilityNamespace = (typeof OBSERVABILITY_NAMESPACES)[number];
+/** The add-ons, in the order they are documented and installed. */
+export const ADDONS = ["prometheus", "kiali", "grafana", "tracing"] as const;
+export type Addon = (typeof ADDONS)[number];
 
 const LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 type LogType = (typeof LOG_TYPES)[number];
@@ -138,6 +195,41 @@ const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const STACK_REFERENCE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 /** Gateway/VirtualService host: "*", a DNS name, or "*.suffix". */
 const HOST = /^(\*|(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/;
+
+/** Kubernetes CPU quantity: millicores ("250m") or cores ("1", "0.5"). */
+const CPU_QUANTITY = /^(\d+m|\d+(\.\d+)?)$/;
+/** Memory in Mi or Gi, the units pods are sized in. */
+const MEMORY_QUANTITY = /^[1-9]\d*(Mi|Gi)$/;
+
+export function cpuMillicores(quantity: string): number {
+    return quantity.endsWith("m") ? Number(quantity.slice(0, -1)) : Number(quantity) * 1000;
+}
+
+export function memoryMebibytes(quantity: string): number {
+    const n = Number(quantity.slice(0, -2));
+    return quantity.endsWith("Gi") ? n * 1024 : n;
+}
+
+/** A Prometheus duration: "15d", "12h", "1w3d". */
+const PROMETHEUS_DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
+
+export function prometheusDurationHours(duration: string): number {
+    const hours: Record<string, number> = { ms: 1 / 3_600_000, s: 1 / 3600, m: 1 / 60, h: 1, d: 24, w: 168, y: 8760 };
+    let total = 0;
+    for (const [, n, unit] of duration.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) total += Number(n) * hours[unit];
+    return total;
+}
+
+export function retentionProblem(retention: unknown): string | undefined {
+    if (typeof retention !== "string" || !PROMETHEUS_DURATION.test(retention))
+        return `${JSON.stringify(retention)} is not a Prometheus duration; use a number and a unit such as "2d", "12h" or "2w"`;
+    if (prometheusDurationHours(retention) < 2)
+        return `"${retention}" is shorter than 2h, the block Prometheus writes to disk, so it would keep almost nothing; use at least "2h"`;
+    return undefined;
+}
+
+/** A URL path Kiali can be served under: "/kiali", "/ops/kiali"; not "/" and no trailing "/". */
+const URL_PATH = /^(\/[A-Za-z0-9._~-]+)+$/;
 
 // ---------------------------------------------------------------------------------------------
 // Schemas. Strict objects: an unknown key is a typo until proven otherwise.
@@ -258,6 +350,89 @@ const ingressSchema = z.strictObject({
         .optional(),
 });
 
+const resourceAmounts = z.strictObject({
+    cpu: z.string().regex(CPU_QUANTITY, { error: 'must be a CPU quantity such as "100m" or "1"' }).optional(),
+    memory: z
+        .string()
+        .regex(MEMORY_QUANTITY, { error: 'must be a memory quantity such as "512Mi" or "2Gi"' })
+        .optional(),
+});
+/** Overrides of an add-on's requests and limits; each key not set keeps its default. */
+const resourcesSchema = z.strictObject({ requests: resourceAmounts.optional(), limits: resourceAmounts.optional() });
+
+const retention = z.unknown().superRefine((r, ctx) => {
+    const problem = retentionProblem(r);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+}) as unknown as z.ZodType<string>;
+
+const prometheusSchema = z.strictObject({
+    retention: retention.optional(),
+    storage: z
+        .strictObject({
+            size: z
+                .string({ error: 'is required: the volume size, such as "50Gi"' })
+                .regex(/^[1-9]\d*Gi$/, { error: 'must be a size in Gi, such as "50Gi"' }),
+            storageClass: z
+                .string({
+                    error: "is required: a StorageClass of a CSI driver (such as the EBS CSI driver's gp3), which this stack does not install",
+                })
+                .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: 'must be a StorageClass name such as "gp3"' }),
+        })
+        .optional(),
+    resources: resourcesSchema.optional(),
+});
+
+const kialiExposeSchema = z.strictObject({
+    path: z
+        .string()
+        .regex(URL_PATH, {
+            error: 'must be a URL path such as "/kiali": not "/" (Kiali would take over every path of the host) and without a trailing "/"',
+        })
+        .optional(),
+    hosts: hosts.optional(),
+    allowedIpBlocks: z
+        .array(cidr())
+        .min(1, {
+            error: "is empty; list the client address blocks that may reach Kiali (e.g. [203.0.113.0/24]), or remove kiali.expose to keep Kiali private (kubectl port-forward)",
+        })
+        .optional(),
+    allowedSourceNamespaces: z
+        .array(z.string().regex(DNS1123_LABEL, { error: 'must be a namespace name such as "ops-tools"' }))
+        .min(1, {
+            error: "is empty; list the mesh namespaces whose workloads may reach Kiali through the gateway, or leave the key out",
+        })
+        .optional(),
+});
+
+/** Settings of each add-on when it is given as a map instead of true/false. */
+const ADDON_SCHEMAS = {
+    prometheus: prometheusSchema,
+    kiali: z.strictObject({ expose: kialiExposeSchema.optional(), resources: resourcesSchema.optional() }),
+    grafana: z.strictObject({ resources: resourcesSchema.optional() }),
+    tracing: z.strictObject({
+        sampling: z
+            .number({ error: "must be a percentage from 0 to 100, such as 1 or 0.5" })
+            .min(0, { error: "must be a percentage from 0 to 100, such as 1 or 0.5" })
+            .max(100, { error: "must be a percentage from 0 to 100, such as 1 or 0.5" })
+            .optional(),
+        resources: resourcesSchema.optional(),
+    }),
+} as const;
+
+const observabilitySchema = z.strictObject({
+    namespace: z.enum(OBSERVABILITY_NAMESPACES).optional(),
+    // Each add-on is true, false or a map of settings, checked one by one in parseObservability so
+    // that a problem is reported at its own key path.
+    prometheus: z.unknown().optional(),
+    kiali: z.unknown().optional(),
+    grafana: z.unknown().optional(),
+    tracing: z.unknown().optional(),
+});
+
+type AddonSettings = { [A in Addon]: z.infer<(typeof ADDON_SCHEMAS)[A]> };
+/** The observability section as written: each add-on absent, true/false, or its settings. */
+type ParsedObservability = { namespace?: ObservabilityNamespace } & { [A in Addon]?: boolean | AddonSettings[A] };
+
 /** Namespaces an app must not take over (its namespace gets sidecar injection and is deleted with the app). */
 export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "istio-system"];
 
@@ -344,8 +519,53 @@ export interface StackConfig {
         loadBalancerName?: string;
     };
     apps: AppConfig[];
+    /** The observability add-ons; every one absent (off) unless switched on. */
+    observability: ObservabilityConfig;
     /** Suspicious but valid settings, shown by `pulumi preview` and the render as warnings. */
     warnings: ConfigProblem[];
+}
+
+/** Requests and limits of one container, as Kubernetes takes them. */
+export interface Resources {
+    requests: { cpu?: string; memory?: string };
+    limits: { cpu?: string; memory?: string };
+}
+
+/** Kiali on this environment's Gateway, behind an allow list. */
+export interface KialiExpose {
+    /** The route's URL path; Kiali serves its UI under it (web_root). */
+    path: string;
+    /** Hosts of the route: the environment's ingress.hosts unless set. */
+    hosts: string[];
+    /** Client address blocks let through, as the ALB reports them (X-Forwarded-For). */
+    allowedIpBlocks: string[];
+    /** Mesh namespaces whose workloads may call Kiali through the gateway. */
+    allowedSourceNamespaces: string[];
+}
+
+export interface ObservabilityConfig {
+    namespace: ObservabilityNamespace;
+    /** On when set, and whenever kiali or grafana is on (both read their metrics from it). */
+    prometheus?: {
+        retention: string;
+        /** The PersistentVolume's size with `storage`, otherwise the emptyDir's size limit. */
+        volumeSize: string;
+        storage?: { size: string; storageClass: string };
+        resources: Resources;
+    };
+    kiali?: {
+        replicas: number;
+        resources: Resources;
+        /** Kiali's web_root: expose.path, or the default /kiali. */
+        path: string;
+        expose?: KialiExpose;
+    };
+    grafana?: { resources: Resources };
+    tracing?: {
+        /** Percentage of requests traced, 0-100 (Telemetry randomSamplingPercentage). */
+        sampling: number;
+        resources: Resources;
+    };
 }
 
 export interface ConfigProblem {
@@ -378,7 +598,16 @@ export interface RawStackConfig {
     values: Record<string, unknown>;
 }
 
-const TOP_LEVEL_KEYS = ["environment", "production", "cluster", "istio", "albController", "ingress", "apps"] as const;
+const TOP_LEVEL_KEYS = [
+    "environment",
+    "production",
+    "cluster",
+    "istio",
+    "albController",
+    "ingress",
+    "apps",
+    "observability",
+] as const;
 
 /** Turns raw config into a `StackConfig` or throws one `ConfigError` listing every problem. */
 export function parseStackConfig(raw: RawStackConfig): StackConfig {
@@ -437,6 +666,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
             if (app) apps.push(app);
         });
 
+    const observability = parseObservability(v.observability, section, add);
+
     // Cross-field rules. They read the raw values, guarded field by field, so that a type error
     // elsewhere in the same section does not hide them: one run reports every problem.
     const rawCluster = record(v.cluster);
@@ -472,17 +703,186 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     routingProblems(v.apps, record(v.ingress).hosts).forEach((p) => add(p.at, p.message));
     const traffic = trafficPolicyProblems(apps);
     traffic.errors.forEach((p) => add(p.at, p.message));
+    const production =
+        typeof v.production === "boolean"
+            ? v.production
+            : PRODUCTION_ENVIRONMENTS.includes(typeof environment === "string" ? environment : "");
+    observabilityProblems(v.observability, production, record(v.ingress).hosts).forEach((p) => add(p.at, p.message));
 
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     const warnings = traffic.warnings.map((w) => ({ path: keyPath(w.at), message: w.message }));
-    return withDefaults(raw, environment as string, warnings, {
+    const config = withDefaults(raw, environment as string, warnings, {
         production: v.production as boolean | undefined,
         cluster: cluster!,
         istio: istio!,
         albController: albController!,
         ingress: ingress!,
         apps,
+        observability: observability!,
     });
+    for (const w of observabilityWarnings(config)) config.warnings.push({ path: keyPath(w.at), message: w.message });
+    return config;
+}
+
+type Section = <T>(key: string, schema: z.ZodType<T>, value: unknown) => T | undefined;
+
+/** The observability section: its own keys, then each add-on as true, false or its settings. */
+function parseObservability(
+    raw: unknown,
+    section: Section,
+    add: (path: string, message: string) => void,
+): ParsedObservability | undefined {
+    if (raw === undefined) return {};
+    const top = section("observability", observabilitySchema, raw);
+    if (!top) return undefined;
+    const parsed: Record<string, unknown> = { namespace: top.namespace };
+    let ok = true;
+    for (const addon of ADDONS) {
+        const value = top[addon];
+        if (value === undefined || typeof value === "boolean") {
+            parsed[addon] = value;
+            continue;
+        }
+        if (typeof value !== "object" || value === null || Array.isArray(value)) {
+            add(
+                `observability.${addon}`,
+                `must be true, false or a map of settings (${keysAt(ADDON_SCHEMAS[addon], []).join(", ")}), got ${JSON.stringify(value)}`,
+            );
+            ok = false;
+            continue;
+        }
+        const settings = section(`observability.${addon}`, ADDON_SCHEMAS[addon] as z.ZodType, value);
+        if (settings === undefined) ok = false;
+        else parsed[addon] = settings;
+    }
+    return ok ? (parsed as ParsedObservability) : undefined;
+}
+
+/** Whether a raw add-on value switches the add-on on: true, or a map of settings. */
+function addonOn(value: unknown): boolean {
+    return value === true || (typeof value === "object" && value !== null && !Array.isArray(value));
+}
+
+/**
+ * Rules across the add-ons: Kiali and Grafana need this stack's Prometheus, requests fit under
+ * limits once the overrides meet the defaults, and an exposed Kiali has an allow list and a host
+ * the Gateway serves.
+ */
+function observabilityProblems(
+    raw: unknown,
+    production: boolean,
+    gatewayHosts: unknown,
+): { at: string; message: string }[] {
+    const out: { at: string; message: string }[] = [];
+    const o = record(raw);
+    const readers = (["kiali", "grafana"] as const).filter((a) => addonOn(o[a]));
+    if (o.prometheus === false && readers.length > 0)
+        out.push({
+            at: "observability.prometheus",
+            message: `is false, but ${readers.join(" and ")} ${readers.length > 1 ? "read their" : "reads its"} metrics from this stack's Prometheus; remove prometheus: false (it is then switched on with its defaults) or switch ${readers.join(" and ")} off`,
+        });
+    const sizing = production ? DEFAULTS.observability.sizing.production : DEFAULTS.observability.sizing.dev;
+    for (const addon of ADDONS) {
+        const override = record(record(o[addon]).resources);
+        if (Object.keys(override).length > 0)
+            out.push(
+                ...resourceProblems(
+                    `observability.${addon}.resources`,
+                    sizing[addon].resources,
+                    override,
+                    production ? "production" : "dev",
+                ),
+            );
+    }
+    const kiali = record(o.kiali);
+    if (addonOn(kiali.expose)) {
+        const expose = record(kiali.expose);
+        if (expose.allowedIpBlocks === undefined && expose.allowedSourceNamespaces === undefined)
+            out.push({
+                at: "observability.kiali.expose",
+                message:
+                    "needs an allow list: allowedIpBlocks (client address blocks, e.g. [203.0.113.0/24]) and/or allowedSourceNamespaces; Kiali is never exposed to everyone",
+            });
+        const served = Array.isArray(gatewayHosts)
+            ? gatewayHosts.filter((h) => typeof h === "string")
+            : [...DEFAULTS.ingress.hosts];
+        for (const h of Array.isArray(expose.hosts) ? expose.hosts.filter((x) => typeof x === "string") : [])
+            if (!served.some((g) => hostsOverlap(g, h)))
+                out.push({
+                    at: "observability.kiali.expose.hosts",
+                    message: `"${h}" is not served by this environment's Gateway (eks-istio:ingress.hosts: ${JSON.stringify(served)}); add it there or fix the host`,
+                });
+    }
+    return out;
+}
+
+/** A request above its limit, after the overrides are laid over the defaults. */
+function resourceProblems(
+    at: string,
+    defaults: { requests: Record<string, string | undefined>; limits: Record<string, string | undefined> },
+    override: Record<string, unknown>,
+    sizing: string,
+): { at: string; message: string }[] {
+    const out: { at: string; message: string }[] = [];
+    const given = { requests: record(override.requests), limits: record(override.limits) };
+    const requests: Record<string, unknown> = { ...defaults.requests, ...given.requests };
+    const limits: Record<string, unknown> = { ...defaults.limits, ...given.limits };
+    const kinds = [
+        ["cpu", CPU_QUANTITY, cpuMillicores],
+        ["memory", MEMORY_QUANTITY, memoryMebibytes],
+    ] as const;
+    for (const [kind, pattern, amount] of kinds) {
+        const [request, limit] = [requests[kind], limits[kind]];
+        if (typeof request !== "string" || typeof limit !== "string") continue;
+        if (!pattern.test(request) || !pattern.test(limit) || amount(limit) >= amount(request)) continue;
+        if (given.limits[kind] === undefined)
+            out.push({
+                at: `${at}.requests.${kind}`,
+                message: `${request} is above the ${sizing} default limit ${limit}; raise limits.${kind} too`,
+            });
+        else
+            out.push({
+                at: `${at}.limits.${kind}`,
+                message: `${limit} is below the request ${request}${given.requests[kind] === undefined ? ` (the ${sizing} default)` : ""}; a limit must be at least the request`,
+            });
+    }
+    return out;
+}
+
+/** Settings that work but deserve a second look; on a config that parsed. */
+export function observabilityWarnings(cfg: StackConfig): { at: string; message: string }[] {
+    const out: { at: string; message: string }[] = [];
+    const { prometheus, kiali } = cfg.observability;
+    if (cfg.production && prometheus && !prometheus.storage)
+        out.push({
+            at: "observability.prometheus",
+            message: `keeps ${prometheus.retention} of metrics on the node's disk (an emptyDir of at most ${prometheus.volumeSize}), lost whenever the pod moves; for metrics that survive node replacement set prometheus.storage to a StorageClass of the EBS CSI driver (which this stack does not install)`,
+        });
+    const expose = kiali?.expose;
+    if (!expose) return out;
+    if (expose.allowedIpBlocks.includes("0.0.0.0/0"))
+        out.push({
+            at: "observability.kiali.expose.allowedIpBlocks",
+            message:
+                "0.0.0.0/0 lets every client reach Kiali's login page; Kiali still asks for a Kubernetes token, but narrow the list to the addresses you work from",
+        });
+    if (cfg.ingress.certificateArn === undefined)
+        out.push({
+            at: "observability.kiali.expose",
+            message:
+                "the environment's ALB serves plain HTTP (no eks-istio:ingress.certificateArn), so Kiali login tokens would cross the network unencrypted; set a certificate",
+        });
+    cfg.apps.forEach((app, i) => {
+        const j = app.http.findIndex(isCatchAll);
+        // Envoy picks the most specific host first, so only a host both name exactly competes.
+        const host = app.hosts.find((h) => expose.hosts.includes(h));
+        if (j >= 0 && host !== undefined)
+            out.push({
+                at: `apps[${i}].http[${j}]`,
+                message: `matches every request on host "${host}", where kiali.expose routes ${expose.path}; Istio merges both VirtualServices in creation order, so ${expose.path} may reach this app instead of Kiali. Give Kiali a host of its own with observability.kiali.expose.hosts`,
+            });
+    });
+    return out;
 }
 
 function record(x: unknown): Record<string, unknown> {
@@ -541,6 +941,11 @@ function attachedModeProblems(v: Record<string, unknown>): { at: string; message
         out.push({
             at: "albController",
             message: `has no effect with cluster.stackReference: ${owner} runs the controller`,
+        });
+    if (v.observability !== undefined)
+        out.push({
+            at: "observability",
+            message: `has no effect with cluster.stackReference: the add-ons run once per cluster and are installed by ${owner}; set eks-istio:observability there`,
         });
     if (record(v.ingress).nodePort !== undefined)
         out.push({
@@ -873,6 +1278,7 @@ function withDefaults(
         albController: z.infer<typeof albControllerSchema>;
         ingress: z.infer<typeof ingressSchema>;
         apps: z.infer<typeof appSchema>[];
+        observability: ParsedObservability;
     },
 ): StackConfig {
     const production = p.production ?? PRODUCTION_ENVIRONMENTS.includes(environment);
@@ -916,8 +1322,66 @@ function withDefaults(
             allowIngressGateway: a.allowIngressGateway ?? true,
             serviceEntries: a.serviceEntries ?? [],
         })),
+        observability: observabilityWithDefaults(p.observability, production, p.ingress.hosts),
         warnings,
     };
+}
+
+function observabilityWithDefaults(
+    p: ParsedObservability,
+    production: boolean,
+    ingressHosts: string[] | undefined,
+): ObservabilityConfig {
+    const sizing = production ? DEFAULTS.observability.sizing.production : DEFAULTS.observability.sizing.dev;
+    const settingsOf = <A extends Addon>(addon: A): AddonSettings[A] | undefined => {
+        const value = p[addon];
+        if (value === undefined || value === false) return undefined;
+        return value === true ? ({} as AddonSettings[A]) : (value as AddonSettings[A]);
+    };
+    const resources = (addon: Addon, override: AddonSettings[Addon]["resources"]): Resources => ({
+        requests: { ...sizing[addon].resources.requests, ...stripUndefined(override?.requests ?? {}) },
+        limits: { ...sizing[addon].resources.limits, ...stripUndefined(override?.limits ?? {}) },
+    });
+    const out: ObservabilityConfig = { namespace: p.namespace ?? DEFAULTS.observability.namespace };
+
+    const kiali = settingsOf("kiali");
+    const grafana = settingsOf("grafana");
+    // Kiali and Grafana read their metrics from this Prometheus: either one switches it on.
+    const prometheus = settingsOf("prometheus") ?? (p.prometheus === undefined && (kiali || grafana) ? {} : undefined);
+    if (prometheus)
+        out.prometheus = {
+            retention: prometheus.retention ?? sizing.prometheus.retention,
+            volumeSize: prometheus.storage?.size ?? sizing.prometheus.volume,
+            ...(prometheus.storage ? { storage: { ...prometheus.storage } } : {}),
+            resources: resources("prometheus", prometheus.resources),
+        };
+    if (kiali) {
+        const expose = kiali.expose;
+        const path = expose?.path ?? DEFAULTS.observability.kialiPath;
+        out.kiali = {
+            replicas: sizing.kiali.replicas,
+            resources: resources("kiali", kiali.resources),
+            path,
+            ...(expose
+                ? {
+                      expose: {
+                          path,
+                          hosts: [...(expose.hosts ?? ingressHosts ?? DEFAULTS.ingress.hosts)],
+                          allowedIpBlocks: [...(expose.allowedIpBlocks ?? [])],
+                          allowedSourceNamespaces: [...(expose.allowedSourceNamespaces ?? [])],
+                      },
+                  }
+                : {}),
+        };
+    }
+    if (grafana) out.grafana = { resources: resources("grafana", grafana.resources) };
+    const tracing = settingsOf("tracing");
+    if (tracing)
+        out.tracing = {
+            sampling: tracing.sampling ?? sizing.tracing.sampling,
+            resources: resources("tracing", tracing.resources),
+        };
+    return out;
 }
 
 function stripUndefined<T extends object>(o: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {

@@ -1,7 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewayPort } from "./config";
-import { gatewayValues, ISTIO, istioBaseValues, istiodValues, meshPeerAuthentication } from "./manifests/istio";
+import {
+    gatewayValues,
+    ISTIO,
+    istioBaseValues,
+    istiodValues,
+    meshPeerAuthentication,
+    type TracingProvider,
+} from "./manifests/istio";
 
 export interface IstioArgs {
     /** One Istio version for base, istiod and the gateway (charts must match the control plane). */
@@ -14,6 +21,10 @@ export interface IstioArgs {
     statusNodePort: number;
     /** Ports of the shared gateway Service: this environment's first, then extra environments'. */
     ports: Required<GatewayPort>[];
+    /** Where proxies send spans, when the tracing add-on is on (istiod meshConfig.extensionProviders). */
+    tracing?: TracingProvider;
+    /** Proxies in front of the gateway to trust in X-Forwarded-For; set when Kiali is exposed behind an IP allow list. */
+    gatewayTrustedProxies?: number;
     /** The stack's Kubernetes provider. */
     provider: k8s.Provider;
 }

@@ -25,7 +25,29 @@ export function istioBaseValues() {
     return { defaultRevision: "default" };
 }
 
-export function istiodValues(a: { production: boolean; outboundTrafficPolicy?: "ALLOW_ANY" | "REGISTRY_ONLY" }) {
+/** An OpenTelemetry tracing backend for istiod's meshConfig.extensionProviders. */
+export interface TracingProvider {
+    /** The provider name Telemetry resources refer to. */
+    name: string;
+    /** The collector's Service FQDN. */
+    service: string;
+    /** Its OTLP/gRPC port. */
+    port: number;
+}
+
+export interface IstiodValuesArgs {
+    production: boolean;
+    outboundTrafficPolicy?: "ALLOW_ANY" | "REGISTRY_ONLY";
+    /** With tracing on: where sidecars and gateways send spans. Absent: meshConfig as without add-ons. */
+    tracing?: TracingProvider;
+    /**
+     * Proxies in front of the ingress gateway whose X-Forwarded-For entries are trusted (the ALB: 1),
+     * so that AuthorizationPolicy remoteIpBlocks see the client's address. Absent: Istio's default (0).
+     */
+    gatewayTrustedProxies?: number;
+}
+
+export function istiodValues(a: IstiodValuesArgs) {
     return {
         // Two control-plane replicas in production: sidecars keep their config when istiod is down,
         // but new pods cannot start (injection webhook) and config changes stall.
@@ -39,6 +61,21 @@ export function istiodValues(a: { production: boolean; outboundTrafficPolicy?: "
             enablePrometheusMerge: true,
             // REGISTRY_ONLY turns apps[].serviceEntries into an egress allow-list.
             outboundTrafficPolicy: { mode: a.outboundTrafficPolicy ?? "ALLOW_ANY" },
+            ...(a.tracing
+                ? {
+                      extensionProviders: [
+                          { name: a.tracing.name, opentelemetry: { service: a.tracing.service, port: a.tracing.port } },
+                      ],
+                      // The provider for any Telemetry resource that does not name one (a namespace
+                      // lowering its sampling rate, say). Metrics are listed as well because istiod
+                      // reads defaultProviders as a whole: naming only tracing would drop Istio's
+                      // default metrics provider, and with it every metric Kiali and Grafana show.
+                      defaultProviders: { metrics: ["prometheus"], tracing: [a.tracing.name] },
+                  }
+                : {}),
+            ...(a.gatewayTrustedProxies !== undefined
+                ? { defaultConfig: { gatewayTopology: { numTrustedProxies: a.gatewayTrustedProxies } } }
+                : {}),
         },
         global: { istioNamespace: ISTIO.namespace },
     };
