@@ -1,10 +1,10 @@
 // The stack config contract: what a user reads when the config is wrong, and the defaults applied
 // when it is right. Error cases are tables of {values → key path + message fragment}.
 import * as assert from "node:assert/strict";
+import { assertProblem, renderProblems } from "./problems";
 import * as pulumi from "@pulumi/pulumi";
 import {
     ConfigError,
-    type ConfigProblem,
     DEFAULTS,
     PRODUCTION_DEFAULTS,
     cidrProblem,
@@ -41,8 +41,6 @@ function configError(values: Record<string, unknown>, stack = "dev", region = RE
     }
     assert.fail("expected a ConfigError");
 }
-
-const render = (ps: ConfigProblem[]) => ps.map((p) => `${p.path}: ${p.message}`).join("\n");
 
 /** One app with one route that matches a distinct prefix, so apps do not shadow each other. */
 function app(name: string, route: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
@@ -512,13 +510,11 @@ const ERROR_CASES: ErrorCase[] = [
 describe("config: parseStackConfig errors", () => {
     for (const c of ERROR_CASES) {
         it(`${c.name} → ${c.path}`, () => {
-            const problems = problemsOf(c.values, { stack: c.stack ?? "dev", region: c.region ?? REGION });
-            const hit = problems.find(
-                (p) =>
-                    p.path === c.path &&
-                    (typeof c.message === "string" ? p.message.includes(c.message) : c.message.test(p.message)),
+            assertProblem(
+                problemsOf(c.values, { stack: c.stack ?? "dev", region: c.region ?? REGION }),
+                c.path,
+                c.message,
             );
-            assert.ok(hit, `expected ${c.path}: ${String(c.message)}\ngot:\n${render(problems)}`);
         });
     }
 
@@ -558,7 +554,7 @@ describe("config: parseStackConfig errors", () => {
         const problems = problemsOf(withApps(app("kube-system")));
         assert.ok(
             problems.some((p) => p.path.startsWith("eks-istio:apps[0]") && p.message.includes("system namespace")),
-            render(problems),
+            renderProblems(problems),
         );
     });
 
@@ -589,7 +585,7 @@ describe("config: one ConfigError lists every problem", () => {
             "eks-istio:cluster.kubernetesVersion",
             "eks-istio:apps[0].http[0].timeout",
         ])
-            assert.ok(paths.includes(expected), `missing ${expected} in:\n${render(err.problems)}`);
+            assert.ok(paths.includes(expected), `missing ${expected} in:\n${renderProblems(err.problems)}`);
     });
 
     it("the message has a header with the count and one line per problem, each starting with the key path", () => {
