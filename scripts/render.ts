@@ -6,16 +6,17 @@
 //   npm run render -- dev               one stack (Pulumi.dev.yaml)
 //   npm run render -- examples/shared/Pulumi.stg.yaml
 //   npm run render -- --all             every stack file, the examples included
+//   --quiet                             only progress: no plan and file list on stdout
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError } from "../components/config";
-import { renderStack, findStackFiles, resolveStackArg, type RenderedFile } from "./lib/render";
+import { renderStack, findStackFiles, resolveStackArg, type RenderedFile, type RenderResult } from "./lib/render";
 import { ROOT } from "./lib/mockEngine";
 
 function usage(): string {
     const stacks = findStackFiles().map((f) => path.relative(ROOT, f));
     return [
-        "usage: npm run render -- <stack | path/to/Pulumi.<stack>.yaml | --all> [--out <dir>]",
+        "usage: npm run render -- <stack | path/to/Pulumi.<stack>.yaml | --all> [--out <dir>] [--quiet]",
         `stack files: ${stacks.join(", ")}`,
     ].join("\n");
 }
@@ -23,7 +24,10 @@ function usage(): string {
 async function main(argv: string[]): Promise<number> {
     const outIndex = argv.indexOf("--out");
     const outRoot = outIndex >= 0 ? path.resolve(argv[outIndex + 1] ?? "") : path.join(ROOT, "rendered");
-    const args = outIndex >= 0 ? argv.filter((_, i) => i !== outIndex && i !== outIndex + 1) : argv;
+    const quiet = argv.includes("--quiet");
+    const args = (outIndex >= 0 ? argv.filter((_, i) => i !== outIndex && i !== outIndex + 1) : argv).filter(
+        (a) => a !== "--quiet",
+    );
     if (args.length === 0 || args.includes("--help") || args.includes("-h")) {
         console.error(usage());
         return args.length === 0 ? 2 : 0;
@@ -53,6 +57,8 @@ async function main(argv: string[]): Promise<number> {
             process.stderr.write(
                 `${(ms / 1000).toFixed(2)}s, ${result.resourceCount} resources → ${path.relative(process.cwd(), dir) || "."}\n`,
             );
+            // What the stack creates, on stdout (progress and timing stay on stderr).
+            if (!quiet) process.stdout.write(summary(result, dir));
         } catch (e) {
             failed++;
             process.stderr.write("failed\n");
@@ -64,6 +70,12 @@ async function main(argv: string[]): Promise<number> {
     if (files.length > 1)
         console.error(`rendered ${files.length - failed}/${files.length} stacks in ${(total / 1000).toFixed(2)}s`);
     return failed ? 1 : 0;
+}
+
+function summary(result: RenderResult, dir: string): string {
+    const plan = result.files.find((f) => f.path === "plan.txt")?.content ?? "";
+    const listing = result.files.map((f) => `  ${path.join(path.relative(process.cwd(), dir), f.path)}`).join("\n");
+    return `\n# ${result.outDir}: plan\n\n${plan}\n# ${result.outDir}: files\n\n${listing}\n\n`;
 }
 
 function write(dir: string, files: RenderedFile[]): void {

@@ -107,6 +107,16 @@ describe("render: the command's errors", () => {
             env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" },
         });
 
+    it("a stack renders: the plan and file list on stdout, progress and timing on stderr, files written", () => {
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "eks-istio-render-"));
+        const r = render("dev", "--out", out);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /# dev: plan\n\npulumi:pulumi:Stack {2}eks-istio-dev/);
+        assert.match(r.stdout, /helm\/istio-ingressgateway\.values\.yaml/);
+        assert.match(r.stderr, /render Pulumi\.dev\.yaml \.\.\. \d+\.\d\ds, \d+ resources/);
+        assert.ok(fs.existsSync(path.join(out, "dev", "kubernetes", "Gateway.yaml")));
+    });
+
     it("an unknown stack exits non-zero and names it", () => {
         assert.throws(() => resolveStackArg("nope"), /unknown stack "nope": there is no Pulumi\.nope\.yaml/);
         const r = render("nope");
