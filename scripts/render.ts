@@ -21,7 +21,15 @@ function usage(): string {
     ].join("\n");
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Where the command writes: the process's streams, or a test's buffers. */
+export interface Io {
+    out(text: string): void;
+    err(text: string): void;
+}
+const processIo: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+/** The command, as a function of its arguments: returns the exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
     const outIndex = argv.indexOf("--out");
     const outRoot = outIndex >= 0 ? path.resolve(argv[outIndex + 1] ?? "") : path.join(ROOT, "rendered");
     const quiet = argv.includes("--quiet");
@@ -29,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
         (a) => a !== "--quiet",
     );
     if (args.length === 0 || args.includes("--help") || args.includes("-h")) {
-        console.error(usage());
+        io.err(`${usage()}\n`);
         return args.length === 0 ? 2 : 0;
     }
 
@@ -37,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
     try {
         files = args.includes("--all") ? findStackFiles() : args.map(resolveStackArg);
     } catch (e) {
-        console.error(`render: ${(e as Error).message}\n${usage()}`);
+        io.err(`render: ${(e as Error).message}\n${usage()}\n`);
         return 2;
     }
 
@@ -46,29 +54,29 @@ async function main(argv: string[]): Promise<number> {
     for (const file of files) {
         const t0 = process.hrtime.bigint();
         const label = path.relative(ROOT, file);
-        process.stderr.write(`render ${label} ... `);
+        io.err(`render ${label} ... `);
         try {
             const result = await renderStack(file);
             const dir = path.join(outRoot, result.outDir);
             write(dir, result.files);
-            for (const w of result.warnings) process.stderr.write(`\n  warning: ${w}`);
-            if (result.warnings.length) process.stderr.write("\n  ");
+            for (const w of result.warnings) io.err(`\n  warning: ${w}`);
+            if (result.warnings.length) io.err("\n  ");
             const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-            process.stderr.write(
+            io.err(
                 `${(ms / 1000).toFixed(2)}s, ${result.resourceCount} resources → ${path.relative(process.cwd(), dir) || "."}\n`,
             );
             // What the stack creates, on stdout (progress and timing stay on stderr).
-            if (!quiet) process.stdout.write(summary(result, dir));
+            if (!quiet) io.out(summary(result, dir));
         } catch (e) {
             failed++;
-            process.stderr.write("failed\n");
-            if (e instanceof ConfigError) console.error(`${label}: ${e.message}`);
-            else console.error(`${label}: ${(e as Error).stack ?? e}`);
+            io.err("failed\n");
+            if (e instanceof ConfigError) io.err(`${label}: ${e.message}\n`);
+            else io.err(`${label}: ${(e as Error).stack ?? e}\n`);
         }
     }
     const total = Number(process.hrtime.bigint() - started) / 1e6;
     if (files.length > 1)
-        console.error(`rendered ${files.length - failed}/${files.length} stacks in ${(total / 1000).toFixed(2)}s`);
+        io.err(`rendered ${files.length - failed}/${files.length} stacks in ${(total / 1000).toFixed(2)}s\n`);
     return failed ? 1 : 0;
 }
 
@@ -87,10 +95,11 @@ function write(dir: string, files: RenderedFile[]): void {
     }
 }
 
-main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-        console.error(e);
-        process.exit(1);
-    },
-);
+if (require.main === module)
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (e) => {
+            console.error(e);
+            process.exit(1);
+        },
+    );

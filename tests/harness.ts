@@ -26,6 +26,11 @@ export interface ProgramRun {
     one(type: string, name?: string): RecordedResource;
 }
 
+// Successful runs are shared between specs: the program is deterministic, a run of the same stack
+// and config gives the same resources, and the suite evaluates the stack files many times over.
+// Results are read-only to tests. Failing runs are never cached (their specs inspect the engine).
+const runs = new Map<string, ProgramRun>();
+
 /**
  * Evaluates index.ts as `pulumi up` would for `stack` with `config`, under mocks. Throws what the
  * program throws (a ConfigError for bad config). Outputs are resolved; secrets are `{ secret: value }`.
@@ -35,8 +40,13 @@ export async function runProgram(
     config: Record<string, string>,
     stackOutputs?: Record<string, Record<string, unknown>>,
 ): Promise<ProgramRun> {
+    const key = JSON.stringify([stack, config, stackOutputs ?? null]);
+    const cached = runs.get(key);
+    if (cached) return cached;
     const run = await runIndex({ stack, config, stackOutputs });
-    return { ...run, outputs: await resolveOutputs(run.result) };
+    const result = { ...run, outputs: await resolveOutputs(run.result) };
+    runs.set(key, result);
+    return result;
 }
 
 export type ComponentRun<T> = MockRun<T>;

@@ -1,10 +1,11 @@
 // The offline render: golden files for every stack file, determinism, and the errors a user reads.
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { findStackFiles, renderStack, resolveStackArg, type RenderResult } from "../scripts/lib/render";
+import { main } from "../scripts/render";
 import { ROOT } from "../scripts/lib/mockEngine";
 
 const GOLDEN = path.join(ROOT, "tests", "golden");
@@ -99,40 +100,57 @@ describe("render: content", () => {
     });
 });
 
-describe("render: the command's errors", () => {
-    const render = (...args: string[]) =>
-        spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/render.ts", ...args], {
-            cwd: ROOT,
-            encoding: "utf8",
-            env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" },
-        });
+describe("render: the command", () => {
+    /** Runs the command in this process, capturing what it prints. */
+    async function render(...args: string[]) {
+        let stdout = "";
+        let stderr = "";
+        const status = await main(args, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
+        return { status, stdout, stderr };
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-istio-render-"));
 
-    it("a stack renders: the plan and file list on stdout, progress and timing on stderr, files written", () => {
-        const out = fs.mkdtempSync(path.join(os.tmpdir(), "eks-istio-render-"));
-        const r = render("dev", "--out", out);
+    it("the real entry point renders a stack: plan and file list on stdout, progress and timing on stderr, files written", async () => {
+        const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+            const child = spawn(
+                process.execPath,
+                ["-r", "ts-node/register/transpile-only", "scripts/render.ts", "dev", "--out", path.join(dir, "ok")],
+                { cwd: ROOT, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" } },
+            );
+            let stdout = "";
+            let stderr = "";
+            child.stdout.on("data", (d) => (stdout += d));
+            child.stderr.on("data", (d) => (stderr += d));
+            child.on("close", (status) => resolve({ status, stdout, stderr }));
+        });
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /# dev: plan\n\npulumi:pulumi:Stack {2}eks-istio-dev/);
         assert.match(r.stdout, /helm\/istio-ingressgateway\.values\.yaml/);
         assert.match(r.stderr, /render Pulumi\.dev\.yaml \.\.\. \d+\.\d\ds, \d+ resources/);
-        assert.ok(fs.existsSync(path.join(out, "dev", "kubernetes", "Gateway.yaml")));
+        assert.ok(fs.existsSync(path.join(dir, "ok", "dev", "kubernetes", "Gateway.yaml")));
     });
 
-    it("an unknown stack exits non-zero and names it", () => {
+    it("an unknown stack exits 2 and names it, with the stack files there are", async () => {
         assert.throws(() => resolveStackArg("nope"), /unknown stack "nope": there is no Pulumi\.nope\.yaml/);
-        const r = render("nope");
+        const r = await render("nope");
         assert.equal(r.status, 2);
         assert.match(r.stderr, /unknown stack "nope"/);
         assert.match(r.stderr, /stack files: .*Pulumi\.dev\.yaml/);
+        assert.equal(r.stdout, "");
     });
 
-    it("an invalid config exits non-zero, names the key, and writes nothing", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-istio-render-"));
-        const file = path.join(dir, "Pulumi.qa.yaml");
-        fs.writeFileSync(file, "config:\n  aws:region: ap-northeast-1\n  eks-istio:ingress:\n    port: 15021\n");
-        const out = path.join(dir, "out");
-        const r = render(file, "--out", out);
+    it("no arguments print the usage and exit 2", async () => {
+        const r = await render();
+        assert.equal(r.status, 2);
+        assert.match(r.stderr, /^usage: npm run render -- <stack/);
+    });
+
+    it("an invalid config exits 1, names the key, and writes nothing", async () => {
+        const invalid = path.join(dir, "Pulumi.qa.yaml");
+        fs.writeFileSync(invalid, "config:\n  aws:region: ap-northeast-1\n  eks-istio:ingress:\n    port: 15021\n");
+        const r = await render(invalid, "--out", path.join(dir, "bad"));
         assert.equal(r.status, 1);
         assert.match(r.stderr, /eks-istio:ingress\.port: 15021 is in Istio's reserved range/);
-        assert.equal(fs.existsSync(out), false);
+        assert.equal(fs.existsSync(path.join(dir, "bad")), false);
     });
 });
