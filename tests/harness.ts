@@ -7,7 +7,9 @@ import {
     resolveOutputs,
     runIndex,
     runUnderMocks,
+    stackFileConfig,
 } from "../scripts/lib/mockEngine";
+import { ownerOutputs, stackNameOf } from "../scripts/lib/render";
 
 export {
     ACCOUNT,
@@ -47,6 +49,12 @@ export async function runProgram(
     const result = { ...run, outputs: await resolveOutputs(run.result) };
     runs.set(key, result);
     return result;
+}
+
+/** Runs a stack file as `pulumi up` would; an attached stack gets its owner's outputs, as the render does. */
+export async function runStackFile(file: string): Promise<ProgramRun> {
+    const config = stackFileConfig(file);
+    return runProgram(stackNameOf(file), config, await ownerOutputs(file, config));
 }
 
 export type ComponentRun<T> = MockRun<T>;

@@ -94,7 +94,7 @@ export async function renderStack(file: string): Promise<RenderResult> {
  * stack file of the referenced stack beside this one, rendered first; its outputs are what the
  * reference returns.
  */
-async function ownerOutputs(file: string, config: Record<string, string>): Promise<StackOutputs> {
+export async function ownerOutputs(file: string, config: Record<string, string>): Promise<StackOutputs> {
     const reference = rawConfigFromMap("", config).values.cluster as { stackReference?: unknown } | undefined;
     if (typeof reference?.stackReference !== "string") return {};
     const ref = reference.stackReference;
