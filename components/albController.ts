@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ALB_CONTROLLER, albControllerPolicy, irsaTrustPolicy } from "./manifests/aws";
+import { helmRelease } from "./helmRelease";
 import { albControllerValues } from "./manifests/helmValues";
 
 export interface AlbControllerArgs {
@@ -64,27 +65,18 @@ export class AlbController extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.release = new k8s.helm.v3.Release(
+        this.release = helmRelease(
             `${name}-release`,
-            {
-                name: ALB_CONTROLLER.release,
-                chart: ALB_CONTROLLER.chart,
-                version: args.version,
-                repositoryOpts: { repo: ALB_CONTROLLER.repo },
-                namespace: ALB_CONTROLLER.namespace,
-                values: pulumi.all([args.clusterName, args.vpcId, role.arn]).apply(([clusterName, vpcId, roleArn]) =>
-                    albControllerValues({
-                        clusterName,
-                        region: args.region,
-                        vpcId,
-                        roleArn,
-                        environment: args.environment,
-                    }),
-                ),
-                // Roll back a failed upgrade instead of leaving the controller half-replaced.
-                atomic: true,
-                timeout: 600,
-            },
+            { ...ALB_CONTROLLER, version: args.version },
+            pulumi.all([args.clusterName, args.vpcId, role.arn]).apply(([clusterName, vpcId, roleArn]) =>
+                albControllerValues({
+                    clusterName,
+                    region: args.region,
+                    vpcId,
+                    roleArn,
+                    environment: args.environment,
+                }),
+            ),
             // Without the policy attached, the controller starts, fails its first AWS calls and backs off.
             { parent: this, provider: args.provider, dependsOn: [attachment] },
         );

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewayPort } from "./config";
+import { helmRelease } from "./helmRelease";
 import {
     gatewayValues,
     ISTIO,
@@ -48,23 +49,11 @@ export class Istio extends pulumi.ComponentResource {
             { metadata: { name: ISTIO.namespace, labels: { "app.kubernetes.io/managed-by": "pulumi" } } },
             o,
         );
-        const release = (
-            key: "base" | "istiod" | "gateway",
-            values: pulumi.Inputs,
-            dependsOn: pulumi.Resource[],
-        ): k8s.helm.v3.Release =>
-            new k8s.helm.v3.Release(
+        const release = (key: "base" | "istiod" | "gateway", values: pulumi.Inputs, dependsOn: pulumi.Resource[]) =>
+            helmRelease(
                 `${name}-${key}`,
-                {
-                    name: ISTIO[key].release,
-                    chart: ISTIO[key].chart,
-                    version: args.version,
-                    repositoryOpts: { repo: ISTIO.repo },
-                    namespace: ISTIO.namespace,
-                    values,
-                    atomic: true,
-                    timeout: 600,
-                },
+                { ...ISTIO[key], version: args.version, repo: ISTIO.repo, namespace: ISTIO.namespace },
+                values,
                 { ...o, dependsOn },
             );
         const base = release("base", istioBaseValues(), [namespace]);

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config";
+import { helmRelease } from "./helmRelease";
 import { ISTIO } from "./manifests/istio";
 import {
     grafanaValues,
@@ -54,23 +55,13 @@ export class Observability extends pulumi.ComponentResource {
             addon: keyof typeof OBSERVABILITY,
             values: pulumi.Inputs,
             after: pulumi.Input<pulumi.Resource>[] = [],
-        ): k8s.helm.v3.Release => {
-            const chart = OBSERVABILITY[addon];
-            return (this.releases[addon] = new k8s.helm.v3.Release(
+        ) =>
+            (this.releases[addon] = helmRelease(
                 `${name}-${addon}`,
-                {
-                    name: chart.release,
-                    chart: chart.chart,
-                    version: chart.version,
-                    repositoryOpts: { repo: chart.repo },
-                    namespace: obs.namespace,
-                    values,
-                    atomic: true,
-                    timeout: 600,
-                },
+                { ...OBSERVABILITY[addon], namespace: obs.namespace },
+                values,
                 { ...o, dependsOn: [...ready, ...after] },
             ));
-        };
 
         const prometheus = obs.prometheus ? release("prometheus", prometheusValues(obs.prometheus)) : undefined;
         const readers = prometheus ? [prometheus] : [];
