@@ -16,7 +16,7 @@ import {
     routeProblems,
     type HttpRoute,
 } from "../components/config";
-import { durationMs } from "../components/istioSpec";
+import { durationMs } from "../components/config/istioSpec";
 
 const REGION = "ap-northeast-1";
 const CERT = (region: string) => `arn:aws:acm:${region}:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;

@@ -131,7 +131,7 @@ export function clusterSpec(cfg: StackConfig): ClusterSpec {
     };
 }
 
-/** Amazon Linux 2023 for the node group's architecture (config.ts rejects mixed architectures). */
+/** Amazon Linux 2023 for the node group's architecture (the config rejects mixed architectures). */
 export function amiTypeFor(instanceTypes: string[]): string {
     return instanceTypes.every(isArmInstanceType) ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD";
 }

@@ -1,0 +1,67 @@
+// The shared gateway Service: one port and one NodePort per environment it serves.
+import { keyPath } from "../messages";
+import { defaultNodePort, NODE_PORT_RANGE, portProblem, record, STATUS_PORT } from "../primitives";
+
+/** Environments and ports served by one gateway Service must be unique across ingress.port and extraGatewayPorts. */
+export function gatewayPortProblems(
+    environment: unknown,
+    port: unknown,
+    extra: unknown,
+): { at: string; message: string }[] {
+    const out: { at: string; message: string }[] = [];
+    const seenEnv = new Map<unknown, string>([[environment, "this stack's environment"]]);
+    const seenPort = new Map<unknown, string>([[port, `${keyPath("ingress.port")} (${String(environment)})`]]);
+    (Array.isArray(extra) ? extra : []).forEach((raw, i) => {
+        const p = record(raw);
+        const at = `istio.extraGatewayPorts[${i}]`;
+        if (typeof p.environment === "string") {
+            if (seenEnv.has(p.environment))
+                out.push({
+                    at: `${at}.environment`,
+                    message: `"${p.environment}" is already served by ${seenEnv.get(p.environment)}`,
+                });
+            seenEnv.set(p.environment, keyPath(at));
+        }
+        if (typeof p.port === "number") {
+            if (seenPort.has(p.port))
+                out.push({
+                    at: `${at}.port`,
+                    message: `${p.port} is already used by ${seenPort.get(p.port)}; each environment needs its own port`,
+                });
+            seenPort.set(p.port, `${keyPath(at)} (${String(p.environment)})`);
+        }
+    });
+    return out;
+}
+
+/** Every port of the gateway Service gets a distinct NodePort, whether set or derived. */
+export function nodePortProblems(
+    ingress: Record<string, unknown>,
+    istio: Record<string, unknown>,
+): { at: string; message: string }[] {
+    const entries: { at: string; port: unknown; nodePort: unknown; status?: true }[] = [
+        { at: "istio.statusNodePort", port: STATUS_PORT, nodePort: istio.statusNodePort, status: true },
+        { at: "ingress.nodePort", port: ingress.port, nodePort: ingress.nodePort },
+        ...(Array.isArray(istio.extraGatewayPorts) ? istio.extraGatewayPorts : []).map((e, i) => ({
+            at: `istio.extraGatewayPorts[${i}].nodePort`,
+            port: record(e).port,
+            nodePort: record(e).nodePort,
+        })),
+    ];
+    const out: { at: string; message: string }[] = [];
+    const seen = new Map<number, string>();
+    for (const e of entries) {
+        const explicit = e.nodePort !== undefined;
+        const derivable = e.status || !portProblem(e.port);
+        const nodePort = explicit ? e.nodePort : derivable ? defaultNodePort(e.port as number) : undefined;
+        if (typeof nodePort !== "number") continue;
+        const what = explicit ? `${nodePort}` : `${nodePort} (derived from port ${String(e.port)})`;
+        if (seen.has(nodePort))
+            out.push({
+                at: e.at,
+                message: `${what} is also the nodePort of ${seen.get(nodePort)}; set a distinct nodePort in ${NODE_PORT_RANGE.from}-${NODE_PORT_RANGE.to}`,
+            });
+        else seen.set(nodePort, keyPath(e.at));
+    }
+    return out;
+}

@@ -1,0 +1,493 @@
+// The stack config contract (namespace `eks-istio`): every default in one place, the zod schemas
+// of each section (strict: an unknown key is a typo until proven otherwise), and the parsed,
+// defaulted shape the program consumes.
+import { z } from "zod";
+import {
+    authorizationRule,
+    destinationRule,
+    httpRoute,
+    serviceEntry,
+    type AuthorizationRule,
+    type DestinationRuleSpec,
+    type ServiceEntrySpec,
+} from "./istioSpec";
+import {
+    CERTIFICATE_ARN,
+    cidrProblem,
+    CPU_QUANTITY,
+    DNS1123_LABEL,
+    environmentProblem,
+    HOST,
+    IAM_PRINCIPAL_ARN,
+    INSTANCE_TYPE,
+    MEMORY_QUANTITY,
+    NODE_PORT_RANGE,
+    portProblem,
+    retentionProblem,
+    SEMVER,
+    STACK_REFERENCE,
+    URL_PATH,
+} from "./primitives";
+
+export const NAMESPACE = "eks-istio";
+
+/** Every default of the contract, in one place. Production-only defaults are in `PRODUCTION_DEFAULTS`. */
+export const DEFAULTS = {
+    cluster: {
+        kubernetesVersion: "1.34",
+        instanceTypes: ["t3.large"],
+        minSize: 2,
+        desiredSize: 2,
+        maxSize: 4,
+        vpcCidr: "10.0.0.0/16",
+        publicAccessCidrs: ["0.0.0.0/0"],
+        availabilityZones: 2,
+        natGateways: "single" as NatGateways,
+        logTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"] as LogType[],
+        adminPrincipalArns: [] as string[],
+    },
+    istio: { version: "1.30.3", outboundTrafficPolicy: "ALLOW_ANY" as const },
+    albController: { version: "3.5.0" },
+    ingress: {
+        hosts: ["*"],
+        scheme: "internet-facing" as const,
+        targetType: "instance" as const,
+        // TLS 1.3 with 1.2 fallback: the policy AWS recommends for new ALB listeners.
+        sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    },
+    observability: {
+        namespace: "observability" as ObservabilityNamespace,
+        /** Where Kiali serves its UI (its web_root), and the path kiali.expose routes by default. */
+        kialiPath: "/kiali",
+        /**
+         * Sizing of each add-on, for dev-sized and production stacks (the `production` flag). Memory
+         * gets a limit and CPU does not: a memory leak is stopped before it starves the node, while a
+         * CPU limit would only throttle a query burst that the node has idle CPU for.
+         */
+        sizing: {
+            dev: {
+                // A couple of days on the node's disk: enough to compare today with yesterday. The
+                // volume is an emptyDir capped at 2Gi (nodes have 20GiB root volumes).
+                prometheus: {
+                    retention: "2d",
+                    volume: "2Gi",
+                    resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+                },
+                kiali: {
+                    replicas: 1,
+                    resources: { requests: { cpu: "10m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+                },
+                grafana: { resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } } },
+                // One request in ten traced: enough to find a slow hop while testing, cheap on Envoy.
+                tracing: {
+                    sampling: 10,
+                    resources: { requests: { cpu: "50m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+                },
+            },
+            production: {
+                // Two weeks, bounded by size too (retentionSize is 80% of the volume). Without
+                // prometheus.storage the volume is still an emptyDir: see the warning it raises.
+                prometheus: {
+                    retention: "15d",
+                    volume: "8Gi",
+                    resources: { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "4Gi" } },
+                },
+                // Two replicas: the console stays up through a node drain.
+                kiali: {
+                    replicas: 2,
+                    resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+                },
+                grafana: { resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } } },
+                // Istio's own default rate (1%): tracing cost grows with traffic, so keep it small.
+                tracing: {
+                    sampling: 1,
+                    resources: { requests: { cpu: "200m", memory: "1Gi" }, limits: { memory: "2Gi" } },
+                },
+            },
+        },
+    },
+} as const;
+
+/** What `production: true` changes when the key is not set explicitly. */
+export const PRODUCTION_DEFAULTS = {
+    availabilityZones: 3,
+    natGateways: "perAz" as NatGateways,
+} as const;
+
+/** Environments whose `production` flag defaults to true. */
+export const PRODUCTION_ENVIRONMENTS = ["product", "prod", "production"];
+
+export const OBSERVABILITY_NAMESPACES = ["observability", "istio-system"] as const;
+
+export type ObservabilityNamespace = (typeof OBSERVABILITY_NAMESPACES)[number];
+
+/** The add-ons, in the order they are documented and installed. */
+export const ADDONS = ["prometheus", "kiali", "grafana", "tracing"] as const;
+
+export type Addon = (typeof ADDONS)[number];
+
+export const LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+
+export type LogType = (typeof LOG_TYPES)[number];
+
+export type NatGateways = "single" | "perAz";
+
+const port = z.unknown().superRefine((p, ctx) => {
+    const problem = portProblem(p);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+}) as unknown as z.ZodType<number>;
+
+const nodePort = z
+    .number()
+    .int()
+    .min(NODE_PORT_RANGE.from, { error: `must be in the NodePort range ${NODE_PORT_RANGE.from}-${NODE_PORT_RANGE.to}` })
+    .max(NODE_PORT_RANGE.to, { error: `must be in the NodePort range ${NODE_PORT_RANGE.from}-${NODE_PORT_RANGE.to}` });
+
+const cidr = (opts?: { minPrefix?: number; maxPrefix?: number }) =>
+    z.string().superRefine((c, ctx) => {
+        const problem = cidrProblem(c, opts);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
+
+const environmentName = z.string().superRefine((e, ctx) => {
+    const problem = environmentProblem(e);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const host = z
+    .string()
+    .regex(HOST, { error: 'must be "*", a DNS name such as "vote.example.com", or "*.example.com"' });
+
+const hosts = z.array(host).min(1, { error: 'must list at least one host (use ["*"] for any)' });
+
+export const clusterSchema = z.strictObject({
+    kubernetesVersion: z
+        .string({
+            error: (i) =>
+                typeof i.input === "number"
+                    ? `must be a quoted string such as "1.34" (YAML reads an unquoted 1.30 as the number 1.3)`
+                    : `must be a Kubernetes minor version such as "1.34"`,
+        })
+        .regex(/^1\.\d{2}$/, { error: 'must be a Kubernetes minor version such as "1.34"' })
+        .optional(),
+    instanceTypes: z
+        .array(z.string().regex(INSTANCE_TYPE, { error: 'must be an EC2 instance type such as "t3.large"' }))
+        .min(1, { error: "must list at least one instance type" })
+        .optional(),
+    minSize: z.number().int().min(0).optional(),
+    desiredSize: z.number().int().min(1).optional(),
+    maxSize: z.number().int().min(1).max(450).optional(),
+    vpcCidr: cidr({ minPrefix: 16, maxPrefix: 22 }).optional(),
+    publicAccessCidrs: z.array(cidr()).min(1, { error: "must list at least one CIDR block" }).optional(),
+    availabilityZones: z.number().int().min(2).max(6).optional(),
+    natGateways: z.enum(["single", "perAz"]).optional(),
+    logTypes: z.array(z.enum(LOG_TYPES)).optional(),
+    adminPrincipalArns: z
+        .array(
+            z.string().regex(IAM_PRINCIPAL_ARN, {
+                error: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/platform-admins",
+            }),
+        )
+        .optional(),
+    stackReference: z
+        .string()
+        .regex(STACK_REFERENCE, { error: 'must be "<organization>/<project>/<stack>", e.g. "acme/eks-istio/dev"' })
+        .optional(),
+});
+
+export const extraGatewayPort = z.strictObject({
+    environment: environmentName,
+    port,
+    nodePort: nodePort.optional(),
+});
+
+export const istioSchema = z.strictObject({
+    version: z.string().regex(SEMVER, { error: 'must be an Istio release such as "1.30.3"' }).optional(),
+    extraGatewayPorts: z.array(extraGatewayPort).optional(),
+    statusNodePort: nodePort.optional(),
+    outboundTrafficPolicy: z.enum(["ALLOW_ANY", "REGISTRY_ONLY"]).optional(),
+});
+
+export const albControllerSchema = z.strictObject({
+    version: z.string().regex(SEMVER, { error: 'must be a chart version such as "3.5.0"' }).optional(),
+});
+
+export const ingressSchema = z.strictObject({
+    port: z.unknown().superRefine((p, ctx) => {
+        if (p === undefined)
+            ctx.addIssue({
+                code: "custom",
+                message: "is required: the gateway port this environment's ALB sends traffic to (e.g. 8000)",
+            });
+        else {
+            const problem = portProblem(p);
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+        }
+    }) as unknown as z.ZodType<number>,
+    nodePort: nodePort.optional(),
+    hosts: hosts.optional(),
+    scheme: z.enum(["internet-facing", "internal"]).optional(),
+    targetType: z.enum(["instance", "ip"]).optional(),
+    certificateArn: z
+        .string()
+        .regex(CERTIFICATE_ARN, {
+            error: "must be an ACM certificate ARN such as arn:aws:acm:ap-northeast-1:123456789012:certificate/0a1b2c3d-...",
+        })
+        .optional(),
+    sslPolicy: z
+        .string()
+        .regex(/^ELBSecurityPolicy-[A-Za-z0-9-]+$/, {
+            error: 'must be an ELB security policy such as "ELBSecurityPolicy-TLS13-1-2-2021-06"',
+        })
+        .optional(),
+    loadBalancerName: z
+        .string()
+        .regex(/^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/, {
+            error: "must be 1-32 letters, digits or hyphens, not starting or ending with a hyphen (an AWS limit)",
+        })
+        .refine((n) => !n.startsWith("internal-"), { error: 'must not start with "internal-" (reserved by AWS)' })
+        .optional(),
+});
+
+const resourceAmounts = z.strictObject({
+    cpu: z.string().regex(CPU_QUANTITY, { error: 'must be a CPU quantity such as "100m" or "1"' }).optional(),
+    memory: z
+        .string()
+        .regex(MEMORY_QUANTITY, { error: 'must be a memory quantity such as "512Mi" or "2Gi"' })
+        .optional(),
+});
+
+/** Overrides of an add-on's requests and limits; each key not set keeps its default. */
+const resourcesSchema = z.strictObject({ requests: resourceAmounts.optional(), limits: resourceAmounts.optional() });
+
+const retention = z.unknown().superRefine((r, ctx) => {
+    const problem = retentionProblem(r);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+}) as unknown as z.ZodType<string>;
+
+const prometheusSchema = z.strictObject({
+    retention: retention.optional(),
+    storage: z
+        .strictObject({
+            size: z
+                .string({ error: 'is required: the volume size, such as "50Gi"' })
+                .regex(/^[1-9]\d*Gi$/, { error: 'must be a size in Gi, such as "50Gi"' }),
+            storageClass: z
+                .string({
+                    error: "is required: a StorageClass of a CSI driver (such as the EBS CSI driver's gp3), which this stack does not install",
+                })
+                .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: 'must be a StorageClass name such as "gp3"' }),
+        })
+        .optional(),
+    resources: resourcesSchema.optional(),
+});
+
+const kialiExposeSchema = z.strictObject({
+    path: z
+        .string()
+        .regex(URL_PATH, {
+            error: 'must be a URL path such as "/kiali": not "/" (Kiali would take over every path of the host) and without a trailing "/"',
+        })
+        .optional(),
+    hosts: hosts.optional(),
+    allowedIpBlocks: z
+        .array(cidr())
+        .min(1, {
+            error: "is empty; list the client address blocks that may reach Kiali (e.g. [203.0.113.0/24]), or remove kiali.expose to keep Kiali private (kubectl port-forward)",
+        })
+        .optional(),
+    allowedSourceNamespaces: z
+        .array(z.string().regex(DNS1123_LABEL, { error: 'must be a namespace name such as "ops-tools"' }))
+        .min(1, {
+            error: "is empty; list the mesh namespaces whose workloads may reach Kiali through the gateway, or leave the key out",
+        })
+        .optional(),
+});
+
+/** Settings of each add-on when it is given as a map instead of true/false. */
+export const ADDON_SCHEMAS = {
+    prometheus: prometheusSchema,
+    kiali: z.strictObject({ expose: kialiExposeSchema.optional(), resources: resourcesSchema.optional() }),
+    grafana: z.strictObject({ resources: resourcesSchema.optional() }),
+    tracing: z.strictObject({
+        sampling: z
+            .number({ error: "must be a percentage from 0 to 100, such as 1 or 0.5" })
+            .min(0, { error: "must be a percentage from 0 to 100, such as 1 or 0.5" })
+            .max(100, { error: "must be a percentage from 0 to 100, such as 1 or 0.5" })
+            .optional(),
+        resources: resourcesSchema.optional(),
+    }),
+} as const;
+
+export const observabilitySchema = z.strictObject({
+    namespace: z.enum(OBSERVABILITY_NAMESPACES).optional(),
+    // Each add-on is true, false or a map of settings, checked one by one in parseObservability so
+    // that a problem is reported at its own key path.
+    prometheus: z.unknown().optional(),
+    kiali: z.unknown().optional(),
+    grafana: z.unknown().optional(),
+    tracing: z.unknown().optional(),
+});
+
+export type AddonSettings = { [A in Addon]: z.infer<(typeof ADDON_SCHEMAS)[A]> };
+
+/** The observability section as written: each add-on absent, true/false, or its settings. */
+export type ParsedObservability = { namespace?: ObservabilityNamespace } & {
+    [A in Addon]?: boolean | AddonSettings[A];
+};
+
+/** Namespaces an app must not take over (its namespace gets sidecar injection and is deleted with the app). */
+export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "istio-system"];
+
+export const appSchema = z.strictObject({
+    name: z.string().regex(DNS1123_LABEL, { error: 'must be a DNS-1123 label such as "vote-dog-cat"' }).max(63),
+    namespace: z
+        .string()
+        .regex(DNS1123_LABEL, { error: 'must be a DNS-1123 label such as "vote-dog-cat"' })
+        .max(63)
+        .optional(),
+    hosts: hosts.optional(),
+    http: z.array(httpRoute).min(1, { error: "must list at least one route" }),
+    destinationRules: z.array(destinationRule).optional(),
+    authorization: z.array(authorizationRule).optional(),
+    allowIngressGateway: z.boolean().optional(),
+    serviceEntries: z.array(serviceEntry).optional(),
+});
+
+export type HttpRoute = z.infer<typeof httpRoute>;
+
+export interface AppConfig {
+    name: string;
+    namespace: string;
+    hosts: string[];
+    http: HttpRoute[];
+    /** One DestinationRule each, in the app's namespace. */
+    destinationRules: DestinationRuleSpec[];
+    /** ALLOW rules of the app's AuthorizationPolicy; none means no policy (mesh default: allow). */
+    authorization: AuthorizationRule[];
+    /** With authorization: also allow the ingress gateway, so the app stays reachable from its ALB. */
+    allowIngressGateway: boolean;
+    serviceEntries: ServiceEntrySpec[];
+}
+
+export interface GatewayPort {
+    environment: string;
+    port: number;
+    /** Pinned NodePort on the gateway Service; absent only in attached stacks, which do not own the Service. */
+    nodePort?: number;
+}
+
+export interface StackConfig {
+    stack: string;
+    region: string;
+    environment: string;
+    /** Protects stateful resources and turns on high-availability defaults. */
+    production: boolean;
+    cluster: {
+        name: string;
+        kubernetesVersion: string;
+        instanceTypes: string[];
+        minSize: number;
+        desiredSize: number;
+        maxSize: number;
+        vpcCidr: string;
+        publicAccessCidrs: string[];
+        availabilityZones: number;
+        natGateways: NatGateways;
+        logTypes: LogType[];
+        adminPrincipalArns: string[];
+        stackReference?: string;
+    };
+    istio: {
+        version: string;
+        extraGatewayPorts: GatewayPort[];
+        statusNodePort?: number;
+        /** REGISTRY_ONLY: sidecars reach only hosts in the mesh registry (Services and ServiceEntries). */
+        outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY";
+    };
+    /** The shared istio-ingressgateway Service: this environment's port first, then the extra ones. */
+    gateway: { statusNodePort: number; ports: Required<GatewayPort>[] };
+    albController: { version: string };
+    ingress: {
+        port: number;
+        nodePort?: number;
+        hosts: string[];
+        scheme: "internet-facing" | "internal";
+        targetType: "instance" | "ip";
+        certificateArn?: string;
+        sslPolicy: string;
+        loadBalancerName?: string;
+    };
+    apps: AppConfig[];
+    /** The observability add-ons; every one absent (off) unless switched on. */
+    observability: ObservabilityConfig;
+    /** Suspicious but valid settings, shown by `pulumi preview` and the render as warnings. */
+    warnings: ConfigProblem[];
+}
+
+/** Requests and limits of one container, as Kubernetes takes them. */
+export interface Resources {
+    requests: { cpu?: string; memory?: string };
+    limits: { cpu?: string; memory?: string };
+}
+
+/** Kiali on this environment's Gateway, behind an allow list. */
+export interface KialiExpose {
+    /** The route's URL path; Kiali serves its UI under it (web_root). */
+    path: string;
+    /** Hosts of the route: the environment's ingress.hosts unless set. */
+    hosts: string[];
+    /** Client address blocks let through, as the ALB reports them (X-Forwarded-For). */
+    allowedIpBlocks: string[];
+    /** Mesh namespaces whose workloads may call Kiali through the gateway. */
+    allowedSourceNamespaces: string[];
+}
+
+export interface ObservabilityConfig {
+    namespace: ObservabilityNamespace;
+    /** On when set, and whenever kiali or grafana is on (both read their metrics from it). */
+    prometheus?: {
+        retention: string;
+        /** The PersistentVolume's size with `storage`, otherwise the emptyDir's size limit. */
+        volumeSize: string;
+        storage?: { size: string; storageClass: string };
+        resources: Resources;
+    };
+    kiali?: {
+        replicas: number;
+        resources: Resources;
+        /** Kiali's web_root: expose.path, or the default /kiali. */
+        path: string;
+        expose?: KialiExpose;
+    };
+    grafana?: { resources: Resources };
+    tracing?: {
+        /** Percentage of requests traced, 0-100 (Telemetry randomSamplingPercentage). */
+        sampling: number;
+        resources: Resources;
+    };
+}
+
+export interface ConfigProblem {
+    /** Full key path as the user writes it, e.g. "eks-istio:cluster.minSize". */
+    path: string;
+    message: string;
+}
+
+/** The stack's raw config: `values` holds the `eks-istio:*` keys, already JSON-decoded. */
+export interface RawStackConfig {
+    stack: string;
+    region?: string;
+    values: Record<string, unknown>;
+}
+
+export const TOP_LEVEL_KEYS = [
+    "environment",
+    "production",
+    "cluster",
+    "istio",
+    "albController",
+    "ingress",
+    "apps",
+    "observability",
+] as const;

@@ -1,0 +1,139 @@
+// The only place defaults are applied to a parsed config.
+import type { z } from "zod";
+import {
+    type Addon,
+    type AddonSettings,
+    type albControllerSchema,
+    type appSchema,
+    type clusterSchema,
+    type ConfigProblem,
+    DEFAULTS,
+    type ingressSchema,
+    type istioSchema,
+    type ObservabilityConfig,
+    type ParsedObservability,
+    PRODUCTION_DEFAULTS,
+    PRODUCTION_ENVIRONMENTS,
+    type RawStackConfig,
+    type Resources,
+    type StackConfig,
+} from "./contract";
+import { defaultNodePort, STATUS_PORT, stripUndefined } from "./primitives";
+
+/** Applies the defaults of the contract to a parsed config; the only place defaults are applied. */
+export function withDefaults(
+    raw: RawStackConfig,
+    environment: string,
+    warnings: ConfigProblem[],
+    p: {
+        production?: boolean;
+        cluster: z.infer<typeof clusterSchema>;
+        istio: z.infer<typeof istioSchema>;
+        albController: z.infer<typeof albControllerSchema>;
+        ingress: z.infer<typeof ingressSchema>;
+        apps: z.infer<typeof appSchema>[];
+        observability: ParsedObservability;
+    },
+): StackConfig {
+    const production = p.production ?? PRODUCTION_ENVIRONMENTS.includes(environment);
+    const envDefaults = production ? { ...DEFAULTS.cluster, ...PRODUCTION_DEFAULTS } : DEFAULTS.cluster;
+    return {
+        stack: raw.stack,
+        region: raw.region!,
+        environment,
+        production,
+        cluster: {
+            name: `eks-istio-${environment}`,
+            ...structuredClone(envDefaults),
+            ...stripUndefined(p.cluster),
+        },
+        istio: {
+            version: p.istio.version ?? DEFAULTS.istio.version,
+            extraGatewayPorts: p.istio.extraGatewayPorts ?? [],
+            statusNodePort: p.istio.statusNodePort,
+            outboundTrafficPolicy: p.istio.outboundTrafficPolicy ?? DEFAULTS.istio.outboundTrafficPolicy,
+        },
+        gateway: {
+            statusNodePort: p.istio.statusNodePort ?? defaultNodePort(STATUS_PORT),
+            ports: [
+                { environment, port: p.ingress.port, nodePort: p.ingress.nodePort ?? defaultNodePort(p.ingress.port) },
+                ...(p.istio.extraGatewayPorts ?? []).map((e) => ({
+                    environment: e.environment,
+                    port: e.port,
+                    nodePort: e.nodePort ?? defaultNodePort(e.port),
+                })),
+            ],
+        },
+        albController: { version: p.albController.version ?? DEFAULTS.albController.version },
+        ingress: { ...structuredClone(DEFAULTS.ingress), ...stripUndefined(p.ingress) },
+        apps: p.apps.map((a) => ({
+            name: a.name,
+            namespace: a.namespace ?? a.name,
+            hosts: a.hosts ?? [...DEFAULTS.ingress.hosts],
+            http: a.http,
+            destinationRules: a.destinationRules ?? [],
+            authorization: a.authorization ?? [],
+            allowIngressGateway: a.allowIngressGateway ?? true,
+            serviceEntries: a.serviceEntries ?? [],
+        })),
+        observability: observabilityWithDefaults(p.observability, production, p.ingress.hosts),
+        warnings,
+    };
+}
+
+function observabilityWithDefaults(
+    p: ParsedObservability,
+    production: boolean,
+    ingressHosts: string[] | undefined,
+): ObservabilityConfig {
+    const sizing = production ? DEFAULTS.observability.sizing.production : DEFAULTS.observability.sizing.dev;
+    const settingsOf = <A extends Addon>(addon: A): AddonSettings[A] | undefined => {
+        const value = p[addon];
+        if (value === undefined || value === false) return undefined;
+        return value === true ? ({} as AddonSettings[A]) : (value as AddonSettings[A]);
+    };
+    const resources = (addon: Addon, override: AddonSettings[Addon]["resources"]): Resources => ({
+        requests: { ...sizing[addon].resources.requests, ...stripUndefined(override?.requests ?? {}) },
+        limits: { ...sizing[addon].resources.limits, ...stripUndefined(override?.limits ?? {}) },
+    });
+    const out: ObservabilityConfig = { namespace: p.namespace ?? DEFAULTS.observability.namespace };
+
+    const kiali = settingsOf("kiali");
+    const grafana = settingsOf("grafana");
+    // Kiali and Grafana read their metrics from this Prometheus: either one switches it on.
+    const prometheus = settingsOf("prometheus") ?? (p.prometheus === undefined && (kiali || grafana) ? {} : undefined);
+    if (prometheus)
+        out.prometheus = {
+            retention: prometheus.retention ?? sizing.prometheus.retention,
+            volumeSize: prometheus.storage?.size ?? sizing.prometheus.volume,
+            ...(prometheus.storage ? { storage: { ...prometheus.storage } } : {}),
+            resources: resources("prometheus", prometheus.resources),
+        };
+    if (kiali) {
+        const expose = kiali.expose;
+        const path = expose?.path ?? DEFAULTS.observability.kialiPath;
+        out.kiali = {
+            replicas: sizing.kiali.replicas,
+            resources: resources("kiali", kiali.resources),
+            path,
+            ...(expose
+                ? {
+                      expose: {
+                          path,
+                          hosts: [...(expose.hosts ?? ingressHosts ?? DEFAULTS.ingress.hosts)],
+                          allowedIpBlocks: [...(expose.allowedIpBlocks ?? [])],
+                          allowedSourceNamespaces: [...(expose.allowedSourceNamespaces ?? [])],
+                      },
+                  }
+                : {}),
+        };
+    }
+    if (grafana) out.grafana = { resources: resources("grafana", grafana.resources) };
+    const tracing = settingsOf("tracing");
+    if (tracing)
+        out.tracing = {
+            sampling: tracing.sampling ?? sizing.tracing.sampling,
+            resources: resources("tracing", tracing.resources),
+        };
+    return out;
+}

@@ -1,0 +1,202 @@
+// The stack config: load → parse → cross-check → ConfigError. Everything here is pure except
+// `loadStackConfig`, which reads Pulumi's config store; the program calls it before registering any
+// resource, so a bad config creates nothing.
+//
+// Where a rule lives: field rules (ports, CIDRs, names) in primitives.ts; the schemas and every
+// default in contract.ts; Istio specs users write in istioSpec.ts; rules across fields in checks/;
+// defaults applied in defaults.ts; messages in messages.ts.
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { attachedModeProblems } from "./checks/attachment";
+import { gatewayPortProblems, nodePortProblems } from "./checks/gatewayPorts";
+import { observabilityProblems, observabilityWarnings, parseObservability } from "./checks/observability";
+import { appProblems, routingProblems } from "./checks/routing";
+import { trafficPolicyProblems } from "./checks/trafficPolicy";
+import {
+    albControllerSchema,
+    appSchema,
+    clusterSchema,
+    type ConfigProblem,
+    DEFAULTS,
+    ingressSchema,
+    istioSchema,
+    NAMESPACE,
+    PRODUCTION_ENVIRONMENTS,
+    type RawStackConfig,
+    type StackConfig,
+    TOP_LEVEL_KEYS,
+} from "./contract";
+import { withDefaults } from "./defaults";
+import { didYouMean, issueMessage, keyPath } from "./messages";
+import { CERTIFICATE_ARN, environmentProblem, isArmInstanceType, record } from "./primitives";
+
+export * from "./checks/attachment";
+export * from "./checks/gatewayPorts";
+export * from "./checks/observability";
+export * from "./checks/routing";
+export * from "./checks/trafficPolicy";
+export * from "./contract";
+export * from "./messages";
+export * from "./primitives";
+
+/**
+ * Raised for an invalid stack config. A `pulumi.RunError`, so `pulumi preview` prints the message
+ * alone, not a stack trace. Lists every problem found, not only the first.
+ */
+export class ConfigError extends pulumi.RunError {
+    constructor(
+        readonly stack: string,
+        readonly problems: ConfigProblem[],
+    ) {
+        super(
+            `Invalid config for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+                problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+/** Turns raw config into a `StackConfig` or throws one `ConfigError` listing every problem. */
+export function parseStackConfig(raw: RawStackConfig): StackConfig {
+    const problems: ConfigProblem[] = [];
+    const add = (path: string, message: string) => problems.push({ path: keyPath(path), message });
+    const v = raw.values;
+
+    for (const key of Object.keys(v)) {
+        if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key))
+            add(key, `unknown key${didYouMean(key, TOP_LEVEL_KEYS)}; the keys are ${TOP_LEVEL_KEYS.join(", ")}`);
+    }
+
+    if (!raw.region)
+        problems.push({
+            path: "aws:region",
+            message: "is required, e.g. `pulumi config set aws:region ap-northeast-1`",
+        });
+
+    const environment = v.environment ?? raw.stack;
+    const envSource = v.environment === undefined ? `(the stack name, used as the environment)` : "";
+    if (typeof environment !== "string") add("environment", `must be a string, got ${JSON.stringify(environment)}`);
+    else {
+        const problem = environmentProblem(environment);
+        if (problem) add("environment", `${problem}${envSource ? ` ${envSource}; set eks-istio:environment` : ""}`);
+    }
+    if (v.production !== undefined && typeof v.production !== "boolean")
+        add("production", `must be true or false, got ${JSON.stringify(v.production)}`);
+
+    const section = <T>(key: string, schema: z.ZodType<T>, value: unknown): T | undefined => {
+        const r = schema.safeParse(value, { reportInput: true });
+        if (r.success) return r.data;
+        for (const issue of r.error.issues) add([key, ...issue.path].join("."), issueMessage(issue, schema));
+        return undefined;
+    };
+
+    const cluster =
+        section("cluster", clusterSchema.optional(), v.cluster) ?? (v.cluster === undefined ? {} : undefined);
+    const istio = section("istio", istioSchema.optional(), v.istio) ?? (v.istio === undefined ? {} : undefined);
+    const albController =
+        section("albController", albControllerSchema.optional(), v.albController) ??
+        (v.albController === undefined ? {} : undefined);
+    let ingress: z.infer<typeof ingressSchema> | undefined;
+    if (v.ingress === undefined)
+        add(
+            "ingress",
+            "is required; at least `eks-istio:ingress: {port: 8000}` (the gateway port of this environment)",
+        );
+    else ingress = section("ingress", ingressSchema, v.ingress);
+
+    // Apps are parsed one by one so that one bad app does not hide the others' problems.
+    const apps: z.infer<typeof appSchema>[] = [];
+    if (v.apps !== undefined && !Array.isArray(v.apps)) add("apps", "must be a list of apps");
+    else
+        ((v.apps as unknown[] | undefined) ?? []).forEach((a, i) => {
+            const app = section(`apps[${i}]`, appSchema, a);
+            if (app) apps.push(app);
+        });
+
+    const observability = parseObservability(v.observability, section, add);
+
+    // Cross-field rules. They read the raw values, guarded field by field, so that a type error
+    // elsewhere in the same section does not hide them: one run reports every problem.
+    const rawCluster = record(v.cluster);
+    const counts = (["minSize", "desiredSize", "maxSize"] as const).map((k) => rawCluster[k] ?? DEFAULTS.cluster[k]);
+    if (counts.every(Number.isInteger)) {
+        const [min, desired, max] = counts as number[];
+        if (!(min <= desired && desired <= max))
+            add(
+                "cluster",
+                `node counts must satisfy minSize <= desiredSize <= maxSize, got minSize ${min}, desiredSize ${desired}, maxSize ${max}`,
+            );
+    }
+    const types = Array.isArray(rawCluster.instanceTypes)
+        ? rawCluster.instanceTypes.filter((t) => typeof t === "string")
+        : [];
+    if (new Set(types.map(isArmInstanceType)).size > 1)
+        add(
+            "cluster.instanceTypes",
+            `mixes ARM (Graviton) and x86 instance types (${types.join(", ")}); one node group runs one architecture, so list types of one kind`,
+        );
+    if (rawCluster.stackReference !== undefined) attachedModeProblems(v).forEach((p) => add(p.at, p.message));
+    const certRegion = CERTIFICATE_ARN.exec(String(record(v.ingress).certificateArn ?? ""))?.[2];
+    if (certRegion && raw.region && certRegion !== raw.region)
+        add(
+            "ingress.certificateArn",
+            `the certificate is in ${certRegion} but the stack deploys to ${raw.region}; an ALB can only use ACM certificates from its own region`,
+        );
+    gatewayPortProblems(environment, record(v.ingress).port, record(v.istio).extraGatewayPorts).forEach((p) =>
+        add(p.at, p.message),
+    );
+    nodePortProblems(record(v.ingress), record(v.istio)).forEach((p) => add(p.at, p.message));
+    appProblems(v.apps).forEach((p) => add(p.at, p.message));
+    routingProblems(v.apps, record(v.ingress).hosts).forEach((p) => add(p.at, p.message));
+    const traffic = trafficPolicyProblems(apps);
+    traffic.errors.forEach((p) => add(p.at, p.message));
+    const production =
+        typeof v.production === "boolean"
+            ? v.production
+            : PRODUCTION_ENVIRONMENTS.includes(typeof environment === "string" ? environment : "");
+    observabilityProblems(v.observability, production, record(v.ingress).hosts).forEach((p) => add(p.at, p.message));
+
+    if (problems.length > 0) throw new ConfigError(raw.stack, problems);
+    const warnings = traffic.warnings.map((w) => ({ path: keyPath(w.at), message: w.message }));
+    const config = withDefaults(raw, environment as string, warnings, {
+        production: v.production as boolean | undefined,
+        cluster: cluster!,
+        istio: istio!,
+        albController: albController!,
+        ingress: ingress!,
+        apps,
+        observability: observability!,
+    });
+    for (const w of observabilityWarnings(config)) config.warnings.push({ path: keyPath(w.at), message: w.message });
+    return config;
+}
+
+/**
+ * The raw config of a stack from a Pulumi config map (`namespace:key` → string). Top-level
+ * `eks-istio:*` keys are all taken, so a misspelt top-level key is reported instead of ignored.
+ */
+export function rawConfigFromMap(stack: string, all: Record<string, string>): RawStackConfig {
+    const values: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(all)) {
+        if (!key.startsWith(`${NAMESPACE}:`)) continue;
+        const name = key.slice(NAMESPACE.length + 1);
+        // Pulumi stores structured values as JSON and plain ones as strings.
+        values[name] = name === "environment" ? value : decode(value);
+    }
+    return { stack, region: all["aws:region"], values };
+}
+
+/** Reads the stack's config from Pulumi, parses it, and shows its warnings. */
+export function loadStackConfig(): StackConfig {
+    const config = parseStackConfig(rawConfigFromMap(pulumi.getStack(), pulumi.runtime.allConfig()));
+    for (const w of config.warnings) pulumi.log.warn(`${w.path}: ${w.message}`);
+    return config;
+}
+
+function decode(value: string): unknown {
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
+}

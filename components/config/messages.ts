@@ -1,0 +1,73 @@
+// What a user reads: zod's issues rewritten for people, key paths as they are written in the
+// stack file, and "did you mean" for misspelt keys.
+import type { z } from "zod";
+import { NAMESPACE } from "./contract";
+
+export function keyPath(path: string): string {
+    return `${NAMESPACE}:${path.replace(/\.(\d+)(?=\.|$)/g, "[$1]")}`;
+}
+
+export function issueMessage(issue: z.core.$ZodIssue, schema: z.ZodType): string {
+    // Messages written in the schemas above are already for people; rewrite only zod's defaults.
+    if (!/^(Invalid|Too (small|big)|Unrecognized)/.test(issue.message)) return issue.message;
+    if (issue.code === "unrecognized_keys") {
+        return issue.keys.map((k) => `unknown key "${k}"${didYouMean(k, keysAt(schema, issue.path))}`).join("; ");
+    }
+    if (issue.code === "invalid_value" && "values" in issue)
+        return `must be one of ${issue.values.map((x) => JSON.stringify(x)).join(", ")}`;
+    if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
+    if (issue.code === "too_small" && issue.origin === "number")
+        return `must be at least ${issue.minimum}, got ${JSON.stringify(issue.input)}`;
+    if (issue.code === "too_big" && issue.origin === "number")
+        return `must be at most ${issue.maximum}, got ${JSON.stringify(issue.input)}`;
+    if (issue.code === "invalid_type") return `must be ${article(issue.expected)}, got ${JSON.stringify(issue.input)}`;
+    return issue.message;
+}
+
+function article(t: string): string {
+    if (t === "int") return "an integer";
+    return /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`;
+}
+
+/** The keys a strict object schema allows at `path`, found by walking the schema; [] elsewhere. */
+export function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+    const unwrap = (x: any): any => {
+        while (x && ["optional", "default", "nullable", "readonly", "prefault"].includes(x.def?.type))
+            x = x.def.innerType;
+        return x;
+    };
+    let s: any = unwrap(schema);
+    for (const seg of path) {
+        if (s?.def?.type === "array") s = s.element;
+        else if (s?.def?.type === "record") s = s.def.valueType;
+        else if (s?.def?.type === "object") s = s.shape[seg as string];
+        else return [];
+        s = unwrap(s);
+    }
+    return s?.def?.type === "object" ? Object.keys(s.shape) : [];
+}
+
+/** " (did you mean "x"?)" when a known key is within two edits, otherwise "". */
+export function didYouMean(key: string, known: readonly string[]): string {
+    let best: string | undefined;
+    let bestDistance = 3;
+    for (const k of known) {
+        const d = editDistance(key.toLowerCase(), k.toLowerCase());
+        if (d < bestDistance) [best, bestDistance] = [k, d];
+    }
+    return best && best !== key ? ` (did you mean "${best}"?)` : "";
+}
+
+function editDistance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        let prev = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const tmp = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+            prev = tmp;
+        }
+    }
+    return row[b.length];
+}

@@ -1,0 +1,154 @@
+// Field-level rules of the contract: names, ports, CIDRs, hosts, quantities, durations. Pure
+// functions and patterns, exported for the schemas, the cross-checks and the tests' tables.
+
+/** RFC 1123 label: what Kubernetes requires of namespace names and most object names. */
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Environment names end up in a Service port name `http-<env>`, and Kubernetes limits port names to
+ * 15 characters (IANA service name), so an environment is at most 10 characters and has no "--".
+ */
+export const MAX_ENVIRONMENT_LENGTH = 10;
+
+export function environmentProblem(env: string): string | undefined {
+    if (!DNS1123_LABEL.test(env))
+        return `"${env}" is not a DNS-1123 label; use lower-case letters, digits and "-", starting and ending with a letter or digit (e.g. "dev", "qa-1")`;
+    if (env.length > MAX_ENVIRONMENT_LENGTH)
+        return `"${env}" is ${env.length} characters; at most ${MAX_ENVIRONMENT_LENGTH} are allowed because the gateway Service port is named "http-${env}" and Kubernetes limits port names to 15 characters`;
+    if (env.includes("--"))
+        return `"${env}" contains "--", which Kubernetes does not allow in the port name "http-${env}"`;
+    if (!/[a-z]/.test(env)) return `"${env}" needs at least one letter (Kubernetes port names must contain a letter)`;
+    return undefined;
+}
+
+/** Istio reserves 15000-15099 for its sidecar and gateway (15021 status, 15090 metrics, ...). */
+export const ISTIO_RESERVED_PORTS = { from: 15000, to: 15099 };
+
+export function portProblem(port: unknown): string | undefined {
+    if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535)
+        return `${JSON.stringify(port)} is not a port; use an integer from 1 to 65535`;
+    if (port >= ISTIO_RESERVED_PORTS.from && port <= ISTIO_RESERVED_PORTS.to)
+        return `${port} is in Istio's reserved range ${ISTIO_RESERVED_PORTS.from}-${ISTIO_RESERVED_PORTS.to} (15021 is the gateway's status port); pick another port such as 8000`;
+    return undefined;
+}
+
+/** Kubernetes' default NodePort range. */
+export const NODE_PORT_RANGE = { from: 30000, to: 32767 };
+
+/** The gateway's status port: ALB health checks go to its /healthz/ready. */
+export const STATUS_PORT = 15021;
+
+/**
+ * The NodePort pinned for a gateway port unless config sets one: 30000 + (port mod 2768), so it is
+ * stable across deploys and easy to derive by hand (80 → 30080, 8000 → 32464, 9000 → 30696,
+ * status 15021 → 31181). Pinned because ALB target groups (instance mode) point at NodePorts; a
+ * NodePort that moved on a Service re-create would leave every target unhealthy.
+ */
+export function defaultNodePort(port: number): number {
+    return NODE_PORT_RANGE.from + (port % (NODE_PORT_RANGE.to - NODE_PORT_RANGE.from + 1));
+}
+
+/** Parses "a.b.c.d/n" and reports what is wrong with it, including host bits set past the prefix. */
+export function cidrProblem(cidr: string, { minPrefix = 0, maxPrefix = 32 } = {}): string | undefined {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+    if (!m) return `"${cidr}" is not an IPv4 CIDR block such as 10.0.0.0/16`;
+    const octets = m.slice(1, 5).map(Number);
+    const prefix = Number(m[5]);
+    if (octets.some((o) => o > 255) || prefix > 32) return `"${cidr}" is not an IPv4 CIDR block such as 10.0.0.0/16`;
+    const address = octets.reduce((a, o) => a * 256 + o, 0);
+    const size = 2 ** (32 - prefix);
+    if (address % size !== 0) {
+        const network = address - (address % size);
+        const dotted = [24, 16, 8, 0].map((s) => Math.floor(network / 2 ** s) % 256).join(".");
+        return `"${cidr}" has host bits set; did you mean ${dotted}/${prefix}?`;
+    }
+    if (prefix < minPrefix || prefix > maxPrefix)
+        return `"${cidr}" has prefix /${prefix}; use a prefix from /${minPrefix} to /${maxPrefix}`;
+    return undefined;
+}
+
+/** ACM certificate ARN; its region must be the stack's region (an ALB only uses certificates from its own region). */
+export const CERTIFICATE_ARN =
+    /^arn:(aws|aws-cn|aws-us-gov):acm:([a-z]{2}(-[a-z]+)+-\d):(\d{12}):certificate\/[0-9a-f-]{36}$/;
+
+export const IAM_PRINCIPAL_ARN =
+    /^arn:(aws|aws-cn|aws-us-gov):(iam|sts)::\d{12}:(role|user|assumed-role)\/[\w+=,.@/-]+$/;
+
+/** Graviton families carry a "g" after the generation digit (t4g, m7g, c6gn, x2gd, g5g), and a1. */
+export function isArmInstanceType(instanceType: string): boolean {
+    // a1 is the first Graviton generation, from before the "g" suffix.
+    return /^[a-z]+\d+[a-z]*g[a-z]*\./.test(instanceType) || instanceType.startsWith("a1.");
+}
+
+export const SEMVER = /^\d+\.\d+\.\d+$/;
+
+export const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+
+export const STACK_REFERENCE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+/** Gateway/VirtualService host: "*", a DNS name, or "*.suffix". */
+export const HOST = /^(\*|(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/;
+
+/** Kubernetes CPU quantity: millicores ("250m") or cores ("1", "0.5"). */
+export const CPU_QUANTITY = /^(\d+m|\d+(\.\d+)?)$/;
+
+/** Memory in Mi or Gi, the units pods are sized in. */
+export const MEMORY_QUANTITY = /^[1-9]\d*(Mi|Gi)$/;
+
+export function cpuMillicores(quantity: string): number {
+    return quantity.endsWith("m") ? Number(quantity.slice(0, -1)) : Number(quantity) * 1000;
+}
+
+export function memoryMebibytes(quantity: string): number {
+    const n = Number(quantity.slice(0, -2));
+    return quantity.endsWith("Gi") ? n * 1024 : n;
+}
+
+/** A Prometheus duration: "15d", "12h", "1w3d". */
+const PROMETHEUS_DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
+
+export function prometheusDurationHours(duration: string): number {
+    const hours: Record<string, number> = { ms: 1 / 3_600_000, s: 1 / 3600, m: 1 / 60, h: 1, d: 24, w: 168, y: 8760 };
+    let total = 0;
+    for (const [, n, unit] of duration.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) total += Number(n) * hours[unit];
+    return total;
+}
+
+export function retentionProblem(retention: unknown): string | undefined {
+    if (typeof retention !== "string" || !PROMETHEUS_DURATION.test(retention))
+        return `${JSON.stringify(retention)} is not a Prometheus duration; use a number and a unit such as "2d", "12h" or "2w"`;
+    if (prometheusDurationHours(retention) < 2)
+        return `"${retention}" is shorter than 2h, the block Prometheus writes to disk, so it would keep almost nothing; use at least "2h"`;
+    return undefined;
+}
+
+/** A URL path Kiali can be served under: "/kiali", "/ops/kiali"; not "/" and no trailing "/". */
+export const URL_PATH = /^(\/[A-Za-z0-9._~-]+)+$/;
+
+/** The name Kubernetes objects get from a host: "reviews.bookinfo.svc.cluster.local" → "reviews-bookinfo-svc-cluster-local". */
+export function hostObjectName(host: string): string {
+    const name = host
+        .toLowerCase()
+        .replace(/^\*\./, "wildcard-")
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/^-+|-+$/g, "");
+    return name.slice(0, 63).replace(/-+$/, "") || "host";
+}
+
+/** A route host as Istio resolves it from the app's namespace: short names are namespace-local Services. */
+export function qualifyHost(host: string, namespace: string): string {
+    if (host.includes("*")) return host;
+    const parts = host.split(".");
+    if (parts.length === 1) return `${host}.${namespace}.svc.cluster.local`;
+    if (parts.length === 2) return `${host}.svc.cluster.local`;
+    if (host.endsWith(".svc")) return `${host}.cluster.local`;
+    return host;
+}
+
+export function record(x: unknown): Record<string, unknown> {
+    return typeof x === "object" && x !== null && !Array.isArray(x) ? (x as Record<string, unknown>) : {};
+}
+
+export function stripUndefined<T extends object>(o: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {
+    return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as never;
+}
