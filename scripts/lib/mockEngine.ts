@@ -197,6 +197,10 @@ export interface ProgramEvaluation {
 // render's owner-stack lookups share one evaluation per distinct input instead of repeating it.
 // Failed evaluations are not kept (a test of a failure inspects the engine right after it).
 const evaluations = new Map<string, ProgramEvaluation>();
+// Under mutation testing (npm run mutate) one test process runs the suite once per mutant: an
+// evaluation made with another mutant active (or none) is not this code's, so it is dropped.
+let evaluatedWithMutant: unknown;
+const activeMutant = () => (globalThis as { __stryker__?: { activeMutant?: unknown } }).__stryker__?.activeMutant;
 
 /** The cache key: the same inputs give the same key whatever order the config was written in. */
 function evaluationKey(opts: MockOptions): string {
@@ -210,6 +214,10 @@ function evaluationKey(opts: MockOptions): string {
  * determinism test compares two real evaluations). Results are shared: callers must not mutate them.
  */
 export async function evaluateProgram(opts: MockOptions, { fresh = false } = {}): Promise<ProgramEvaluation> {
+    if (activeMutant() !== evaluatedWithMutant) {
+        evaluations.clear();
+        evaluatedWithMutant = activeMutant();
+    }
     const key = evaluationKey(opts);
     const cached = fresh ? undefined : evaluations.get(key);
     if (cached) return cached;
