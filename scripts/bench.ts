@@ -4,7 +4,7 @@
 //   npm run bench                    everything
 //   npm run bench -- --skip-npm-ci   without the cold `npm ci` (which downloads from the registry)
 //
-// Targets (2-core machine): warm `npm test` ≤ 20 s; one stack evaluated under mocks ≤ 2 s with
+// Targets (2-core machine): warm `npm test` ≤ 8 s; one stack evaluated under mocks ≤ 2 s with
 // @pulumi/pulumi's load included; `npm ci` from an empty cache ≤ 90 s; render of one stack ≤ 3 s,
 // of the three root stacks ≤ 6 s.
 import { spawnSync } from "node:child_process";
@@ -54,7 +54,7 @@ measure("render dev, stg and product", 6, RUNS, () =>
 );
 // Warm: the first run fills ts-node's and the OS's caches and is not counted.
 time(node, ["node_modules/mocha/bin/mocha.js"]);
-measure("npm test (warm)", 20, RUNS, () => time("npm", ["test", "--silent"]));
+measure("npm test (warm)", 8, RUNS, () => time("npm", ["test", "--silent"]));
 
 if (!args.has("--skip-npm-ci")) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-istio-npm-ci-"));

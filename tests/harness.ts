@@ -2,10 +2,9 @@
 // run the real program for a stack config, or components alone, and inspect what was registered.
 import * as pulumi from "@pulumi/pulumi";
 import {
+    evaluateProgram,
     type MockRun,
     type RecordedResource,
-    resolveOutputs,
-    runIndex,
     runUnderMocks,
     stackFileConfig,
 } from "../scripts/lib/mockEngine";
@@ -28,27 +27,19 @@ export interface ProgramRun {
     one(type: string, name?: string): RecordedResource;
 }
 
-// Successful runs are shared between specs: the program is deterministic, a run of the same stack
-// and config gives the same resources, and the suite evaluates the stack files many times over.
-// Results are read-only to tests. Failing runs are never cached (their specs inspect the engine).
-const runs = new Map<string, ProgramRun>();
-
 /**
  * Evaluates index.ts as `pulumi up` would for `stack` with `config`, under mocks. Throws what the
  * program throws (a ConfigError for bad config). Outputs are resolved; secrets are `{ secret: value }`.
+ * Successful runs are shared with every other spec and the render (one evaluation per distinct
+ * stack, config and owner outputs; see evaluateProgram): tests read them and never change them.
  */
 export async function runProgram(
     stack: string,
     config: Record<string, string>,
     stackOutputs?: Record<string, Record<string, unknown>>,
 ): Promise<ProgramRun> {
-    const key = JSON.stringify([stack, config, stackOutputs ?? null]);
-    const cached = runs.get(key);
-    if (cached) return cached;
-    const run = await runIndex({ stack, config, stackOutputs });
-    const result = { ...run, outputs: await resolveOutputs(run.result) };
-    runs.set(key, result);
-    return result;
+    const { run, outputs } = await evaluateProgram({ stack, config, stackOutputs });
+    return { resources: run.resources, ofType: run.ofType, one: run.one, outputs };
 }
 
 /** Runs a stack file as `pulumi up` would; an attached stack gets its owner's outputs, as the render does. */

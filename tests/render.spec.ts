@@ -29,7 +29,7 @@ describe("render: golden output of every stack file", () => {
 
     for (const file of files) {
         const label = path.relative(ROOT, file);
-        it(`${label} renders exactly as tests/golden (UPDATE_GOLDEN=1 npm test to accept a change)`, async () => {
+        it(`${label} renders exactly as tests/golden (UPDATE_GOLDEN=1 npm test to accept a change)`, async function () {
             const result = await renderStack(file);
             const dir = path.join(GOLDEN, result.outDir);
             if (UPDATE) {
@@ -38,6 +38,9 @@ describe("render: golden output of every stack file", () => {
                     fs.mkdirSync(path.dirname(path.join(dir, f.path)), { recursive: true });
                     fs.writeFileSync(path.join(dir, f.path), f.content);
                 }
+                // Comparing with files just written would pass whatever was rendered: the run that
+                // rewrites the goldens checks nothing (pending); review the diff, then run npm test.
+                this.skip();
             }
             assert.deepEqual(
                 result.files.map((f) => f.path),
@@ -62,7 +65,8 @@ describe("render: content", () => {
     };
 
     it("is deterministic: two renders are byte-identical", async () => {
-        const again = await renderStack(resolveStackArg("dev"));
+        // The one deliberate second evaluation of the suite: every other run is shared.
+        const again = await renderStack(resolveStackArg("dev"), { fresh: true });
         assert.deepEqual(again.files, dev.files);
     });
 
@@ -110,19 +114,23 @@ describe("render: the command", () => {
     }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-istio-render-"));
 
+    // The one real process of the suite, started while the specs load so that it runs beside them
+    // (two cores) instead of after them; its test waits for it.
+    const cli = new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", "scripts/render.ts", "dev", "--out", path.join(dir, "ok")],
+            { cwd: ROOT, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" } },
+        );
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("close", (status) => resolve({ status, stdout, stderr }));
+    });
+
     it("the real entry point renders a stack: plan and file list on stdout, progress and timing on stderr, files written", async () => {
-        const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-            const child = spawn(
-                process.execPath,
-                ["-r", "ts-node/register/transpile-only", "scripts/render.ts", "dev", "--out", path.join(dir, "ok")],
-                { cwd: ROOT, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" } },
-            );
-            let stdout = "";
-            let stderr = "";
-            child.stdout.on("data", (d) => (stdout += d));
-            child.stderr.on("data", (d) => (stderr += d));
-            child.on("close", (status) => resolve({ status, stdout, stderr }));
-        });
+        const r = await cli;
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /# dev: plan\n\npulumi:pulumi:Stack {2}eks-istio-dev/);
         assert.match(r.stdout, /helm\/istio-ingressgateway\.values\.yaml/);

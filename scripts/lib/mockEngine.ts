@@ -186,6 +186,47 @@ export function runIndex(opts: MockOptions): Promise<MockRun<Record<string, unkn
     }, opts);
 }
 
+/** One evaluation of the program: what it registered, and its stack outputs resolved. */
+export interface ProgramEvaluation {
+    run: MockRun<Record<string, unknown>>;
+    outputs: Record<string, unknown>;
+}
+
+// Successful evaluations, by stack, config and the outputs other stacks return. The program is
+// deterministic: the same inputs register the same resources, so the tests, the render and the
+// render's owner-stack lookups share one evaluation per distinct input instead of repeating it.
+// Failed evaluations are not kept (a test of a failure inspects the engine right after it).
+const evaluations = new Map<string, ProgramEvaluation>();
+// Under mutation testing (npm run mutate) one test process runs the suite once per mutant: an
+// evaluation made with another mutant active (or none) is not this code's, so it is dropped.
+let evaluatedWithMutant: unknown;
+const activeMutant = () => (globalThis as { __stryker__?: { activeMutant?: unknown } }).__stryker__?.activeMutant;
+
+/** The cache key: the same inputs give the same key whatever order the config was written in. */
+function evaluationKey(opts: MockOptions): string {
+    const config = Object.entries(opts.config ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return JSON.stringify([opts.stack, config, opts.stackOutputs ?? {}]);
+}
+
+/**
+ * Evaluates index.ts for `opts` (see `runIndex`) and resolves its outputs, or returns the earlier
+ * evaluation of the same inputs. `fresh` evaluates again whatever the cache holds (the
+ * determinism test compares two real evaluations). Results are shared: callers must not mutate them.
+ */
+export async function evaluateProgram(opts: MockOptions, { fresh = false } = {}): Promise<ProgramEvaluation> {
+    if (activeMutant() !== evaluatedWithMutant) {
+        evaluations.clear();
+        evaluatedWithMutant = activeMutant();
+    }
+    const key = evaluationKey(opts);
+    const cached = fresh ? undefined : evaluations.get(key);
+    if (cached) return cached;
+    const run = await runIndex(opts);
+    const evaluation = { run, outputs: await resolveOutputs(run.result) };
+    if (!fresh) evaluations.set(key, evaluation);
+    return evaluation;
+}
+
 /** Resolves an Output (or plain value) to its value; secrets come back as `{ secret: value }`. */
 export async function unwrap(v: unknown): Promise<unknown> {
     if (pulumi.Output.isInstance(v)) {

@@ -8,11 +8,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { parseStackConfig, rawConfigFromMap } from "../../components/config";
 import {
+    evaluateProgram,
     type MockRun,
     type RecordedResource,
     ROOT,
-    resolveOutputs,
-    runIndex,
     stackFileConfig,
     type StackOutputs,
 } from "./mockEngine";
@@ -69,12 +68,17 @@ export function stackNameOf(file: string): string {
     return m[1];
 }
 
-/** Runs the program for a stack file under mocks and renders what it registers. */
-export async function renderStack(file: string): Promise<RenderResult> {
+/**
+ * Runs the program for a stack file under mocks and renders what it registers. An evaluation of
+ * the same inputs done earlier in the process is reused; `fresh` evaluates the program again.
+ */
+export async function renderStack(file: string, { fresh = false } = {}): Promise<RenderResult> {
     const stack = stackNameOf(file);
     const config = stackFileConfig(file);
-    const run = await runIndex({ stack, config, stackOutputs: await ownerOutputs(file, config) });
-    const outputs = await resolveOutputs(run.result);
+    const { run, outputs } = await evaluateProgram(
+        { stack, config, stackOutputs: await ownerOutputs(file, config) },
+        { fresh },
+    );
     const files = renderRun(run, outputs);
     const { warnings } = parseStackConfig(rawConfigFromMap(stack, config));
     if (warnings.length)
@@ -103,8 +107,7 @@ export async function ownerOutputs(file: string, config: Record<string, string>)
         throw new Error(
             `eks-istio:cluster.stackReference: rendering offline needs the owner's stack file ${path.relative(ROOT, ownerFile)} beside this one`,
         );
-    const owner = await runIndex({ stack: stackNameOf(ownerFile), config: stackFileConfig(ownerFile) });
-    const outputs = await resolveOutputs(owner.result);
+    const { outputs } = await evaluateProgram({ stack: stackNameOf(ownerFile), config: stackFileConfig(ownerFile) });
     const plain = Object.fromEntries(
         Object.entries(outputs).map(([k, v]) => [k, v && typeof v === "object" && "secret" in v ? v.secret : v]),
     );

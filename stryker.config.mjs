@@ -1,0 +1,29 @@
+// Mutation testing of the modules that hold rules: `npm run mutate` (README: "Tests and
+// benchmarks"). Not part of CI: a full run takes tens of minutes on two cores. One module at a
+// time: `npm run mutate -- --mutate components/manifests/edge.ts`.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+    testRunner: "mocha",
+    // @stryker-mutator/mocha-runner 10.0.0 cannot find mocha 12's .cjs CLI helpers on its own.
+    testRunnerNodeArgs: ["--require", "./scripts/stryker/mocha12.cjs"],
+    mochaOptions: { config: ".mocharc.json" },
+    // Each mutant runs only the tests that reach it.
+    coverageAnalysis: "perTest",
+    // The config contract, whether one file or the components/config/ folder, Istio's spec and
+    // validation rules, and the pure functions that build every object.
+    mutate: [
+        "components/config.ts",
+        "components/config/**/*.ts",
+        "components/istioSpec.ts",
+        "components/validation/**/*.ts",
+        "components/manifests/**/*.ts",
+    ],
+    concurrency: 2,
+    timeoutMS: 30000,
+    reporters: ["clear-text", "progress", "html", "json"],
+    htmlReporter: { fileName: "reports/mutation/index.html" },
+    jsonReporter: { fileName: "reports/mutation/mutation.json" },
+    tempDirName: ".stryker-tmp",
+    ignorePatterns: ["rendered", "reports", ".stryker-tmp"],
+    cleanTempDir: "always",
+};
