@@ -15,6 +15,7 @@ export {
     ACCOUNT,
     mockOutputs,
     type RecordedResource,
+    resourceKey,
     ROOT,
     stackFileConfig,
     toConfigMap,
