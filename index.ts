@@ -10,6 +10,7 @@ import { Cluster } from "./components/cluster";
 import { attachmentProblem, ConfigError, loadStackConfig, type StackConfig } from "./components/config";
 import { EnvironmentEdge } from "./components/environmentEdge";
 import { Istio } from "./components/istio";
+import { MetricsServer } from "./components/metricsServer";
 import { clusterSpec, secretsKeySpec, stackTags, vpcSpec } from "./components/manifests/aws";
 import { anyAddonOn, gatewayTrustedProxies, tracingProvider } from "./components/manifests/observability";
 import { Network } from "./components/network";
@@ -23,7 +24,9 @@ export = async () => {
 
 function ownerStack(config: StackConfig) {
     const env = config.environment;
-    const network = new Network(`${env}-network`, { spec: vpcSpec(config), protect: config.production });
+    // Production protects what cannot be recreated without an outage; `teardown` lifts it, and only it.
+    const protect = config.production && !config.teardown;
+    const network = new Network(`${env}-network`, { spec: vpcSpec(config), protect });
 
     const cluster = new Cluster(`${env}-cluster`, {
         spec: clusterSpec(config),
@@ -32,20 +35,23 @@ function ownerStack(config: StackConfig) {
         vpcId: network.vpcId,
         publicSubnetIds: network.publicSubnetIds,
         privateSubnetIds: network.privateSubnetIds,
-        protect: config.production,
+        protect,
     });
 
     const albController = new AlbController(`${env}-alb-controller`, {
         clusterName: cluster.clusterName,
         region: config.region,
-        environment: env,
         vpcId: network.vpcId,
         oidcProviderArn: cluster.oidcProviderArn,
         oidcProviderUrl: cluster.oidcProviderUrl,
         version: config.albController.version,
         provider: cluster.provider,
+        nodes: cluster.nodes,
         tags: stackTags(config),
     });
+
+    // The HPAs of istiod and the gateway read their CPU metrics from it.
+    new MetricsServer(`${env}-metrics-server`, { provider: cluster.provider, nodes: cluster.nodes });
 
     const istio = new Istio(`${env}-istio`, {
         version: config.istio.version,
@@ -57,13 +63,16 @@ function ownerStack(config: StackConfig) {
         tracing: tracingProvider(config.observability),
         gatewayTrustedProxies: gatewayTrustedProxies(config.observability),
         provider: cluster.provider,
+        nodes: cluster.nodes,
+        gatewayAfter: [albController.release],
     });
 
     const edge = new EnvironmentEdge(`${env}-edge`, {
         config,
         provider: cluster.provider,
         istioReady: [istio.istiod],
-        ingressDependsOn: [albController.release, istio.gateway],
+        // The controller and the nodes: on destroy the Ingress (and with it the ALB) goes first.
+        ingressDependsOn: [albController.release, cluster.nodes, istio.gateway],
     });
 
     // Only the stack that owns the cluster installs add-ons (config refuses them in attached stacks).
@@ -72,6 +81,7 @@ function ownerStack(config: StackConfig) {
             config,
             provider: cluster.provider,
             istioReady: [istio.istiod],
+            nodes: cluster.nodes,
         });
 
     return {

@@ -8,7 +8,6 @@ import { albControllerValues } from "./manifests/helmValues";
 export interface AlbControllerArgs {
     clusterName: pulumi.Input<string>;
     region: string;
-    environment: string;
     vpcId: pulumi.Input<string>;
     /** The cluster's IAM OIDC provider, trusted by the controller's role. */
     oidcProviderArn: pulumi.Input<string>;
@@ -18,6 +17,8 @@ export interface AlbControllerArgs {
     version: string;
     /** The stack's Kubernetes provider. */
     provider: k8s.Provider;
+    /** The node group: the controller's pods run there, and its webhooks answer only once they do. */
+    nodes: pulumi.Resource;
     tags: Record<string, string>;
 }
 
@@ -74,11 +75,12 @@ export class AlbController extends pulumi.ComponentResource {
                     region: args.region,
                     vpcId,
                     roleArn,
-                    environment: args.environment,
                 }),
             ),
             // Without the policy attached, the controller starts, fails its first AWS calls and backs off.
-            { parent: this, provider: args.provider, dependsOn: [attachment] },
+            // Without nodes its pods stay Pending past the release's timeout and atomic rolls it back;
+            // and on destroy the nodes stay until the controller (and every Ingress) is gone.
+            { parent: this, provider: args.provider, dependsOn: [attachment, args.nodes] },
         );
         this.roleArn = role.arn;
         this.policyArn = policy.arn;

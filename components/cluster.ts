@@ -31,6 +31,8 @@ export class Cluster extends pulumi.ComponentResource {
     readonly oidcProviderUrl: pulumi.Output<string>;
     /** The provider every Kubernetes object of the stack is created with. */
     readonly provider: k8s.Provider;
+    /** The managed node group: whatever runs pods waits for it, and is deleted before it. */
+    readonly nodes: pulumi.Resource;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-istio:cluster:Cluster", name, {}, opts);
@@ -76,7 +78,7 @@ export class Cluster extends pulumi.ComponentResource {
                     { parent: this },
                 ),
         );
-        new eks.ManagedNodeGroup(
+        this.nodes = new eks.ManagedNodeGroup(
             `${name}-nodes`,
             {
                 cluster,

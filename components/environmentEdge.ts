@@ -14,14 +14,15 @@ import {
 
 export interface EnvironmentEdgeArgs {
     /** The parsed stack config: environment, ingress settings and apps. */
-    config: Pick<StackConfig, "environment" | "production" | "stack" | "ingress" | "apps">;
+    config: Pick<StackConfig, "environment" | "production" | "teardown" | "stack" | "ingress" | "apps">;
     /** The stack's Kubernetes provider. */
     provider: k8s.Provider;
     /** What Istio objects wait for: istiod, whose validating webhook must answer before they are applied. */
     istioReady: pulumi.Input<pulumi.Resource>[];
     /**
-     * What the Ingress waits for: the load balancer controller (so on destroy the ALB is deleted
-     * while the controller still runs to remove it) and the gateway (its backend Service).
+     * What the Ingress waits for: the load balancer controller (its validating webhook refuses
+     * Ingresses until it runs, and on destroy the ALB is deleted while the controller still runs to
+     * remove it), the node group (the controller's pods run there), and the gateway (its backend).
      */
     ingressDependsOn: pulumi.Input<pulumi.Resource>[];
 }

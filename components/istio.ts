@@ -7,6 +7,7 @@ import {
     ISTIO,
     istioBaseValues,
     istiodValues,
+    istioNamespaceManifest,
     meshPeerAuthentication,
     type TracingProvider,
 } from "./manifests/istio";
@@ -28,6 +29,14 @@ export interface IstioArgs {
     gatewayTrustedProxies?: number;
     /** The stack's Kubernetes provider. */
     provider: k8s.Provider;
+    /** The node group: istiod and the gateway run pods, which stay Pending without nodes. */
+    nodes: pulumi.Resource;
+    /**
+     * What gateway pods wait for besides istiod: the load balancer controller, whose pod webhook
+     * adds the readiness gate ip targets need (failurePolicy Ignore: a pod created earlier simply
+     * has none).
+     */
+    gatewayAfter: pulumi.Resource[];
 }
 
 /**
@@ -44,11 +53,7 @@ export class Istio extends pulumi.ComponentResource {
         super("eks-istio:mesh:Istio", name, {}, opts);
         const o = { parent: this, provider: args.provider };
 
-        const namespace = new k8s.core.v1.Namespace(
-            `${name}-namespace`,
-            { metadata: { name: ISTIO.namespace, labels: { "app.kubernetes.io/managed-by": "pulumi" } } },
-            o,
-        );
+        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, istioNamespaceManifest(), o);
         const release = (key: "base" | "istiod" | "gateway", values: pulumi.Inputs, dependsOn: pulumi.Resource[]) =>
             helmRelease(
                 `${name}-${key}`,
@@ -56,10 +61,11 @@ export class Istio extends pulumi.ComponentResource {
                 values,
                 { ...o, dependsOn },
             );
+        // base is CRDs and webhook configurations, no pods: it does not wait for nodes.
         const base = release("base", istioBaseValues(), [namespace]);
-        this.istiod = release("istiod", istiodValues(args), [base]);
+        this.istiod = release("istiod", istiodValues(args), [base, args.nodes]);
         // Gateway pods get their proxy from istiod's injection webhook, so istiod must be up first.
-        this.gateway = release("gateway", gatewayValues(args), [this.istiod]);
+        this.gateway = release("gateway", gatewayValues(args), [this.istiod, args.nodes, ...args.gatewayAfter]);
 
         const mtls = meshPeerAuthentication();
         new k8s.apiextensions.CustomResource(`${name}-mtls`, mtls, { ...o, dependsOn: [this.istiod] });

@@ -446,7 +446,12 @@ export const checkProductAlb: Check = ({ type, name, props }) => {
     const violations: string[] = [];
 
     const lbAttributes = text(annotations[`${ALB}/load-balancer-attributes`]);
-    if (lbAttributes === undefined || attributes(lbAttributes).get("deletion_protection.enabled") !== "true") {
+    // eks-istio:teardown turns protection off on purpose, so that `pulumi destroy` can delete the ALB.
+    const teardown = isRecord(metadata.labels) && metadata.labels["eks-istio/teardown"] === "true";
+    if (
+        !teardown &&
+        (lbAttributes === undefined || attributes(lbAttributes).get("deletion_protection.enabled") !== "true")
+    ) {
         violations.push(
             `${what} leaves ALB deletion protection off: add deletion_protection.enabled=true to the ` +
                 `${ALB}/load-balancer-attributes annotation (comma-separated key=value pairs), so deleting the ` +

@@ -2,6 +2,7 @@
 // options (parent, provider, dependsOn, protect) that decide ordering and safety.
 import * as assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { AlbController } from "../components/albController";
 import { Cluster } from "../components/cluster";
 import { parseStackConfig, type StackConfig } from "../components/config";
@@ -210,20 +211,19 @@ describe("component: AlbController", () => {
                 oidcProviderUrl: `https://${OIDC}`,
                 version: "3.5.0",
                 provider,
+                nodes: new pulumi.ComponentResource("test:cluster:Nodes", "test-nodes"),
                 tags,
             };
             new AlbController("dev-alb", {
                 ...common,
                 clusterName: "eks-istio-dev",
                 region: REGION,
-                environment: "dev",
                 vpcId: "vpc-0abc",
             });
             new AlbController("cn-alb", {
                 ...common,
                 clusterName: "eks-istio-cn",
                 region: "cn-north-1",
-                environment: "cn",
                 vpcId: "vpc-0cn",
             });
             return undefined;
@@ -284,7 +284,6 @@ describe("component: AlbController", () => {
                 region: REGION,
                 vpcId: "vpc-0abc",
                 roleArn: `arn:aws:iam::${ACCOUNT}:role/dev-alb-role`,
-                environment: "dev",
             }),
         );
         const cn = release("cn-alb").inputs.values;
@@ -295,10 +294,10 @@ describe("component: AlbController", () => {
         );
     });
 
-    it("uses the given kubernetes provider and waits for the policy attachment", () => {
+    it("uses the given kubernetes provider and waits for the policy attachment and the nodes", () => {
         const r = release("dev-alb");
         assert.equal(r.provider, "test-k8s");
-        assert.deepEqual(r.dependsOn, ["dev-alb-policy"]);
+        assert.deepEqual(r.dependsOn, ["dev-alb-policy", "test-nodes"]);
         assert.equal(r.parent, "dev-alb");
     });
 });

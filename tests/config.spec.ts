@@ -74,7 +74,7 @@ const ERROR_CASES: ErrorCase[] = [
         name: "top-level typo lists the valid keys",
         values: { ingress: port8000, clustr: {} },
         path: "eks-istio:clustr",
-        message: "the keys are environment, production, cluster, istio, albController, ingress, apps",
+        message: "the keys are environment, production, teardown, cluster, istio, albController, ingress, apps",
     },
     {
         name: "nested typo in cluster",
@@ -617,6 +617,54 @@ describe("config: one ConfigError lists every problem", () => {
         assert.ok(err instanceof ConfigError);
         assert.equal(err.name, "ConfigError");
         assert.equal(err.stack, "dev");
+    });
+});
+
+describe("config: pinned NodePorts and teardown", () => {
+    it("two ports deriving the same NodePort are one error naming both keys", () => {
+        const problems = problemsOf({
+            ingress: { port: 8000 },
+            istio: { extraGatewayPorts: [{ environment: "qa", port: 8085 }] },
+        });
+        assert.deepEqual(problems, [
+            {
+                path: "eks-istio:istio.extraGatewayPorts[0].nodePort",
+                message:
+                    "30010 (derived from port 8085) is also the nodePort of eks-istio:ingress.nodePort; set a distinct nodePort in 30000-30085",
+            },
+        ]);
+    });
+
+    it("a nodePort set outside the static band is accepted with a warning (stacks that keep their old ports)", () => {
+        const cfg = parseStackConfig({
+            stack: "dev",
+            region: REGION,
+            values: { ingress: { port: 8000, nodePort: 32464 }, istio: { statusNodePort: 31181 } },
+        });
+        assert.deepEqual(
+            cfg.gateway.ports.map((p) => p.nodePort),
+            [32464],
+        );
+        assert.deepEqual(
+            cfg.warnings.map((w) => w.path),
+            ["eks-istio:istio.statusNodePort", "eks-istio:ingress.nodePort"],
+        );
+        assert.equal(
+            cfg.warnings[1].message,
+            '32464 is outside 30000-30085, the band Kubernetes keeps for pinned NodePorts; any Service given a NodePort automatically may take it first, and the gateway\'s next update then fails with "provided port is already allocated". Prefer a port in the band (or leave nodePort unset)',
+        );
+    });
+
+    it("teardown defaults to false, must be a boolean, and changes no sizing default", () => {
+        const base = { stack: "product", region: REGION };
+        const live = parseStackConfig({ ...base, values: { ingress: { port: 80 } } });
+        const down = parseStackConfig({ ...base, values: { ingress: { port: 80 }, teardown: true } });
+        assert.equal(live.teardown, false);
+        assert.equal(down.teardown, true);
+        assert.deepEqual({ ...down, teardown: false }, live);
+        assert.deepEqual(problemsOf({ ingress: port8000, teardown: "yes" }), [
+            { path: "eks-istio:teardown", message: 'must be true or false, got "yes"' },
+        ]);
     });
 });
 

@@ -63,6 +63,7 @@ describe("edge: the ALB Ingress", () => {
         name: string;
         env: string;
         ingress: Record<string, unknown>;
+        teardown?: true;
         expect: Record<string, string | undefined>;
     }[] = [
         {
@@ -108,7 +109,10 @@ describe("edge: the ALB Ingress", () => {
             expect: {
                 "alb.ingress.kubernetes.io/scheme": "internet-facing",
                 "alb.ingress.kubernetes.io/target-type": "instance",
-                "alb.ingress.kubernetes.io/load-balancer-attributes": undefined,
+                // Stated even when off: the controller only changes the attributes it is given.
+                "alb.ingress.kubernetes.io/load-balancer-attributes": "deletion_protection.enabled=false",
+                // Shorter than the gateway's 45 s Envoy drain (the default is 300 s).
+                "alb.ingress.kubernetes.io/target-group-attributes": "deregistration_delay.timeout_seconds=30",
             },
         },
         {
@@ -116,6 +120,16 @@ describe("edge: the ALB Ingress", () => {
             env: "product",
             ingress: { port: 80 },
             expect: { "alb.ingress.kubernetes.io/load-balancer-attributes": "deletion_protection.enabled=true" },
+        },
+        {
+            name: "product being torn down: deletion protection explicitly off, nothing else changed",
+            env: "product",
+            ingress: { port: 80 },
+            teardown: true,
+            expect: {
+                "alb.ingress.kubernetes.io/load-balancer-attributes": "deletion_protection.enabled=false",
+                "alb.ingress.kubernetes.io/scheme": "internet-facing",
+            },
         },
         {
             name: "explicit load balancer name",
@@ -126,7 +140,9 @@ describe("edge: the ALB Ingress", () => {
     ];
     for (const c of tls) {
         it(c.name, () => {
-            const a = ingressAnnotations(config(c.env, { ingress: c.ingress }));
+            const a = ingressAnnotations(
+                config(c.env, { ingress: c.ingress, ...(c.teardown ? { teardown: true } : {}) }),
+            );
             for (const [k, v] of Object.entries(c.expect)) assert.equal(a[k], v, k);
         });
     }
@@ -135,6 +151,13 @@ describe("edge: the ALB Ingress", () => {
         const ing = ingressManifest(config("product", { ingress: { port: 80 } }));
         assert.equal(ing.metadata.labels["eks-istio/environment"], "product");
         assert.equal(ing.metadata.labels["eks-istio/production"], "true");
+        assert.equal(ing.metadata.labels["eks-istio/teardown"], undefined);
+        const down = ingressManifest(config("product", { ingress: { port: 80 }, teardown: true }));
+        assert.equal(
+            down.metadata.labels["eks-istio/teardown"],
+            "true",
+            "tells the policy pack protection is off on purpose",
+        );
         assert.equal(loadBalancerName(config("dev", { ingress: { port: 8000 } })), "eks-istio-dev");
     });
 });

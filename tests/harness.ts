@@ -14,6 +14,7 @@ export {
     ACCOUNT,
     mockOutputs,
     type RecordedResource,
+    resourceKey,
     ROOT,
     stackFileConfig,
     toConfigMap,

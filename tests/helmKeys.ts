@@ -12,6 +12,11 @@ export interface HelmKeyOptions {
      * e.g. "podAnnotations" or "meshConfig" (documented as free-form, shipped with sample entries).
      */
     freeForm?: string[];
+    /**
+     * Dotted paths the chart's values.yaml documents only in a comment, with no default, e.g. istiod's
+     * "pdb.maxUnavailable" ("# maxUnavailable: 1 ... If set, 'minAvailable' is ignored").
+     */
+    documented?: string[];
 }
 
 type Tree = Record<string, unknown>;
@@ -45,14 +50,18 @@ export function helmKeyProblems(
 }
 
 /** As `helmKeyProblems`, against an already parsed defaults tree. */
-export function keyProblems(values: Tree, defaults: Tree, { freeForm = [] }: HelmKeyOptions = {}): string[] {
+export function keyProblems(
+    values: Tree,
+    defaults: Tree,
+    { freeForm = [], documented = [] }: HelmKeyOptions = {},
+): string[] {
     const free = new Set(freeForm);
     const out: string[] = [];
     const walk = (given: Tree, chart: unknown, prefix: string) => {
         for (const [key, value] of Object.entries(given)) {
             const path = prefix ? `${prefix}.${key}` : key;
             if (!isMap(chart) || !(key in chart)) {
-                out.push(path);
+                if (!documented.includes(path)) out.push(path);
                 continue;
             }
             const slot = chart[key];

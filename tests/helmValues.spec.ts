@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ALB_CONTROLLER } from "../components/manifests/aws";
-import { albControllerValues } from "../components/manifests/helmValues";
+import { albControllerValues, METRICS_SERVER, metricsServerValues } from "../components/manifests/helmValues";
 import { ROOT } from "./harness";
 import { chartDefaults, helmKeyProblems } from "./helmKeys";
 
@@ -18,7 +18,6 @@ const ARGS = {
     region: "ap-northeast-1",
     vpcId: "vpc-0abc",
     roleArn: "arn:aws:iam::123456789012:role/dev-alb-controller-role",
-    environment: "dev",
 };
 
 describe("helm values: albControllerValues", () => {
@@ -44,8 +43,15 @@ describe("helm values: albControllerValues", () => {
         assert.equal(values.serviceAccount.name, ALB_CONTROLLER.serviceAccount);
     });
 
-    it("tags what the controller creates with the environment", () => {
-        assert.equal(values.defaultTags["eks-istio/environment"], "dev");
+    it("tags what the controller creates with the cluster only, so each Ingress's environment tag stands", () => {
+        assert.deepEqual(values.defaultTags, {
+            "eks-istio/cluster": "eks-istio-dev",
+            "managed-by": "aws-load-balancer-controller",
+        });
+    });
+
+    it("turns the fail-closed Service mutator webhook off: no Service here is of type LoadBalancer", () => {
+        assert.equal(values.enableServiceMutatorWebhook, false);
     });
 
     it("carries another environment's cluster, region and VPC", () => {
@@ -54,16 +60,37 @@ describe("helm values: albControllerValues", () => {
             region: "eu-west-1",
             vpcId: "vpc-0qa",
             roleArn: "arn:aws:iam::123456789012:role/qa",
-            environment: "qa",
         });
         assert.deepEqual(
-            [qa.clusterName, qa.region, qa.vpcId, qa.defaultTags["eks-istio/environment"]],
-            ["eks-istio-qa", "eu-west-1", "vpc-0qa", "qa"],
+            [qa.clusterName, qa.region, qa.vpcId, qa.defaultTags["eks-istio/cluster"]],
+            ["eks-istio-qa", "eu-west-1", "vpc-0qa", "eks-istio-qa"],
         );
     });
 
     it("sets only keys that aws-load-balancer-controller 3.5.0's values.yaml defines", () => {
         assert.deepEqual(helmKeyProblems(values, ALB_CHART), []);
+    });
+});
+
+describe("helm values: metricsServerValues", () => {
+    const values = metricsServerValues();
+
+    it("runs two replicas with a budget that allows one eviction (HPAs keep metrics through a drain)", () => {
+        assert.deepEqual(values, { replicas: 2, podDisruptionBudget: { enabled: true, maxUnavailable: 1 } });
+    });
+
+    it("is pinned to chart 3.13.1 from kubernetes-sigs' repository, in kube-system", () => {
+        assert.deepEqual(METRICS_SERVER, {
+            release: "metrics-server",
+            chart: "metrics-server",
+            version: "3.13.1",
+            repo: "https://kubernetes-sigs.github.io/metrics-server/",
+            namespace: "kube-system",
+        });
+    });
+
+    it("sets only keys that metrics-server 3.13.1's values.yaml documents", () => {
+        assert.deepEqual(helmKeyProblems(values, path.join(CHARTS, "metrics-server-3.13.1.keys.yaml")), []);
     });
 });
 

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { defaultNodePort, parseStackConfig } from "../components/config";
+import { DEFAULT_STATUS_NODE_PORT, defaultNodePort, parseStackConfig } from "../components/config";
 import {
     gatewayServicePorts,
     gatewayValues,
@@ -14,23 +14,24 @@ import { ROOT, runProgram, stackFileConfig, type ProgramRun } from "./harness";
 describe("istio: pinned NodePorts", () => {
     const rule: [number, number][] = [
         [80, 30080],
-        [8000, 32464],
-        [9000, 30696],
-        [15021, 31181],
-        [7000, 31464],
-        [2767, 32767],
-        [2768, 30000],
-        [65535, 31871],
+        [8000, 30010],
+        [9000, 30075],
+        [7000, 30030],
+        [443, 30018],
+        [84, 30084],
+        [85, 30000],
+        [65535, 30000],
     ];
     for (const [port, nodePort] of rule)
-        it(`port ${port} → nodePort ${nodePort} (30000 + port mod 2768)`, () =>
+        it(`port ${port} → nodePort ${nodePort} (30000 + port mod 85)`, () =>
             assert.equal(defaultNodePort(port), nodePort));
 
-    it("every derived nodePort is inside Kubernetes' NodePort range", () => {
+    it("every derived nodePort is inside the static band 30000-30084 (KEP-3668), below the status port's 30085", () => {
         for (let port = 1; port <= 65535; port += 97) {
             const n = defaultNodePort(port);
-            assert.ok(n >= 30000 && n <= 32767, `${port} → ${n}`);
+            assert.ok(n >= 30000 && n <= 30084, `${port} → ${n}`);
         }
+        assert.equal(DEFAULT_STATUS_NODE_PORT, 30085);
     });
 });
 
@@ -40,8 +41,8 @@ describe("istio: the gateway Service", () => {
             name: "dev: status-port + http-dev 8000",
             values: { ingress: { port: 8000 } },
             ports: [
-                ["status-port", 15021, 31181],
-                ["http-dev", 8000, 32464],
+                ["status-port", 15021, 30085],
+                ["http-dev", 8000, 30010],
             ],
         },
         {
@@ -64,9 +65,9 @@ describe("istio: the gateway Service", () => {
                 },
             },
             ports: [
-                ["status-port", 15021, 31181],
-                ["http-dev", 8000, 32464],
-                ["http-stg", 9000, 30696],
+                ["status-port", 15021, 30085],
+                ["http-dev", 8000, 30010],
+                ["http-stg", 9000, 30075],
                 ["http-product", 80, 30081],
             ],
         },
@@ -153,8 +154,10 @@ describe("istio + edge under mocks (the dev stack)", () => {
             base.dependsOn.some((d) => d.endsWith("-istio-namespace")),
             "base waits for istio-system",
         );
-        assert.deepEqual(istiod.dependsOn, [base.name]);
-        assert.deepEqual(gateway.dependsOn, [istiod.name]);
+        // Both run pods: they wait for the node group too; the gateway's pods also wait for the
+        // controller, whose webhook gives ip targets their readiness gate.
+        assert.deepEqual(istiod.dependsOn, [base.name, "dev-cluster-nodes"]);
+        assert.deepEqual(gateway.dependsOn, [istiod.name, "dev-cluster-nodes", "dev-alb-controller-release"]);
     });
 
     it("the gateway release gets this environment's port on a pinned NodePort", () => {
@@ -163,11 +166,11 @@ describe("istio + edge under mocks (the dev stack)", () => {
             port: 8000,
             protocol: "TCP",
             targetPort: 8000,
-            nodePort: 32464,
+            nodePort: 30010,
         });
     });
 
-    it("Istio objects wait for istiod; the Ingress waits for the controller and the gateway", () => {
+    it("Istio objects wait for istiod; the Ingress waits for the controller, the nodes and the gateway", () => {
         const istiod = release("istiod").name;
         const istioObjects = run.resources.filter((r) => /^kubernetes:(networking|security)\.istio\.io\//.test(r.type));
         assert.deepEqual(istioObjects.map((o) => o.inputs.kind).sort(), [
@@ -183,7 +186,11 @@ describe("istio + edge under mocks (the dev stack)", () => {
         const ingress = run.one("kubernetes:networking.k8s.io/v1:Ingress");
         assert.deepEqual(
             new Set(ingress.dependsOn),
-            new Set([release("aws-load-balancer-controller").name, release("istio-ingressgateway").name]),
+            new Set([
+                release("aws-load-balancer-controller").name,
+                "dev-cluster-nodes",
+                release("istio-ingressgateway").name,
+            ]),
         );
     });
 

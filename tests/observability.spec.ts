@@ -913,7 +913,10 @@ describe("observability values: every key is one the chart documents", () => {
             gatewayTrustedProxies: 1,
         });
         assert.deepEqual(
-            helmKeyProblems(values, path.join(CHARTS, "istio-istiod-1.30.3.values.yaml"), { freeForm: ["meshConfig"] }),
+            helmKeyProblems(values, path.join(CHARTS, "istio-istiod-1.30.3.values.yaml"), {
+                freeForm: ["meshConfig"],
+                documented: ["pdb.maxUnavailable"],
+            }),
             [],
         );
     });

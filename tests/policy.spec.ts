@@ -543,6 +543,16 @@ describe("product-alb-deletion-protection", () => {
         );
     });
 
+    it("lets a production ALB being torn down (eks-istio/teardown label) state deletion protection false", () => {
+        assertClean(
+            productAlbDeletionProtection,
+            ingress(
+                { ...production, "eks-istio/teardown": "true" },
+                { "alb.ingress.kubernetes.io/load-balancer-attributes": "deletion_protection.enabled=false" },
+            ),
+        );
+    });
+
     it("with a certificate, requires the redirect to 443 and an HTTPS 443 listener", () => {
         assertViolations(
             productAlbDeletionProtection,

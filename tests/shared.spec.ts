@@ -32,10 +32,10 @@ describe("shared cluster: the owner stack", () => {
         assert.deepEqual(
             gateway.inputs.values.service.ports.map((p: any) => [p.name, p.port, p.targetPort, p.nodePort]),
             [
-                ["status-port", 15021, 15021, 31181],
+                ["status-port", 15021, 15021, 30085],
                 ["http-product", 80, 80, 30080],
-                ["http-dev", 8000, 8000, 32464],
-                ["http-stg", 9000, 9000, 30696],
+                ["http-dev", 8000, 8000, 30010],
+                ["http-stg", 9000, 9000, 30075],
             ],
         );
         assert.equal(gateway.inputs.values.service.type, "NodePort");

@@ -383,6 +383,12 @@ export interface StackConfig {
     environment: string;
     /** Protects stateful resources and turns on high-availability defaults. */
     production: boolean;
+    /**
+     * Set before `pulumi destroy`: turns every deletion protection off (the ALB's, the EKS cluster's,
+     * and Pulumi's `protect` on the VPC, cluster and key) and changes nothing else, so the `pulumi up`
+     * that applies it does not also resize a production stack.
+     */
+    teardown: boolean;
     cluster: {
         name: string;
         kubernetesVersion: string;
@@ -484,6 +490,7 @@ export interface RawStackConfig {
 export const TOP_LEVEL_KEYS = [
     "environment",
     "production",
+    "teardown",
     "cluster",
     "istio",
     "albController",

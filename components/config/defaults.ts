@@ -18,7 +18,7 @@ import {
     type Resources,
     type StackConfig,
 } from "./contract";
-import { defaultNodePort, STATUS_PORT, stripUndefined } from "./primitives";
+import { DEFAULT_STATUS_NODE_PORT, defaultNodePort, stripUndefined } from "./primitives";
 
 /** Applies the defaults of the contract to a parsed config; the only place defaults are applied. */
 export function withDefaults(
@@ -27,6 +27,7 @@ export function withDefaults(
     warnings: ConfigProblem[],
     p: {
         production?: boolean;
+        teardown?: boolean;
         cluster: z.infer<typeof clusterSchema>;
         istio: z.infer<typeof istioSchema>;
         albController: z.infer<typeof albControllerSchema>;
@@ -42,6 +43,7 @@ export function withDefaults(
         region: raw.region!,
         environment,
         production,
+        teardown: p.teardown ?? false,
         cluster: {
             name: `eks-istio-${environment}`,
             ...structuredClone(envDefaults),
@@ -54,7 +56,7 @@ export function withDefaults(
             outboundTrafficPolicy: p.istio.outboundTrafficPolicy ?? DEFAULTS.istio.outboundTrafficPolicy,
         },
         gateway: {
-            statusNodePort: p.istio.statusNodePort ?? defaultNodePort(STATUS_PORT),
+            statusNodePort: p.istio.statusNodePort ?? DEFAULT_STATUS_NODE_PORT,
             ports: [
                 { environment, port: p.ingress.port, nodePort: p.ingress.nodePort ?? defaultNodePort(p.ingress.port) },
                 ...(p.istio.extraGatewayPorts ?? []).map((e) => ({

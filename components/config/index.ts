@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { attachedModeProblems } from "./checks/attachment";
-import { gatewayPortProblems, nodePortProblems } from "./checks/gatewayPorts";
+import { gatewayPortProblems, nodePortProblems, nodePortWarnings } from "./checks/gatewayPorts";
 import { observabilityProblems, observabilityWarnings, parseObservability } from "./checks/observability";
 import { appProblems, routingProblems } from "./checks/routing";
 import { trafficPolicyProblems } from "./checks/trafficPolicy";
@@ -82,6 +82,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     }
     if (v.production !== undefined && typeof v.production !== "boolean")
         add("production", `must be true or false, got ${JSON.stringify(v.production)}`);
+    if (v.teardown !== undefined && typeof v.teardown !== "boolean")
+        add("teardown", `must be true or false, got ${JSON.stringify(v.teardown)}`);
 
     const section = <T>(key: string, schema: z.ZodType<T>, value: unknown): T | undefined => {
         const r = schema.safeParse(value, { reportInput: true });
@@ -157,9 +159,13 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     observabilityProblems(v.observability, production, record(v.ingress).hosts).forEach((p) => add(p.at, p.message));
 
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
-    const warnings = traffic.warnings.map((w) => ({ path: keyPath(w.at), message: w.message }));
+    const warnings = [...traffic.warnings, ...nodePortWarnings(record(v.ingress), record(v.istio))].map((w) => ({
+        path: keyPath(w.at),
+        message: w.message,
+    }));
     const config = withDefaults(raw, environment as string, warnings, {
         production: v.production as boolean | undefined,
+        teardown: v.teardown as boolean | undefined,
         cluster: cluster!,
         istio: istio!,
         albController: albController!,

@@ -39,14 +39,34 @@ export const NODE_PORT_RANGE = { from: 30000, to: 32767 };
 export const STATUS_PORT = 15021;
 
 /**
- * The NodePort pinned for a gateway port unless config sets one: 30000 + (port mod 2768), so it is
- * stable across deploys and easy to derive by hand (80 → 30080, 8000 → 32464, 9000 → 30696,
- * status 15021 → 31181). Pinned because ALB target groups (instance mode) point at NodePorts; a
- * NodePort that moved on a Service re-create would leave every target unhealthy.
+ * The bottom of the NodePort range that Kubernetes keeps for static assignment (KEP-3668, since
+ * 1.29): min(max(16, size/32), 128) ports, 30000-30085 for the default range. Dynamic allocation
+ * takes the rest first, so a port pinned here is not taken by some other Service's random NodePort
+ * before the gateway asks for it ("provided port is already allocated").
+ */
+export const NODE_PORT_STATIC_BAND = {
+    from: NODE_PORT_RANGE.from,
+    to:
+        NODE_PORT_RANGE.from +
+        Math.min(Math.max(16, Math.floor((NODE_PORT_RANGE.to - NODE_PORT_RANGE.from + 1) / 32)), 128) -
+        1,
+};
+
+/**
+ * The NodePort pinned for an environment's gateway port unless config sets one: 30000 + (port mod 85),
+ * inside the static band, below the status port's 30085. It depends on the port alone, so adding an
+ * environment never moves another's, and it is easy to derive by hand (80 → 30080, 8000 → 30010,
+ * 9000 → 30075, 7000 → 30030). Two ports with the same remainder collide; config reports that and
+ * asks for an explicit nodePort. Pinned because ALB target groups (instance mode) point at
+ * NodePorts; a NodePort that moved on a Service re-create would leave every target unhealthy.
  */
 export function defaultNodePort(port: number): number {
-    return NODE_PORT_RANGE.from + (port % (NODE_PORT_RANGE.to - NODE_PORT_RANGE.from + 1));
+    const size = NODE_PORT_STATIC_BAND.to - NODE_PORT_STATIC_BAND.from;
+    return NODE_PORT_STATIC_BAND.from + (port % size);
 }
+
+/** The status port's NodePort (ALB health checks) unless config sets one: the band's last port, which no derived port takes. */
+export const DEFAULT_STATUS_NODE_PORT = NODE_PORT_STATIC_BAND.to;
 
 /** Parses "a.b.c.d/n" and reports what is wrong with it, including host bits set past the prefix. */
 export function cidrProblem(cidr: string, { minPrefix = 0, maxPrefix = 32 } = {}): string | undefined {

@@ -102,7 +102,8 @@ export function clusterSpec(cfg: StackConfig): ClusterSpec {
         publicAccessCidrs: cfg.cluster.publicAccessCidrs,
         enabledClusterLogTypes: cfg.cluster.logTypes,
         createOidcProvider: true,
-        deletionProtection: cfg.production,
+        // Off for a teardown (eks-istio:teardown), so that `pulumi destroy` can delete the cluster.
+        deletionProtection: cfg.production && !cfg.teardown,
         accessEntries: Object.fromEntries(
             cfg.cluster.adminPrincipalArns.map((arn, i) => [
                 `admin-${i}`,

@@ -2,7 +2,7 @@
 // VirtualServices, and the apps' namespaces. Object names follow DESIGN.md and contain nothing
 // but the environment name, so any environment works like dev, stg and product.
 import { hostObjectName, type AppConfig, type StackConfig } from "../config";
-import { gatewayPortName, ISTIO } from "./istio";
+import { GATEWAY_ROLLOUT, gatewayPortName, ISTIO } from "./istio";
 
 export function ingressName(environment: string): string {
     return `istio-ingress-${environment}`;
@@ -26,7 +26,16 @@ export function edgeLabels(cfg: Pick<StackConfig, "environment" | "production">)
     };
 }
 
-type EdgeConfig = Pick<StackConfig, "environment" | "production" | "stack" | "ingress">;
+type EdgeConfig = Pick<StackConfig, "environment" | "production" | "teardown" | "stack" | "ingress">;
+
+/**
+ * Whether the ALB keeps deletion protection: in production, unless the stack is being torn down
+ * (`eks-istio:teardown`). Always stated, true or false: the controller only changes the attributes
+ * the annotation names, so leaving it out would leave protection on and the ALB undeletable.
+ */
+export function albDeletionProtection(cfg: Pick<StackConfig, "production" | "teardown">): boolean {
+    return cfg.production && !cfg.teardown;
+}
 
 /** Annotations that make the AWS Load Balancer Controller build this environment's ALB. */
 export function ingressAnnotations(cfg: EdgeConfig): Record<string, string> {
@@ -44,6 +53,10 @@ export function ingressAnnotations(cfg: EdgeConfig): Record<string, string> {
         "alb.ingress.kubernetes.io/healthcheck-protocol": "HTTP",
         "alb.ingress.kubernetes.io/healthcheck-path": "/healthz/ready",
         "alb.ingress.kubernetes.io/success-codes": "200",
+        // Shorter than the gateway's Envoy drain (GATEWAY_ROLLOUT): the ALB lets go of a leaving
+        // target while Envoy still answers, instead of the default 300 s outlasting it.
+        "alb.ingress.kubernetes.io/target-group-attributes": `deregistration_delay.timeout_seconds=${GATEWAY_ROLLOUT.deregistrationDelaySeconds}`,
+        "alb.ingress.kubernetes.io/load-balancer-attributes": `deletion_protection.enabled=${albDeletionProtection(cfg)}`,
         "alb.ingress.kubernetes.io/listen-ports": JSON.stringify(
             https ? [{ HTTP: 80 }, { HTTPS: 443 }] : [{ HTTP: 80 }],
         ),
@@ -53,7 +66,6 @@ export function ingressAnnotations(cfg: EdgeConfig): Record<string, string> {
         a["alb.ingress.kubernetes.io/ssl-policy"] = ingress.sslPolicy;
         a["alb.ingress.kubernetes.io/ssl-redirect"] = "443";
     }
-    if (cfg.production) a["alb.ingress.kubernetes.io/load-balancer-attributes"] = "deletion_protection.enabled=true";
     return a;
 }
 
@@ -65,7 +77,11 @@ export function ingressManifest(cfg: EdgeConfig) {
         metadata: {
             name: ingressName(cfg.environment),
             namespace: ISTIO.namespace,
-            labels: edgeLabels(cfg),
+            // Tells the policy pack that deletion protection is off on purpose, for a teardown.
+            labels: {
+                ...edgeLabels(cfg),
+                ...(cfg.teardown ? { "eks-istio/teardown": "true" } : {}),
+            } as Record<string, string>,
             annotations: ingressAnnotations(cfg),
         },
         spec: {

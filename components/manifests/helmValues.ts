@@ -7,7 +7,6 @@ export interface AlbControllerValuesArgs {
     region: string;
     vpcId: string;
     roleArn: string;
-    environment: string;
 }
 
 export function albControllerValues(a: AlbControllerValuesArgs) {
@@ -26,7 +25,38 @@ export function albControllerValues(a: AlbControllerValuesArgs) {
             name: ALB_CONTROLLER.serviceAccount,
             annotations: { "eks.amazonaws.com/role-arn": a.roleArn },
         },
-        // Tags on every ALB, target group and security group the controller creates.
-        defaultTags: { "eks-istio/environment": a.environment, "managed-by": "aws-load-balancer-controller" },
+        // The chart's mutating webhook on every Service CREATE has failurePolicy Fail (chart
+        // templates/webhook.yaml; aws-load-balancer-controller#4140): on a first `pulumi up`, istiod's
+        // and the gateway's Services, created while the controller's pods were still Pending, were
+        // refused and atomic rolled the releases back. It only makes this controller the default for
+        // Services of type LoadBalancer, and the stack has none (the gateway is a NodePort Service).
+        enableServiceMutatorWebhook: false,
+        // Tags on every ALB, target group and security group the controller creates. Only tags true
+        // of every environment the cluster serves: default tags override an Ingress's own tags
+        // (aws-load-balancer-controller#4005), so an environment tag here would mark attached
+        // environments' ALBs as the owner's. Each Ingress tags its ALB with its own environment.
+        defaultTags: { "eks-istio/cluster": a.clusterName, "managed-by": "aws-load-balancer-controller" },
+    };
+}
+
+/** metrics-server, from kubernetes-sigs' chart: the resource metrics API (metrics.k8s.io) HPAs read. */
+export const METRICS_SERVER = {
+    release: "metrics-server",
+    chart: "metrics-server",
+    version: "3.13.1",
+    repo: "https://kubernetes-sigs.github.io/metrics-server/",
+    namespace: "kube-system",
+} as const;
+
+/**
+ * Without metrics-server the HPAs of istiod and the gateway read no metric and never scale. Two
+ * replicas with a budget allowing one eviction: HPAs keep their metrics through a node drain, and the
+ * aggregated API (v1beta1.metrics.k8s.io) never goes unavailable, which would stall namespace
+ * deletion on `pulumi destroy` (the namespace controller fails discovery).
+ */
+export function metricsServerValues() {
+    return {
+        replicas: 2,
+        podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
     };
 }

@@ -21,6 +21,47 @@ export function gatewayPortName(environment: string): string {
     return `http-${environment}`;
 }
 
+/**
+ * The istio-system namespace. Labelled for the load balancer controller's pod readiness gates: with
+ * `targetType: ip` the ALB sends traffic straight to gateway pods, and without the gate a new pod
+ * counts as Ready (and the rollout retires an old one) before the ALB has registered it and seen it
+ * healthy. The label does nothing for instance targets, and it is set whatever this stack's target
+ * type, because attached environments may use ip targets on this gateway.
+ */
+export function istioNamespaceManifest() {
+    return {
+        metadata: {
+            name: ISTIO.namespace,
+            labels: { "app.kubernetes.io/managed-by": "pulumi", "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" },
+        },
+    };
+}
+
+/**
+ * How a gateway pod leaves without dropping a request behind the ALB (istio/istio#26302 is this
+ * topology). When the pod is deleted, its endpoint is withdrawn at once (it stops being "ready" for
+ * kube-proxy and for the controller, which deregisters ip targets), while the container's preStop
+ * sleep keeps Envoy serving normally; only then does Envoy get SIGTERM and drain: it keeps
+ * accepting, and closes each connection after its current request, so the ALB reconnects elsewhere.
+ *
+ *   t=0   deleted: endpoint withdrawn, ALB deregistration starts (ip targets)
+ *   t=5   preStop ends, Envoy starts draining
+ *   t≈32  the ALB's deregistration delay (30 s) has passed: it has let go of the target
+ *   t=50  Envoy's drain (45 s) ends and it exits
+ *   t=60  terminationGracePeriodSeconds: the kubelet would kill it here, never reached
+ *
+ * So deregistration delay (30) < Envoy drain (45) < termination grace (60), with preStop + drain
+ * (50) inside the grace period. The ALB's default deregistration delay, 300 s, would outlast any
+ * drain and cut connections still in use; Envoy's default drain (5 s) and the chart's grace
+ * period (30 s) are what the ALB would otherwise meet.
+ */
+export const GATEWAY_ROLLOUT = {
+    deregistrationDelaySeconds: 30,
+    preStopSeconds: 5,
+    drainSeconds: 45,
+    terminationGraceSeconds: 60,
+} as const;
+
 export function istioBaseValues() {
     return { defaultRevision: "default" };
 }
@@ -55,6 +96,11 @@ export function istiodValues(a: IstiodValuesArgs) {
         autoscaleMin: a.production ? 2 : 1,
         autoscaleMax: 5,
         replicaCount: a.production ? 2 : 1,
+        // The chart's budget is minAvailable 1: with dev's single replica it allows no eviction, and a
+        // node group update fails with PodEvictionFailure (istio/istio#12602). maxUnavailable 1
+        // (minAvailable is then ignored) lets a drain move istiod: running sidecars keep their config
+        // meanwhile, and production's two replicas keep one serving.
+        pdb: { maxUnavailable: 1 },
         meshConfig: {
             // Envoy access logs on stdout: the first thing to read for a 502/503 (response flags UH, UF, NR).
             accessLogFile: "/dev/stdout",
@@ -106,6 +152,15 @@ export function gatewayValues(a: GatewayValuesArgs) {
             targetCPUUtilizationPercentage: 80,
         },
         podDisruptionBudget: { minAvailable: 1 },
+        // Rollouts add a pod before retiring one: capacity never drops below the HPA's count.
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+        // The zero-5xx exit, timed in GATEWAY_ROLLOUT. Defaults merged with podAnnotations stay
+        // (injection template, Prometheus scraping).
+        podAnnotations: {
+            "proxy.istio.io/config": JSON.stringify({ terminationDrainDuration: `${GATEWAY_ROLLOUT.drainSeconds}s` }),
+        },
+        lifecycle: { preStop: { sleep: { seconds: GATEWAY_ROLLOUT.preStopSeconds } } },
+        terminationGracePeriodSeconds: GATEWAY_ROLLOUT.terminationGraceSeconds,
         topologySpreadConstraints: [
             {
                 maxSkew: 1,

@@ -22,7 +22,23 @@ export interface RecordedResource {
     provider?: string;
     dependsOn: string[];
     protect: boolean;
+    /**
+     * What the engine orders this resource by, as keys `type::name` (names alone are not unique: a
+     * Policy and a RolePolicyAttachment may share one): a custom resource is an engine step; a
+     * component only groups its children; a remote component (eks.Cluster) is one opaque step.
+     * `inputs` are the resources whose Outputs its inputs read (implicit dependencies).
+     */
+    graph: {
+        kind: "custom" | "component" | "remote";
+        parent?: string;
+        provider?: string;
+        dependsOn: string[];
+        inputs: string[];
+    };
 }
+
+/** The key the lifecycle model and `RecordedResource.graph` name a resource by. */
+export const resourceKey = (r: { type: string; name: string }): string => `${r.type}::${r.name}`;
 
 export interface MockRun<T> {
     /** What the evaluated code returned (the program's module exports, or the built components). */
@@ -108,13 +124,43 @@ export function mockOutputs(
 const resourceName = (r: unknown): string | undefined =>
     r instanceof pulumi.Resource ? ((r as any).__name as string) : undefined;
 
+const keyOf = (r: unknown): string | undefined =>
+    r instanceof pulumi.Resource ? `${(r as any).__pulumiType as string}::${(r as any).__name as string}` : undefined;
+
+/** Every Output reachable in a resource's raw inputs (plain objects and arrays are walked). */
+function outputsIn(x: unknown, seen = new Set<unknown>()): pulumi.Output<unknown>[] {
+    if (x === null || typeof x !== "object" || seen.has(x)) return [];
+    seen.add(x);
+    if (pulumi.Output.isInstance(x)) return [x as pulumi.Output<unknown>];
+    if (x instanceof pulumi.Resource) return [];
+    const values = Array.isArray(x) ? x : Object.values(x as Record<string, unknown>);
+    return values.flatMap((v) => outputsIn(v, seen));
+}
+
+async function resourcesOf(outputs: pulumi.Output<unknown>[]): Promise<string[]> {
+    const out = new Set<string>();
+    for (const o of outputs) {
+        const all = (await (require("@pulumi/pulumi/output") as any).getAllResources(o)) as Set<pulumi.Resource>;
+        for (const r of all) out.add(keyOf(r)!);
+    }
+    return [...out].sort();
+}
+
 /**
  * Evaluates `build` inside a Pulumi stack under mocks, as the engine would for `stack` with
  * `config`, and returns what it registered. Throws what `build` throws.
  */
 export async function runUnderMocks<T>(build: () => T | Promise<T>, opts: MockOptions): Promise<MockRun<T>> {
     const resources: RecordedResource[] = [];
-    const options = new Map<string, Omit<RecordedResource, "type" | "name" | "inputs">>();
+    const options = new Map<string, Omit<RecordedResource, "type" | "name" | "inputs" | "graph">>();
+    const graphs = new Map<
+        string,
+        {
+            resource: pulumi.Resource;
+            outputs: pulumi.Output<unknown>[];
+            graph: Omit<RecordedResource["graph"], "kind" | "inputs">;
+        }
+    >();
     const key = (type: string, name: string) => `${type}::${name}`;
 
     await pulumi.runtime.setMocks(
@@ -126,6 +172,7 @@ export async function runUnderMocks<T>(build: () => T | Promise<T>, opts: MockOp
                     inputs: args.inputs,
                     dependsOn: [],
                     protect: false,
+                    graph: { kind: "custom", dependsOn: [], inputs: [] },
                 });
                 return {
                     id: `${args.name}-id`,
@@ -153,6 +200,15 @@ export async function runUnderMocks<T>(build: () => T | Promise<T>, opts: MockOp
                 dependsOn: list.map((d) => resourceName(d) ?? "<output>"),
                 protect: t.opts.protect === true,
             });
+            graphs.set(key(t.type, t.name), {
+                resource: t.resource,
+                outputs: outputsIn(t.props),
+                graph: {
+                    parent: keyOf(t.opts.parent),
+                    provider: keyOf((t.opts as pulumi.CustomResourceOptions).provider),
+                    dependsOn: list.map((d) => keyOf(d) ?? "<output>"),
+                },
+            });
             return undefined;
         });
         result = await build();
@@ -160,7 +216,17 @@ export async function runUnderMocks<T>(build: () => T | Promise<T>, opts: MockOp
     });
     await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
 
-    for (const r of resources) Object.assign(r, options.get(key(r.type, r.name)) ?? {});
+    for (const r of resources) {
+        Object.assign(r, options.get(key(r.type, r.name)) ?? {});
+        const g = graphs.get(key(r.type, r.name));
+        if (!g) continue;
+        const kind = pulumi.CustomResource.isInstance(g.resource)
+            ? "custom"
+            : (g.resource as any).__remote
+              ? "remote"
+              : "component";
+        r.graph = { kind, ...g.graph, inputs: await resourcesOf(g.outputs) };
+    }
     return {
         result: result as T,
         resources,

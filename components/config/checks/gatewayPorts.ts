@@ -1,6 +1,13 @@
 // The shared gateway Service: one port and one NodePort per environment it serves.
 import { keyPath } from "../messages";
-import { defaultNodePort, NODE_PORT_RANGE, portProblem, record, STATUS_PORT } from "../primitives";
+import {
+    DEFAULT_STATUS_NODE_PORT,
+    defaultNodePort,
+    NODE_PORT_STATIC_BAND,
+    portProblem,
+    record,
+    STATUS_PORT,
+} from "../primitives";
 
 /** Environments and ports served by one gateway Service must be unique across ingress.port and extraGatewayPorts. */
 export function gatewayPortProblems(
@@ -34,11 +41,7 @@ export function gatewayPortProblems(
     return out;
 }
 
-/** Every port of the gateway Service gets a distinct NodePort, whether set or derived. */
-export function nodePortProblems(
-    ingress: Record<string, unknown>,
-    istio: Record<string, unknown>,
-): { at: string; message: string }[] {
+function nodePortEntries(ingress: Record<string, unknown>, istio: Record<string, unknown>) {
     const entries: { at: string; port: unknown; nodePort: unknown; status?: true }[] = [
         { at: "istio.statusNodePort", port: STATUS_PORT, nodePort: istio.statusNodePort, status: true },
         { at: "ingress.nodePort", port: ingress.port, nodePort: ingress.nodePort },
@@ -48,20 +51,58 @@ export function nodePortProblems(
             nodePort: record(e).nodePort,
         })),
     ];
+    return entries;
+}
+
+/** Every port of the gateway Service gets a distinct NodePort, whether set or derived. */
+export function nodePortProblems(
+    ingress: Record<string, unknown>,
+    istio: Record<string, unknown>,
+): { at: string; message: string }[] {
+    const entries = nodePortEntries(ingress, istio);
     const out: { at: string; message: string }[] = [];
     const seen = new Map<number, string>();
     for (const e of entries) {
         const explicit = e.nodePort !== undefined;
-        const derivable = e.status || !portProblem(e.port);
-        const nodePort = explicit ? e.nodePort : derivable ? defaultNodePort(e.port as number) : undefined;
+        const derived = e.status
+            ? DEFAULT_STATUS_NODE_PORT
+            : !portProblem(e.port)
+              ? defaultNodePort(e.port as number)
+              : undefined;
+        const nodePort = explicit ? e.nodePort : derived;
         if (typeof nodePort !== "number") continue;
-        const what = explicit ? `${nodePort}` : `${nodePort} (derived from port ${String(e.port)})`;
+        const what = explicit
+            ? `${nodePort}`
+            : e.status
+              ? `${nodePort} (the default)`
+              : `${nodePort} (derived from port ${String(e.port)})`;
         if (seen.has(nodePort))
             out.push({
                 at: e.at,
-                message: `${what} is also the nodePort of ${seen.get(nodePort)}; set a distinct nodePort in ${NODE_PORT_RANGE.from}-${NODE_PORT_RANGE.to}`,
+                message: `${what} is also the nodePort of ${seen.get(nodePort)}; set a distinct nodePort in ${NODE_PORT_STATIC_BAND.from}-${NODE_PORT_STATIC_BAND.to}`,
             });
         else seen.set(nodePort, keyPath(e.at));
     }
     return out;
+}
+
+/**
+ * A nodePort set outside the static band works, but only while no Service has been given it
+ * dynamically: a warning, not an error, because a stack deployed before the derived ports moved into
+ * the band may pin its old ones on purpose (README, "Upgrading").
+ */
+export function nodePortWarnings(
+    ingress: Record<string, unknown>,
+    istio: Record<string, unknown>,
+): { at: string; message: string }[] {
+    return nodePortEntries(ingress, istio)
+        .filter(
+            (e) =>
+                typeof e.nodePort === "number" &&
+                (e.nodePort < NODE_PORT_STATIC_BAND.from || e.nodePort > NODE_PORT_STATIC_BAND.to),
+        )
+        .map((e) => ({
+            at: e.at,
+            message: `${String(e.nodePort)} is outside ${NODE_PORT_STATIC_BAND.from}-${NODE_PORT_STATIC_BAND.to}, the band Kubernetes keeps for pinned NodePorts; any Service given a NodePort automatically may take it first, and the gateway's next update then fails with "provided port is already allocated". Prefer a port in the band (or leave nodePort unset)`,
+        }));
 }
