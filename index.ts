@@ -12,6 +12,12 @@ import { EnvironmentEdge } from "./components/environmentEdge";
 import { Istio } from "./components/istio";
 import { MetricsServer } from "./components/metricsServer";
 import { clusterSpec, secretsKeySpec, stackTags, vpcSpec } from "./components/manifests/aws";
+import {
+    controlPlanePlan,
+    exportedControlPlanes,
+    type ExportedControlPlane,
+    type PreviousUpdate,
+} from "./components/manifests/revisions";
 import { anyAddonOn, gatewayTrustedProxies, tracingProvider } from "./components/manifests/observability";
 import { Network } from "./components/network";
 import { Observability } from "./components/observability";
@@ -19,13 +25,24 @@ import { Observability } from "./components/observability";
 export = async () => {
     // Parsed before any resource is registered: a bad config creates nothing.
     const config = loadStackConfig();
-    return config.cluster.stackReference ? attachedStack(config, config.cluster.stackReference) : ownerStack(config);
+    return config.cluster.stackReference
+        ? attachedStack(config, config.cluster.stackReference)
+        : await ownerStack(config);
 };
 
-function ownerStack(config: StackConfig) {
+async function ownerStack(config: StackConfig) {
     const env = config.environment;
     // Production protects what cannot be recreated without an outage; `teardown` lifts it, and only it.
     const protect = config.production && !config.teardown;
+    // Which istiod runs under which name is decided with what the previous update exported, so
+    // that a canary upgrade never renames (reinstalls) the control plane that serves traffic.
+    const plan = controlPlanePlan(config.istio, await previousUpdate(env));
+    if (plan.problems.length)
+        throw new ConfigError(
+            config.stack,
+            plan.problems.map((p) => ({ path: `eks-istio:${p.at}`, message: p.message })),
+        );
+
     const network = new Network(`${env}-network`, { spec: vpcSpec(config), protect });
 
     const cluster = new Cluster(`${env}-cluster`, {
@@ -54,7 +71,7 @@ function ownerStack(config: StackConfig) {
     new MetricsServer(`${env}-metrics-server`, { provider: cluster.provider, nodes: cluster.nodes });
 
     const istio = new Istio(`${env}-istio`, {
-        version: config.istio.version,
+        plan,
         production: config.production,
         outboundTrafficPolicy: config.istio.outboundTrafficPolicy,
         statusNodePort: config.gateway.statusNodePort,
@@ -70,7 +87,7 @@ function ownerStack(config: StackConfig) {
     const edge = new EnvironmentEdge(`${env}-edge`, {
         config,
         provider: cluster.provider,
-        istioReady: [istio.istiod],
+        istioReady: istio.istiods,
         // The controller and the nodes: on destroy the Ingress (and with it the ALB) goes first.
         ingressDependsOn: [albController.release, cluster.nodes, istio.gateway],
     });
@@ -80,7 +97,7 @@ function ownerStack(config: StackConfig) {
         new Observability(`${env}-observability`, {
             config,
             provider: cluster.provider,
-            istioReady: [istio.istiod],
+            istioReady: istio.istiods,
             nodes: cluster.nodes,
         });
 
@@ -90,6 +107,27 @@ function ownerStack(config: StackConfig) {
         // Every environment the gateway serves: attached stacks check theirs is here.
         gatewayPorts: config.gateway.ports.map(({ environment, port }) => ({ environment, port })),
         url: edge.url,
+        // Read back by the next update (previousUpdate).
+        istioControlPlanes: exportedControlPlanes(plan),
+    };
+}
+
+/**
+ * The outputs this stack's last update exported, through a reference to the stack itself (Pulumi
+ * serves the last completed update's outputs); nothing for a stack never updated.
+ */
+async function previousUpdate(env: string): Promise<PreviousUpdate> {
+    const self = new pulumi.StackReference(`${env}-previous-update`, {
+        name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
+    });
+    const [clusterName, planes] = await Promise.all([
+        self.getOutputDetails("clusterName"),
+        self.getOutputDetails("istioControlPlanes"),
+    ]);
+    const controlPlanes = (planes.value ?? planes.secretValue) as ExportedControlPlane[] | undefined;
+    return {
+        deployed: (clusterName.value ?? clusterName.secretValue) !== undefined,
+        ...(Array.isArray(controlPlanes) ? { controlPlanes } : {}),
     };
 }
 

@@ -14,7 +14,7 @@ import {
 
 export interface EnvironmentEdgeArgs {
     /** The parsed stack config: environment, ingress settings and apps. */
-    config: Pick<StackConfig, "environment" | "production" | "teardown" | "stack" | "ingress" | "apps">;
+    config: Pick<StackConfig, "environment" | "production" | "teardown" | "stack" | "ingress" | "apps" | "istio">;
     /** The stack's Kubernetes provider. */
     provider: k8s.Provider;
     /** What Istio objects wait for: istiod, whose validating webhook must answer before they are applied. */

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewayPort } from "./config";
+import { type ControlPlanePlan, tagOrder } from "./manifests/revisions";
 import { helmRelease } from "./helmRelease";
 import {
     gatewayValues,
@@ -13,8 +14,11 @@ import {
 } from "./manifests/istio";
 
 export interface IstioArgs {
-    /** One Istio version for base, istiod and the gateway (charts must match the control plane). */
-    version: string;
+    /**
+     * The control planes (one istiod per version), the base chart's version and default revision,
+     * and the gateway's version and revision tag, from `controlPlanePlan`.
+     */
+    plan: ControlPlanePlan;
     /** High-availability sizing for istiod and the gateway. */
     production: boolean;
     /** Whether sidecars may call hosts outside the mesh registry. */
@@ -40,12 +44,12 @@ export interface IstioArgs {
 }
 
 /**
- * Istio through Helm: base (CRDs) → istiod → the istio-ingressgateway gateway, each waiting for
- * the one before, plus mesh-wide STRICT mTLS.
+ * Istio through Helm: base (CRDs) → istiod (one per revision) → the istio-ingressgateway gateway,
+ * each waiting for the one before, plus mesh-wide STRICT mTLS.
  */
 export class Istio extends pulumi.ComponentResource {
-    /** istiod's release: Istio objects wait for it, since its webhook validates them. */
-    readonly istiod: k8s.helm.v3.Release;
+    /** Every istiod release: Istio objects wait for them all, since their webhooks validate them. */
+    readonly istiods: k8s.helm.v3.Release[];
     /** The gateway's release: Ingresses wait for it, so their backend Service exists. */
     readonly gateway: k8s.helm.v3.Release;
 
@@ -54,22 +58,56 @@ export class Istio extends pulumi.ComponentResource {
         const o = { parent: this, provider: args.provider };
 
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, istioNamespaceManifest(), o);
-        const release = (key: "base" | "istiod" | "gateway", values: pulumi.Inputs, dependsOn: pulumi.Resource[]) =>
+        const { plan } = args;
+        const release = (
+            key: "base" | "istiod" | "gateway",
+            names: { resource: string; release: string },
+            version: string,
+            values: pulumi.Inputs,
+            dependsOn: pulumi.Resource[],
+        ) =>
             helmRelease(
-                `${name}-${key}`,
-                { ...ISTIO[key], version: args.version, repo: ISTIO.repo, namespace: ISTIO.namespace },
+                `${name}-${names.resource}`,
+                { ...ISTIO[key], release: names.release, version, repo: ISTIO.repo, namespace: ISTIO.namespace },
                 values,
                 { ...o, dependsOn },
             );
+
         // base is CRDs and webhook configurations, no pods: it does not wait for nodes.
-        const base = release("base", istioBaseValues(), [namespace]);
-        this.istiod = release("istiod", istiodValues(args), [base, args.nodes]);
-        // Gateway pods get their proxy from istiod's injection webhook, so istiod must be up first.
-        this.gateway = release("gateway", gatewayValues(args), [this.istiod, args.nodes, ...args.gatewayAfter]);
+        const base = release(
+            "base",
+            { resource: "base", release: ISTIO.base.release },
+            plan.base.version,
+            istioBaseValues(plan.base.defaultRevision),
+            [namespace],
+        );
+        const istiods = new Map<string, k8s.helm.v3.Release>();
+        // The stable holder is created last: a revision tag moving to it must first leave the other release.
+        for (const { plane, waitsFor } of [...tagOrder(plan)].sort((a, b) => a.waitsFor.length - b.waitsFor.length))
+            istiods.set(
+                plane.release,
+                release(
+                    "istiod",
+                    { resource: plane.resourceSuffix, release: plane.release },
+                    plane.version,
+                    istiodValues({ ...args, ...(plan.mode === "revisions" ? { revision: plane } : {}) }),
+                    [base, args.nodes, ...waitsFor.map((p) => istiods.get(p.release)!)],
+                ),
+            );
+        this.istiods = plan.planes.map((p) => istiods.get(p.release)!);
+        // Gateway pods get their proxy from the injection webhook of the control plane the stable tag
+        // names (or the one istiod), so that istiod must be up first.
+        this.gateway = release(
+            "gateway",
+            { resource: "gateway", release: ISTIO.gateway.release },
+            plan.gateway.version,
+            gatewayValues({ ...args, revision: plan.gateway.revision, controlPlaneVersion: plan.gateway.version }),
+            [istiods.get(plan.stableHolder.release)!, args.nodes, ...args.gatewayAfter],
+        );
 
         const mtls = meshPeerAuthentication();
-        new k8s.apiextensions.CustomResource(`${name}-mtls`, mtls, { ...o, dependsOn: [this.istiod] });
+        new k8s.apiextensions.CustomResource(`${name}-mtls`, mtls, { ...o, dependsOn: this.istiods });
 
-        this.registerOutputs({ istiod: this.istiod.status, gateway: this.gateway.status });
+        this.registerOutputs({ istiods: this.istiods.map((r) => r.status), gateway: this.gateway.status });
     }
 }

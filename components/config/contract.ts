@@ -122,6 +122,10 @@ export const OBSERVABILITY_NAMESPACES = ["observability", "istio-system"] as con
 export type ObservabilityNamespace = (typeof OBSERVABILITY_NAMESPACES)[number];
 
 /** The add-ons, in the order they are documented and installed. */
+/** Revision tags apps can follow: `stable` (every app by default, and the gateway) and `canary`. */
+export const REVISION_TAGS = ["stable", "canary"] as const;
+export type RevisionTag = (typeof REVISION_TAGS)[number];
+
 export const ADDONS = ["prometheus", "kiali", "grafana", "tracing"] as const;
 
 export type Addon = (typeof ADDONS)[number];
@@ -206,6 +210,13 @@ export const istioSchema = z.strictObject({
     extraGatewayPorts: z.array(extraGatewayPort).optional(),
     statusNodePort: nodePort.optional(),
     outboundTrafficPolicy: z.enum(["ALLOW_ANY", "REGISTRY_ONLY"]).optional(),
+    // Canary upgrades of the control plane (checks/revisions.ts has the rules across these keys).
+    revisions: z
+        .array(z.string().regex(SEMVER, { error: 'must be an Istio release such as "1.31.1"' }))
+        .min(1, { error: 'must list the Istio versions installed side by side, e.g. ["1.30.5", "1.31.1"]' })
+        .optional(),
+    stable: z.string().regex(SEMVER, { error: 'must be one of istio.revisions, e.g. "1.30.5"' }).optional(),
+    canary: z.string().regex(SEMVER, { error: 'must be one of istio.revisions, e.g. "1.31.1"' }).optional(),
 });
 
 export const albControllerSchema = z.strictObject({
@@ -352,6 +363,7 @@ export const appSchema = z.strictObject({
     authorization: z.array(authorizationRule).optional(),
     allowIngressGateway: z.boolean().optional(),
     serviceEntries: z.array(serviceEntry).optional(),
+    revision: z.enum(REVISION_TAGS).optional(),
 });
 
 export type HttpRoute = z.infer<typeof httpRoute>;
@@ -368,6 +380,8 @@ export interface AppConfig {
     /** With authorization: also allow the ingress gateway, so the app stays reachable from its ALB. */
     allowIngressGateway: boolean;
     serviceEntries: ServiceEntrySpec[];
+    /** With istio.revisions: the revision tag the app's namespace follows (injection by that control plane). */
+    revision: RevisionTag;
 }
 
 export interface GatewayPort {
@@ -410,6 +424,12 @@ export interface StackConfig {
         statusNodePort?: number;
         /** REGISTRY_ONLY: sidecars reach only hosts in the mesh registry (Services and ServiceEntries). */
         outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY";
+        /**
+         * Canary upgrades: the versions installed side by side (each its own istiod) and the
+         * versions the revision tags point to. Absent with `version` (one control plane); then
+         * `version` is the only version. With revisions, `version` is the stable one.
+         */
+        revisions?: { versions: string[]; stable: string; canary?: string };
     };
     /** The shared istio-ingressgateway Service: this environment's port first, then the extra ones. */
     gateway: { statusNodePort: number; ports: Required<GatewayPort>[] };

@@ -50,10 +50,20 @@ export function withDefaults(
             ...stripUndefined(p.cluster),
         },
         istio: {
-            version: p.istio.version ?? DEFAULTS.istio.version,
+            // With revisions, the stable one: the gateway and every app not on the canary run it.
+            version: p.istio.stable ?? p.istio.revisions?.[0] ?? p.istio.version ?? DEFAULTS.istio.version,
             extraGatewayPorts: p.istio.extraGatewayPorts ?? [],
             statusNodePort: p.istio.statusNodePort,
             outboundTrafficPolicy: p.istio.outboundTrafficPolicy ?? DEFAULTS.istio.outboundTrafficPolicy,
+            ...(p.istio.revisions
+                ? {
+                      revisions: {
+                          versions: [...p.istio.revisions],
+                          stable: p.istio.stable ?? p.istio.revisions[0],
+                          ...(p.istio.canary ? { canary: p.istio.canary } : {}),
+                      },
+                  }
+                : {}),
         },
         gateway: {
             statusNodePort: p.istio.statusNodePort ?? DEFAULT_STATUS_NODE_PORT,
@@ -77,6 +87,7 @@ export function withDefaults(
             authorization: a.authorization ?? [],
             allowIngressGateway: a.allowIngressGateway ?? true,
             serviceEntries: a.serviceEntries ?? [],
+            revision: a.revision ?? "stable",
         })),
         observability: observabilityWithDefaults(p.observability, production, p.ingress.hosts),
         warnings,

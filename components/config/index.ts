@@ -10,6 +10,7 @@ import type { z } from "zod";
 import { attachedModeProblems } from "./checks/attachment";
 import { gatewayPortProblems, nodePortProblems, nodePortWarnings } from "./checks/gatewayPorts";
 import { observabilityProblems, observabilityWarnings, parseObservability } from "./checks/observability";
+import { revisionProblems } from "./checks/revisions";
 import { appProblems, routingProblems } from "./checks/routing";
 import { trafficPolicyProblems } from "./checks/trafficPolicy";
 import {
@@ -33,6 +34,7 @@ import { CERTIFICATE_ARN, environmentProblem, isArmInstanceType, record } from "
 export * from "./checks/attachment";
 export * from "./checks/gatewayPorts";
 export * from "./checks/observability";
+export * from "./checks/revisions";
 export * from "./checks/routing";
 export * from "./checks/trafficPolicy";
 export * from "./contract";
@@ -149,6 +151,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     );
     nodePortProblems(record(v.ingress), record(v.istio)).forEach((p) => add(p.at, p.message));
     appProblems(v.apps).forEach((p) => add(p.at, p.message));
+    if (rawCluster.stackReference === undefined) revisionProblems(v.istio, v.apps).forEach((p) => add(p.at, p.message));
     routingProblems(v.apps, record(v.ingress).hosts).forEach((p) => add(p.at, p.message));
     const traffic = trafficPolicyProblems(apps);
     traffic.errors.forEach((p) => add(p.at, p.message));

@@ -3,6 +3,7 @@
 // but the environment name, so any environment works like dev, stg and product.
 import { hostObjectName, type AppConfig, type StackConfig } from "../config";
 import { GATEWAY_ROLLOUT, gatewayPortName, ISTIO } from "./istio";
+import { injectionLabels } from "./revisions";
 
 export function ingressName(environment: string): string {
     return `istio-ingress-${environment}`;
@@ -123,12 +124,18 @@ export function gatewayManifest(cfg: EdgeConfig) {
     };
 }
 
-/** An app's namespace, with sidecar injection on. */
-export function appNamespaceManifest(cfg: Pick<StackConfig, "environment" | "production">, app: AppConfig) {
+/** An app's namespace, with sidecar injection on: by the one istiod, or by its revision tag's. */
+export function appNamespaceManifest(
+    cfg: Pick<StackConfig, "environment" | "production"> & { istio?: Pick<StackConfig["istio"], "revisions"> },
+    app: AppConfig,
+) {
     return {
         apiVersion: "v1" as const,
         kind: "Namespace" as const,
-        metadata: { name: app.namespace, labels: { ...edgeLabels(cfg), "istio-injection": "enabled" } },
+        metadata: {
+            name: app.namespace,
+            labels: { ...edgeLabels(cfg), ...injectionLabels(cfg.istio?.revisions, app.revision) },
+        },
     };
 }
 

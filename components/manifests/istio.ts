@@ -62,8 +62,9 @@ export const GATEWAY_ROLLOUT = {
     terminationGraceSeconds: 60,
 } as const;
 
-export function istioBaseValues() {
-    return { defaultRevision: "default" };
+/** base's default revision: the control plane whose webhook validates Istio objects cluster-wide. */
+export function istioBaseValues(defaultRevision = "default") {
+    return { defaultRevision };
 }
 
 /** An OpenTelemetry tracing backend for istiod's meshConfig.extensionProviders. */
@@ -86,10 +87,20 @@ export interface IstiodValuesArgs {
      * so that AuthorizationPolicy remoteIpBlocks see the client's address. Absent: Istio's default (0).
      */
     gatewayTrustedProxies?: number;
+    /** With istio.revisions: this istiod's revision name and the tags it carries. */
+    revision?: { revision: string; tags: readonly string[] };
 }
 
 export function istiodValues(a: IstiodValuesArgs) {
     return {
+        // The unrevisioned istiod ("default") keeps revision "" as istio.version installed it:
+        // setting a revision would rename its Deployment, Service and webhooks (a reinstall).
+        ...(a.revision
+            ? {
+                  ...(a.revision.revision === "default" ? {} : { revision: a.revision.revision }),
+                  revisionTags: [...a.revision.tags],
+              }
+            : {}),
         // Two control-plane replicas in production: sidecars keep their config when istiod is down,
         // but new pods cannot start (injection webhook) and config changes stall.
         autoscaleEnabled: true,
@@ -132,11 +143,18 @@ export interface GatewayValuesArgs {
     statusNodePort: number;
     /** This environment's port first, then any served for other environments (shared cluster). */
     ports: Required<GatewayPort>[];
+    /** With istio.revisions: the revision tag the gateway's proxies follow ("stable"). */
+    revision?: string;
+    /** With istio.revisions: the version stable names; a change rolls the gateway onto it. */
+    controlPlaneVersion?: string;
 }
 
 /** Values of the `gateway` chart: the istio-ingressgateway Deployment and its NodePort Service. */
 export function gatewayValues(a: GatewayValuesArgs) {
     return {
+        // With revisions the gateway's pods carry istio.io/rev: stable, so the stable tag's control
+        // plane injects them.
+        ...(a.revision ? { revision: a.revision } : {}),
         service: {
             // NodePort, not LoadBalancer: the ALBs in front are made by the AWS Load Balancer
             // Controller from Ingresses, one per environment, each on its own port.
@@ -158,6 +176,9 @@ export function gatewayValues(a: GatewayValuesArgs) {
         // (injection template, Prometheus scraping).
         podAnnotations: {
             "proxy.istio.io/config": JSON.stringify({ terminationDrainDuration: `${GATEWAY_ROLLOUT.drainSeconds}s` }),
+            // Changes when stable moves, which rolls the pods onto the new proxy: a tag move alone
+            // changes nothing in the Deployment.
+            ...(a.revision ? { "eks-istio/control-plane": a.controlPlaneVersion } : {}),
         },
         lifecycle: { preStop: { sleep: { seconds: GATEWAY_ROLLOUT.preStopSeconds } } },
         terminationGracePeriodSeconds: GATEWAY_ROLLOUT.terminationGraceSeconds,

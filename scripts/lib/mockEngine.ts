@@ -112,6 +112,9 @@ export function mockOutputs(
                 },
             };
         case "pulumi:pulumi:StackReference": {
+            // A stack reading its own last update (istio revisions): a never-updated stack has no outputs.
+            if (name.endsWith("-previous-update"))
+                return { outputs: stackOutputs[inputs.name] ?? {}, secretOutputNames: [] };
             const outputs = stackOutputs[inputs.name ?? name];
             if (!outputs) throw new Error(`no outputs mocked for stack reference "${inputs.name ?? name}"`);
             return { outputs, secretOutputNames: "kubeconfig" in outputs ? ["kubeconfig"] : [] };
@@ -184,6 +187,8 @@ export async function runUnderMocks<T>(build: () => T | Promise<T>, opts: MockOp
         "eks-istio",
         opts.stack,
         false,
+        // What a self-managed backend calls every organization.
+        "organization",
     );
     pulumi.runtime.setAllConfig(opts.config ?? {});
 

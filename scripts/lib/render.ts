@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { stringify } from "yaml";
+import { parse as parseYaml, stringify } from "yaml";
 import { parseStackConfig, rawConfigFromMap } from "../../components/config";
 import {
     evaluateProgram,
@@ -94,13 +94,25 @@ export async function renderStack(file: string, { fresh = false } = {}): Promise
 }
 
 /**
- * An attached stack reads its owner's outputs through a StackReference. Offline, the owner is the
- * stack file of the referenced stack beside this one, rendered first; its outputs are what the
- * reference returns.
+ * What the stack's references return offline. An attached stack reads its owner's outputs: the
+ * owner is the stack file of the referenced stack beside this one, rendered first. Every owner
+ * stack reads its own last update (Istio revisions): `Pulumi.<stack>.outputs.yaml` beside the
+ * stack file, when there is one, stands for what that update exported (`pulumi stack output
+ * --json` gives it); without one the stack renders as never updated.
  */
 export async function ownerOutputs(file: string, config: Record<string, string>): Promise<StackOutputs> {
+    const stack = stackNameOf(file);
+    const previousFile = path.join(path.dirname(file), `Pulumi.${stack}.outputs.yaml`);
+    const previous: StackOutputs = fs.existsSync(previousFile)
+        ? {
+              [`organization/eks-istio/${stack}`]: (parseYaml(fs.readFileSync(previousFile, "utf8")) ?? {}) as Record<
+                  string,
+                  unknown
+              >,
+          }
+        : {};
     const reference = rawConfigFromMap("", config).values.cluster as { stackReference?: unknown } | undefined;
-    if (typeof reference?.stackReference !== "string") return {};
+    if (typeof reference?.stackReference !== "string") return previous;
     const ref = reference.stackReference;
     const ownerFile = path.join(path.dirname(file), `Pulumi.${ref.split("/").pop()}.yaml`);
     if (!fs.existsSync(ownerFile))
@@ -111,7 +123,7 @@ export async function ownerOutputs(file: string, config: Record<string, string>)
     const plain = Object.fromEntries(
         Object.entries(outputs).map(([k, v]) => [k, v && typeof v === "object" && "secret" in v ? v.secret : v]),
     );
-    return { [ref]: plain };
+    return { ...previous, [ref]: plain };
 }
 
 // Kubernetes' reading order first, then alphabetical: stable whatever order the engine returned.
@@ -217,9 +229,60 @@ export function renderRun(run: MockRun<unknown>, outputs: Record<string, unknown
             add(file, toYaml(found.map((r) => ({ name: r.name, protect: r.protect, ...stripRefs(r.inputs) }))));
     }
 
+    const revisions = istioRevisions(run.resources);
+    if (revisions) add("istio/revisions.yaml", toYaml(revisions));
     add("outputs.yaml", toYaml(redactSecrets(outputs)));
     add("plan.txt", planTree(run.resources));
     return files;
+}
+
+/**
+ * Which control plane each injected workload follows: the istiod releases with their revision and
+ * tags, then every namespace with an injection label and the ingress gateway, resolved to the
+ * release and version that injects their proxies.
+ */
+export function istioRevisions(resources: RecordedResource[]) {
+    const releases = resources.filter(isHelm);
+    const planes = releases
+        .filter((r) => r.inputs.chart === "istiod")
+        .map((r) => ({
+            name: r.inputs.name as string,
+            version: r.inputs.version as string,
+            revision: (r.inputs.values?.revision as string | undefined) || "default",
+            tags: (r.inputs.values?.revisionTags as string[] | undefined) ?? [],
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    if (planes.length === 0) return undefined;
+    const byTag = (tag: string) => planes.find((p) => p.tags.includes(tag));
+    const unrevisioned = planes.find((p) => p.revision === "default");
+    const resolve = (label: string) => {
+        const plane = label.startsWith("istio.io/rev=")
+            ? byTag(label.slice("istio.io/rev=".length))
+            : (unrevisioned ?? byTag("default"));
+        return plane ? `${plane.name} (${plane.version})` : "nothing injects it";
+    };
+    const followers: { name: string; label: string; controlPlane: string }[] = [];
+    for (const ns of resources.filter((r) => r.type === "kubernetes:core/v1:Namespace")) {
+        const labels = (ns.inputs.metadata?.labels ?? {}) as Record<string, string>;
+        const label = labels["istio.io/rev"]
+            ? `istio.io/rev=${labels["istio.io/rev"]}`
+            : labels["istio-injection"] === "enabled"
+              ? "istio-injection=enabled"
+              : undefined;
+        if (label)
+            followers.push({ name: `namespace ${ns.inputs.metadata.name}`, label, controlPlane: resolve(label) });
+    }
+    followers.sort((a, b) => a.name.localeCompare(b.name));
+    for (const gw of releases.filter((r) => r.inputs.chart === "gateway")) {
+        const tag = gw.inputs.values?.revision as string | undefined;
+        const label = tag ? `istio.io/rev=${tag}` : "istio-injection=enabled";
+        followers.push({
+            name: `gateway ${gw.inputs.name}`,
+            label: tag ? label : "(no revision: the default)",
+            controlPlane: resolve(label),
+        });
+    }
+    return { controlPlanes: planes, followers };
 }
 
 /** Inputs as plain data: a resource passed by reference renders as `<its name>`. */

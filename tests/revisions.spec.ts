@@ -1,0 +1,428 @@
+// Canary upgrades of Istio by revision: the config rules, and the four steps a user takes (each a
+// `pulumi up`), walked under mocks with each step's previous update being the one before. A step
+// may create and delete only what it means; the control plane that serves traffic keeps its Pulumi
+// name, Helm release name and revision throughout.
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import Ajv from "ajv";
+import { ConfigError, parseStackConfig } from "../components/config";
+import { gatewayValues, istioBaseValues, istiodValues } from "../components/manifests/istio";
+import { controlPlanePlan, revisionName } from "../components/manifests/revisions";
+import { helmKeyProblems } from "./helmKeys";
+import { type ProgramRun, ROOT, runProgram, toConfigMap } from "./harness";
+
+const REGION = "ap-northeast-1";
+const SELF = "organization/eks-istio/dev";
+
+const app = (name: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    ...extra,
+    http: [{ match: [{ uri: { prefix: `/${name}` } }], route: [{ destination: { host: name } }] }],
+});
+
+/** The problems parseStackConfig reports, as "path: message" lines. */
+function problemsOf(values: Record<string, unknown>): string[] {
+    try {
+        parseStackConfig({ stack: "dev", region: REGION, values: { ingress: { port: 8000 }, ...values } });
+        return [];
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, String(e));
+        return e.problems.map((p) => `${p.path}: ${p.message}`);
+    }
+}
+
+describe("revisions: config rules", () => {
+    const cases: { name: string; values: Record<string, unknown>; problems: string[] }[] = [
+        {
+            name: "version and revisions together",
+            values: { istio: { version: "1.30.5", revisions: ["1.30.5", "1.31.1"] } },
+            problems: [
+                "eks-istio:istio.version: is set together with istio.revisions; set one: istio.version for one control plane, or istio.revisions (and istio.stable) for a canary upgrade",
+            ],
+        },
+        {
+            name: "more than two revisions",
+            values: { istio: { revisions: ["1.29.2", "1.30.5", "1.31.1"] } },
+            problems: [
+                "eks-istio:istio.revisions: lists 3 versions; at most 2 control planes run side by side (the one serving and its canary): retire one first",
+            ],
+        },
+        {
+            name: "a skew of more than one minor version",
+            values: { istio: { revisions: ["1.29.2", "1.31.1"] } },
+            problems: [
+                "eks-istio:istio.revisions: 1.29.2 and 1.31.1 are more than one minor version apart; Istio supports a canary upgrade across one minor version only (e.g. 1.30 → 1.31): upgrade one minor at a time",
+            ],
+        },
+        {
+            name: "another major version",
+            values: { istio: { revisions: ["1.31.1", "2.0.0"] } },
+            problems: [
+                "eks-istio:istio.revisions: 1.31.1 and 2.0.0 are more than one minor version apart; Istio supports a canary upgrade across one minor version only (e.g. 1.30 → 1.31): upgrade one minor at a time",
+            ],
+        },
+        {
+            name: "two patches of one minor",
+            values: { istio: { revisions: ["1.30.3", "1.30.5"] } },
+            problems: [
+                'eks-istio:istio.revisions[1]: "1.30.5" and istio.revisions[0] "1.30.3" are both Istio 1.30; a control plane is named after its minor version and patch upgrades are done in place: keep one of them (the newer patch)',
+            ],
+        },
+        {
+            name: "a version listed twice",
+            values: { istio: { revisions: ["1.31.1", "1.31.1"] } },
+            problems: ['eks-istio:istio.revisions[1]: "1.31.1" is listed twice'],
+        },
+        {
+            name: "a tag pointing at a version not installed",
+            values: { istio: { revisions: ["1.30.5", "1.31.1"], stable: "1.30.3", canary: "1.31.2" } },
+            problems: [
+                "eks-istio:istio.stable: points at 1.30.3, which is not installed (istio.revisions: [1.30.5, 1.31.1]); point it at one of them or add 1.30.3 there",
+                "eks-istio:istio.canary: points at 1.31.2, which is not installed (istio.revisions: [1.30.5, 1.31.1]); point it at one of them or add 1.31.2 there",
+            ],
+        },
+        {
+            name: "a canary older than stable",
+            values: { istio: { revisions: ["1.30.5", "1.31.1"], stable: "1.31.1", canary: "1.30.5" } },
+            problems: [
+                "eks-istio:istio.canary: points at 1.30.5, older than stable 1.31.1; the canary tag names the control plane being tried (the newer one), or the stable one once promoted",
+            ],
+        },
+        {
+            name: "tags without revisions",
+            values: { istio: { version: "1.30.5", stable: "1.30.5" } },
+            problems: [
+                "eks-istio:istio.stable: only applies with istio.revisions (the control planes installed side by side); with istio.version there is one control plane and no tags",
+            ],
+        },
+        {
+            name: "an app on a tag that does not exist",
+            values: { istio: { revisions: ["1.30.5", "1.31.1"] }, apps: [app("shop", { revision: "canary" })] },
+            problems: [
+                "eks-istio:apps[0].revision: is canary, but there is no canary tag: set istio.canary to the version to try, or remove the key (the app then follows stable)",
+            ],
+        },
+        {
+            name: "an app revision without revisions",
+            values: { apps: [app("shop", { revision: "stable" })] },
+            problems: [
+                "eks-istio:apps[0].revision: only applies with istio.revisions: with istio.version every app runs the one control plane",
+            ],
+        },
+        {
+            name: "an app revision that is no tag",
+            values: { istio: { revisions: ["1.31.1"] }, apps: [app("shop", { revision: "1.31.1" })] },
+            problems: ['eks-istio:apps[0].revision: must be one of "stable", "canary"'],
+        },
+    ];
+    for (const c of cases)
+        it(`${c.name}: ${c.problems.length} problem(s), exactly as the user reads them`, () => {
+            const got = problemsOf(c.values);
+            assert.deepEqual(got, c.problems);
+        });
+
+    it("accepts the canary step and defaults stable to the first revision", () => {
+        const cfg = parseStackConfig({
+            stack: "dev",
+            region: REGION,
+            values: {
+                ingress: { port: 8000 },
+                istio: { revisions: ["1.30.5", "1.31.1"], canary: "1.31.1" },
+                apps: [app("shop", { revision: "canary" }), app("vote")],
+            },
+        });
+        assert.deepEqual(cfg.istio.revisions, { versions: ["1.30.5", "1.31.1"], stable: "1.30.5", canary: "1.31.1" });
+        assert.equal(cfg.istio.version, "1.30.5", "istio.version is the stable one");
+        assert.deepEqual(
+            cfg.apps.map((a) => a.revision),
+            ["canary", "stable"],
+        );
+    });
+
+    it("revision names carry the minor version only", () => {
+        assert.equal(revisionName("1.31.1"), "1-31");
+        assert.equal(revisionName("1.9.12"), "1-9");
+    });
+});
+
+// The user's four steps (README "Upgrading Istio"), on a stack that ran istio.version before.
+const STEPS: { name: string; istio: Record<string, unknown>; shop?: string }[] = [
+    { name: "1 today", istio: { version: "1.30.5" } },
+    {
+        name: "2 canary",
+        istio: { revisions: ["1.30.5", "1.31.1"], stable: "1.30.5", canary: "1.31.1" },
+        shop: "canary",
+    },
+    {
+        name: "3 promote",
+        istio: { revisions: ["1.30.5", "1.31.1"], stable: "1.31.1", canary: "1.31.1" },
+        shop: "canary",
+    },
+    { name: "4 retire", istio: { revisions: ["1.31.1"] } },
+];
+
+function stepConfig(istio: Record<string, unknown>, shop?: string): Record<string, string> {
+    return toConfigMap({
+        "aws:region": REGION,
+        "eks-istio:ingress": { port: 8000 },
+        "eks-istio:istio": istio,
+        "eks-istio:apps": [app("shop", shop ? { revision: shop } : {}), app("vote")],
+    });
+}
+
+/** The outputs the next update reads back from this one (secrets unwrapped, as the engine serves them). */
+function exported(run: ProgramRun): Record<string, unknown> {
+    return Object.fromEntries(
+        Object.entries(run.outputs).map(([k, v]) => [k, v && typeof v === "object" && "secret" in v ? v.secret : v]),
+    );
+}
+
+const ids = (run: ProgramRun) => new Set(run.resources.map((r) => `${r.type}::${r.name}`));
+const diff = (a: Set<string>, b: Set<string>) => [...b].filter((x) => !a.has(x)).sort();
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+
+/** Each istiod as the cluster would see it: Pulumi name, Helm release, chart version, revision, tags. */
+function istiods(run: ProgramRun) {
+    return run
+        .ofType(RELEASE)
+        .filter((r) => r.inputs.chart === "istiod")
+        .map((r) => ({
+            resource: r.name,
+            release: r.inputs.name,
+            version: r.inputs.version,
+            revision: r.inputs.values.revision,
+            tags: r.inputs.values.revisionTags,
+            waitsFor: [...r.dependsOn].sort(),
+        }))
+        .sort((a, b) => a.resource.localeCompare(b.resource));
+}
+
+describe("revisions: the four steps of a canary upgrade, each a pulumi up", () => {
+    const runs: ProgramRun[] = [];
+    before(async () => {
+        // Before step 1 the stack was deployed by an eks-istio without revisions: outputs, but no control planes.
+        let previous: Record<string, unknown> = { clusterName: "eks-istio-dev" };
+        for (const step of STEPS) {
+            const run = await runProgram("dev", stepConfig(step.istio, step.shop), { [SELF]: previous });
+            runs.push(run);
+            previous = exported(run);
+        }
+    });
+
+    it("step 1 (istio.version) is one unrevisioned istiod, as before revisions existed", () => {
+        assert.deepEqual(istiods(runs[0]), [
+            {
+                resource: "dev-istio-istiod",
+                release: "istiod",
+                version: "1.30.5",
+                revision: undefined,
+                tags: undefined,
+                waitsFor: ["dev-istio-base"],
+            },
+        ]);
+        const ns = runs[0].one("kubernetes:core/v1:Namespace", "dev-edge-shop-namespace").inputs.metadata.labels;
+        assert.equal(ns["istio-injection"], "enabled");
+        assert.equal(ns["istio.io/rev"], undefined);
+    });
+
+    it("step 2 creates only the 1.31 istiod and deletes nothing", () => {
+        assert.deepEqual(diff(ids(runs[0]), ids(runs[1])), [`${RELEASE}::dev-istio-istiod-1-31`]);
+        assert.deepEqual(diff(ids(runs[1]), ids(runs[0])), []);
+    });
+
+    it("step 2: the running istiod keeps its names and revision, carries stable, and waits for the new one", () => {
+        assert.deepEqual(istiods(runs[1]), [
+            {
+                resource: "dev-istio-istiod",
+                release: "istiod",
+                version: "1.30.5",
+                revision: undefined,
+                tags: ["stable"],
+                waitsFor: ["dev-istio-base", "dev-istio-istiod-1-31"],
+            },
+            {
+                resource: "dev-istio-istiod-1-31",
+                release: "istiod-1-31",
+                version: "1.31.1",
+                revision: "1-31",
+                tags: ["canary"],
+                waitsFor: ["dev-istio-base"],
+            },
+        ]);
+    });
+
+    it("step 2: only the namespace labelled canary moves; the others follow stable; no istio-injection label", () => {
+        const labels = (app: string) =>
+            runs[1].one("kubernetes:core/v1:Namespace", `dev-edge-${app}-namespace`).inputs.metadata.labels;
+        assert.equal(labels("shop")["istio.io/rev"], "canary");
+        assert.equal(labels("vote")["istio.io/rev"], "stable");
+        assert.equal(labels("shop")["istio-injection"], undefined);
+        assert.equal(labels("vote")["istio-injection"], undefined);
+    });
+
+    it("base comes from the newest version installed, its default revision follows stable", () => {
+        const base = runs.map((r) => r.one(RELEASE, "dev-istio-base").inputs);
+        assert.deepEqual(
+            base.map((b) => [b.version, b.values.defaultRevision]),
+            [
+                ["1.30.5", "default"],
+                ["1.31.1", "default"],
+                ["1.31.1", "1-31"],
+                ["1.31.1", "1-31"],
+            ],
+        );
+    });
+
+    it("the gateway follows stable: its revision tag, and the stable version's chart, rolling when stable moves", () => {
+        const gw = runs.map((r) => r.one(RELEASE, "dev-istio-gateway").inputs);
+        assert.deepEqual(
+            gw.map((g) => [g.version, g.values.revision, g.values.podAnnotations?.["eks-istio/control-plane"]]),
+            [
+                ["1.30.5", undefined, undefined],
+                ["1.30.5", "stable", "1.30.5"],
+                ["1.31.1", "stable", "1.31.1"],
+                ["1.31.1", "stable", "1.31.1"],
+            ],
+        );
+        assert.deepEqual(runs[2].one(RELEASE, "dev-istio-gateway").dependsOn, ["dev-istio-istiod-1-31"]);
+    });
+
+    it("step 3 creates and deletes nothing; the new stable holder waits for the release that gives the tag up", () => {
+        assert.deepEqual(diff(ids(runs[1]), ids(runs[2])), []);
+        assert.deepEqual(diff(ids(runs[2]), ids(runs[1])), []);
+        assert.deepEqual(
+            istiods(runs[2]).map((i) => [i.resource, i.tags, i.waitsFor]),
+            [
+                ["dev-istio-istiod", [], ["dev-istio-base"]],
+                ["dev-istio-istiod-1-31", ["stable", "canary"], ["dev-istio-base", "dev-istio-istiod"]],
+            ],
+        );
+    });
+
+    it("step 4 deletes only the 1.30 istiod; the 1.31 one keeps its names and takes the default tag", () => {
+        assert.deepEqual(diff(ids(runs[2]), ids(runs[3])), []);
+        assert.deepEqual(diff(ids(runs[3]), ids(runs[2])), [`${RELEASE}::dev-istio-istiod`]);
+        assert.deepEqual(istiods(runs[3]), [
+            {
+                resource: "dev-istio-istiod-1-31",
+                release: "istiod-1-31",
+                version: "1.31.1",
+                revision: "1-31",
+                tags: ["stable", "default"],
+                waitsFor: ["dev-istio-base"],
+            },
+        ]);
+    });
+
+    it("Istio objects wait for every installed istiod", () => {
+        const vs = runs[1].one("kubernetes:networking.istio.io/v1:VirtualService", "dev-edge-shop-vs");
+        assert.deepEqual([...vs.dependsOn].sort(), [
+            "dev-edge-shop-namespace",
+            "dev-istio-istiod",
+            "dev-istio-istiod-1-31",
+        ]);
+    });
+
+    it("rolling back (stable back to 1.30.5) is step 2 again: same resources, the order of the tag move reversed", async () => {
+        const back = await runProgram("dev", stepConfig(STEPS[1].istio, "canary"), { [SELF]: exported(runs[2]) });
+        assert.deepEqual(diff(ids(runs[2]), ids(back)), []);
+        assert.deepEqual(diff(ids(back), ids(runs[2])), []);
+        assert.deepEqual(
+            istiods(back).map((i) => [i.resource, i.tags, i.waitsFor]),
+            [
+                ["dev-istio-istiod", ["stable"], ["dev-istio-base", "dev-istio-istiod-1-31"]],
+                ["dev-istio-istiod-1-31", ["canary"], ["dev-istio-base"]],
+            ],
+        );
+    });
+
+    it("refuses a step that deletes the control plane still serving stable, before creating anything", async () => {
+        await assert.rejects(
+            runProgram("dev", stepConfig({ revisions: ["1.30.5"] }), { [SELF]: exported(runs[2]) }),
+            (e: unknown) => {
+                assert.ok(e instanceof ConfigError);
+                assert.deepEqual(
+                    e.problems.map((p) => `${p.path}: ${p.message}`),
+                    [
+                        "eks-istio:istio.revisions: would delete istiod-1-31 (Istio 1.31.1), which the stable tag still points to: every app namespace and the ingress gateway run on it. First set istio.stable to 1.30.5 and run pulumi up, restart the workloads, then retire 1.31.1",
+                    ],
+                );
+                return true;
+            },
+        );
+    });
+
+    it("refuses going back to istio.version once control planes are revisioned", async () => {
+        await assert.rejects(
+            runProgram("dev", stepConfig({ version: "1.31.1" }), { [SELF]: exported(runs[3]) }),
+            (e: unknown) =>
+                e instanceof ConfigError &&
+                e.problems[0].message ===
+                    "this stack runs revisioned control planes (istiod-1-31 1.31.1); going back to istio.version would reinstall the control plane that serves traffic. Keep istio.revisions: [1.31.1]",
+        );
+    });
+});
+
+describe("revisions: a stack created with revisions", () => {
+    it("names every control plane after its minor version; the stable one takes the default tag", () => {
+        const plan = controlPlanePlan(
+            { version: "1.30.5", revisions: { versions: ["1.30.5", "1.31.1"], stable: "1.30.5", canary: "1.31.1" } },
+            { deployed: false },
+        );
+        assert.deepEqual(
+            plan.planes.map((p) => [p.release, p.revision, p.tags]),
+            [
+                ["istiod-1-30", "1-30", ["stable", "default"]],
+                ["istiod-1-31", "1-31", ["canary"]],
+            ],
+        );
+        assert.deepEqual(plan.base, { version: "1.31.1", defaultRevision: "1-30" });
+    });
+
+    it("a patch upgrade of a revision is in place: same release, new chart version", () => {
+        const planes = (v: string) =>
+            controlPlanePlan(
+                { version: v, revisions: { versions: [v], stable: v } },
+                {
+                    deployed: true,
+                    controlPlanes: [{ version: "1.31.1", revision: "1-31", release: "istiod-1-31", tags: ["stable"] }],
+                },
+            ).planes.map((p) => [p.release, p.version]);
+        assert.deepEqual(planes("1.31.2"), [["istiod-1-31", "1.31.2"]]);
+    });
+});
+
+describe("revisions: Helm values of both versions exist in their own charts", () => {
+    const chart = (name: string) => path.join(ROOT, "tests/fixtures/charts", name);
+    const gatewaySchema = (minor: string) =>
+        new Ajv({ strict: false, allErrors: true, validateSchema: false }).compile(
+            JSON.parse(fs.readFileSync(chart(`istio-gateway-${minor}.values.schema.json`), "utf8")),
+        );
+    const files = { "1.30": "1.30.3", "1.31": "1.31" };
+    const gw = gatewayValues({
+        production: false,
+        statusNodePort: 30021,
+        ports: [{ environment: "dev", port: 8000, nodePort: 30080 }],
+        revision: "stable",
+        controlPlaneVersion: "1.31.1",
+    });
+    const istiod = istiodValues({ production: false, revision: { revision: "1-31", tags: ["stable", "canary"] } });
+    for (const [minor, file] of Object.entries(files)) {
+        it(`Istio ${minor}: istiod with revision and revisionTags`, () =>
+            assert.deepEqual(
+                helmKeyProblems(istiod, chart(`istio-istiod-${file}.values.yaml`), { freeForm: ["meshConfig"] }),
+                [],
+            ));
+        it(`Istio ${minor}: base with its default revision`, () =>
+            assert.deepEqual(helmKeyProblems(istioBaseValues("1-31"), chart(`istio-base-${file}.values.yaml`)), []));
+        it(`Istio ${minor}: gateway with its revision, against values.yaml and values.schema.json`, () => {
+            assert.deepEqual(
+                helmKeyProblems(gw, chart(`istio-gateway-${file}.values.yaml`), { freeForm: ["podAnnotations"] }),
+                [],
+            );
+            const validate = gatewaySchema(file);
+            assert.equal(validate(gw), true, JSON.stringify(validate.errors));
+        });
+    }
+});
