@@ -10,6 +10,7 @@ import { ConfigError, parseStackConfig } from "../components/config";
 import { gatewayValues, istioBaseValues, istiodValues } from "../components/manifests/istio";
 import { controlPlanePlan, revisionName } from "../components/manifests/revisions";
 import { helmKeyProblems } from "./helmKeys";
+import { clusterViolations } from "./lifecycle/cluster";
 import { type ProgramRun, ROOT, runProgram, toConfigMap } from "./harness";
 
 const REGION = "ap-northeast-1";
@@ -200,7 +201,9 @@ function istiods(run: ProgramRun) {
 
 describe("revisions: the four steps of a canary upgrade, each a pulumi up", () => {
     const runs: ProgramRun[] = [];
-    before(async () => {
+    before(async function () {
+        // Four whole-stack evaluations, one after the other (each reads the one before).
+        this.timeout(120_000);
         // Before step 1 the stack was deployed by an eks-istio without revisions: outputs, but no control planes.
         let previous: Record<string, unknown> = { clusterName: "eks-istio-dev" };
         for (const step of STEPS) {
@@ -208,6 +211,11 @@ describe("revisions: the four steps of a canary upgrade, each a pulumi up", () =
             runs.push(run);
             previous = exported(run);
         }
+    });
+
+    it("the lifecycle model finds no order of any step that a real cluster would refuse", () => {
+        for (const [i, run] of runs.entries())
+            assert.deepEqual(clusterViolations(run.resources), [], `step ${STEPS[i].name}`);
     });
 
     it("step 1 (istio.version) is one unrevisioned istiod, as before revisions existed", () => {
