@@ -417,6 +417,30 @@ describe("lifecycle model: the dev stack, step by step", () => {
             ],
         },
     ];
+    it("fails on a broken graph: a teardown that leaves protection on", () => {
+        const rs = clone(resources);
+        const ingress = release(rs, "dev-edge-ingress");
+        ingress.inputs.metadata.labels["eks-istio/teardown"] = "true";
+        ingress.inputs.metadata.annotations["alb.ingress.kubernetes.io/load-balancer-attributes"] =
+            "deletion_protection.enabled=true";
+        release(rs, "dev-network-vpc").protect = true;
+        release(rs, "dev-cluster-eks").inputs.deletionProtection = true;
+        assert.deepEqual(clusterViolations(rs), [
+            {
+                rule: "teardown",
+                message: "dev-cluster-eks still has deletion protection: its deletion fails",
+            },
+            {
+                rule: "teardown",
+                message: "dev-edge-ingress's ALB keeps deletion protection: its finalizer never clears",
+            },
+            {
+                rule: "teardown",
+                message: "dev-network-vpc is still protected (Pulumi protect): pulumi destroy refuses it",
+            },
+        ]);
+    });
+
     for (const c of broken)
         it(`fails on a broken graph: ${c.name}`, () => {
             assert.deepEqual(clusterViolations(c.mutate(clone(resources))), c.expected);
