@@ -43,10 +43,19 @@ export async function runProgram(
     return { resources: run.resources, ofType: run.ofType, one: run.one, outputs };
 }
 
+const owners = new Map<string, ReturnType<typeof ownerOutputs>>();
+
 /** Runs a stack file as `pulumi up` would; an attached stack gets its owner's outputs, as the render does. */
 export async function runStackFile(file: string): Promise<ProgramRun> {
     const config = stackFileConfig(file);
-    return runProgram(stackNameOf(file), config, await ownerOutputs(file, config));
+    // The owner's outputs are evaluated once per file, like the runs themselves (see `runs`); a
+    // failure is not kept.
+    if (!owners.has(file)) {
+        const pending = ownerOutputs(file, config);
+        owners.set(file, pending);
+        pending.catch(() => owners.delete(file));
+    }
+    return runProgram(stackNameOf(file), config, await owners.get(file)!);
 }
 
 export type ComponentRun<T> = MockRun<T>;

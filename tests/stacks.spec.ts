@@ -255,3 +255,50 @@ describe("stacks: a bad config", () => {
         assert.deepEqual(await registeredWithMockEngine(), ["aws:s3/bucket:Bucket::early"]);
     });
 });
+
+describe("teardown (eks-istio:teardown) of the product stack", () => {
+    // Everything a live production stack and the same stack being torn down register, per resource,
+    // as the data the engine receives (a resource passed as an input is a reference: JSON compares it).
+    const view = (run: ProgramRun) =>
+        Object.fromEntries(
+            run.resources.map((r) => [`${r.type}::${r.name}`, { protect: r.protect, inputs: r.inputs }]),
+        );
+    let live: ReturnType<typeof view>;
+    let down: ReturnType<typeof view>;
+    before(async () => {
+        const config = stackFileConfig(path.join(ROOT, "Pulumi.product.yaml"));
+        live = view(await runProgram("product", config));
+        down = view(await runProgram("product", { ...config, "eks-istio:teardown": "true" }));
+    });
+
+    it("lifts every deletion protection and changes nothing else (no resizing under the live cluster)", () => {
+        const changed = Object.keys(live).filter((k) => JSON.stringify(live[k]) !== JSON.stringify(down[k]));
+        assert.deepEqual(Object.keys(down).sort(), Object.keys(live).sort());
+        assert.deepEqual(changed.sort(), [
+            "aws:kms/key:Key::product-cluster-secrets",
+            "awsx:ec2:Vpc::product-network-vpc",
+            "eks:index:Cluster::product-cluster-eks",
+            "kubernetes:networking.k8s.io/v1:Ingress::product-edge-ingress",
+        ]);
+        for (const k of ["aws:kms/key:Key::product-cluster-secrets", "awsx:ec2:Vpc::product-network-vpc"]) {
+            assert.equal(live[k].protect, true, k);
+            assert.deepEqual(down[k], { ...live[k], protect: false }, k);
+        }
+        const eks = "eks:index:Cluster::product-cluster-eks";
+        assert.deepEqual(down[eks], {
+            protect: false,
+            inputs: { ...live[eks].inputs, deletionProtection: false },
+        });
+        const ingress = "kubernetes:networking.k8s.io/v1:Ingress::product-edge-ingress";
+        const annotations = (v: (typeof live)[string]) => v.inputs.metadata.annotations;
+        assert.equal(
+            annotations(live[ingress])["alb.ingress.kubernetes.io/load-balancer-attributes"],
+            "deletion_protection.enabled=true",
+        );
+        assert.equal(
+            annotations(down[ingress])["alb.ingress.kubernetes.io/load-balancer-attributes"],
+            "deletion_protection.enabled=false",
+        );
+        assert.equal(down[ingress].inputs.metadata.labels["eks-istio/teardown"], "true");
+    });
+});

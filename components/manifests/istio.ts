@@ -51,7 +51,8 @@ export function istioNamespaceManifest() {
  *   t=60  terminationGracePeriodSeconds: the kubelet would kill it here, never reached
  *
  * So deregistration delay (30) < Envoy drain (45) < termination grace (60), with preStop + drain
- * (50) inside the grace period. The ALB's default deregistration delay, 300 s, would outlast any
+ * (50) inside the grace period. (The preStop `sleep` action needs Kubernetes 1.30+, which every EKS
+ * version still offered is.) The ALB's default deregistration delay, 300 s, would outlast any
  * drain and cut connections still in use; Envoy's default drain (5 s) and the chart's grace
  * period (30 s) are what the ALB would otherwise meet.
  */

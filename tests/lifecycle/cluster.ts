@@ -194,6 +194,7 @@ export const RULES = [
     "pdb",
     "hpa",
     "deletion-protection",
+    "teardown",
     "tags",
     "nodeport",
     "rollout",
@@ -297,6 +298,19 @@ export function clusterViolations(resources: RecordedResource[]): Violation[] {
         const dp = attributeMap(a[`${ALB}/load-balancer-attributes`]).get("deletion_protection.enabled");
         if (dp !== "true" && dp !== "false")
             add("deletion-protection", `${i.name} does not state deletion_protection.enabled=true|false`);
+    }
+
+    // A stack marked for teardown must be destroyable as it is: nothing protected anywhere.
+    if (ingresses.some((i) => i.inputs.metadata?.labels?.["eks-istio/teardown"] === "true")) {
+        for (const r of steps.filter((r) => r.protect))
+            add("teardown", `${r.name} is still protected (Pulumi protect): pulumi destroy refuses it`);
+        for (const r of steps.filter((r) => r.inputs.deletionProtection === true))
+            add("teardown", `${r.name} still has deletion protection: its deletion fails`);
+        for (const i of ingresses) {
+            const a = i.inputs.metadata?.annotations?.[`${ALB}/load-balancer-attributes`];
+            if (attributeMap(a).get("deletion_protection.enabled") !== "false")
+                add("teardown", `${i.name}'s ALB keeps deletion protection: its finalizer never clears`);
+        }
     }
 
     // Per-environment tags: the controller's defaultTags override an Ingress's own tags.
