@@ -4,12 +4,14 @@
 //
 // Where a rule lives: field rules (ports, CIDRs, names) in primitives.ts; the schemas and every
 // default in contract.ts; Istio specs users write in istioSpec.ts; rules across fields in checks/;
-// defaults applied in defaults.ts; messages in messages.ts.
+// defaults applied in defaults.ts; messages in messages.ts; the versions the program has data for
+// (Istio, Kubernetes, Cluster Autoscaler, controller IAM policies) in compatibility.ts.
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { attachedModeProblems } from "./checks/attachment";
 import { gatewayPortProblems, nodePortProblems } from "./checks/gatewayPorts";
 import { observabilityProblems, observabilityWarnings, parseObservability } from "./checks/observability";
+import { compatibilityProblems, httpsProblems, platformWarnings } from "./checks/platform";
 import { appProblems, routingProblems } from "./checks/routing";
 import { trafficPolicyProblems } from "./checks/trafficPolicy";
 import {
@@ -33,8 +35,10 @@ import { CERTIFICATE_ARN, environmentProblem, isArmInstanceType, record } from "
 export * from "./checks/attachment";
 export * from "./checks/gatewayPorts";
 export * from "./checks/observability";
+export * from "./checks/platform";
 export * from "./checks/routing";
 export * from "./checks/trafficPolicy";
+export * from "./compatibility";
 export * from "./contract";
 export * from "./messages";
 export * from "./primitives";
@@ -155,6 +159,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
             ? v.production
             : PRODUCTION_ENVIRONMENTS.includes(typeof environment === "string" ? environment : "");
     observabilityProblems(v.observability, production, record(v.ingress).hosts).forEach((p) => add(p.at, p.message));
+    compatibilityProblems(v).forEach((p) => add(p.at, p.message));
+    httpsProblems(v, production).forEach((p) => add(p.at, p.message));
 
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     const warnings = traffic.warnings.map((w) => ({ path: keyPath(w.at), message: w.message }));
@@ -167,7 +173,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         apps,
         observability: observability!,
     });
-    for (const w of observabilityWarnings(config)) config.warnings.push({ path: keyPath(w.at), message: w.message });
+    for (const w of [...observabilityWarnings(config), ...platformWarnings(config)])
+        config.warnings.push({ path: keyPath(w.at), message: w.message });
     return config;
 }
 
