@@ -2,13 +2,18 @@
 // data for), HTTPS on a production edge, the shipped placeholders, and the shapes and wiring of
 // the hardened cluster (log group, launch template, add-ons, Cluster Autoscaler).
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import { ClusterAutoscaler } from "../components/clusterAutoscaler";
 import {
+    albControllerSchema,
     CLUSTER_AUTOSCALER_CHARTS,
+    clusterSchema,
     ConfigError,
     DEFAULTS,
+    ingressSchema,
+    istioSchema,
     ISTIO_RELEASES,
     parseStackConfig,
     type StackConfig,
@@ -428,4 +433,26 @@ describe("platform: whole stacks", () => {
         assert.deepEqual(run.ofType("aws:cloudwatch/logGroup:LogGroup"), []);
         assert.deepEqual(run.one("eks:index:Cluster").dependsOn, []);
     });
+});
+
+describe("platform: the config reference documents every key (EN and JA)", () => {
+    const readme = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+    const SECTIONS = {
+        cluster: clusterSchema,
+        istio: istioSchema,
+        albController: albControllerSchema,
+        ingress: ingressSchema,
+    };
+    for (const file of ["README.md", "README.ja.md"])
+        for (const [section, schema] of Object.entries(SECTIONS))
+            it(`${file}: every ${section} key has a row`, () => {
+                const text = readme(file);
+                const start = text.indexOf(`### \`${section}\``);
+                assert.ok(start >= 0, `no ${section} section`);
+                const table = text.slice(start, text.indexOf("\n### ", start + 1));
+                const missing = Object.keys(schema.shape).filter(
+                    (k) => !table.includes(`| \`${k}\` |`) && !new RegExp(`\`${k}\` /|/ \`${k}\``).test(table),
+                );
+                assert.deepEqual(missing, []);
+            });
 });
