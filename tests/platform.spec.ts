@@ -10,6 +10,8 @@ import {
     albControllerSchema,
     CLUSTER_AUTOSCALER_CHARTS,
     clusterSchema,
+    compareMinor,
+    compareVersions,
     ConfigError,
     DEFAULTS,
     ingressSchema,
@@ -66,6 +68,23 @@ describe("platform: the compatibility table", () => {
         for (const [minor, c] of Object.entries(CLUSTER_AUTOSCALER_CHARTS))
             assert.ok(c.appVersion.startsWith(`${minor}.`), `${minor}: ${c.appVersion}`);
     });
+});
+
+describe("platform: version comparison (numbers, not strings)", () => {
+    const CASES: [string, string, "<" | "=" | ">"][] = [
+        ["1.9", "1.10", "<"],
+        ["1.35", "1.35", "="],
+        ["1.36", "1.32", ">"],
+        ["1.30.2", "1.30.10", "<"],
+        ["1.30.3", "1.30.3", "="],
+        ["1.30.5", "1.30.3-beta.1", ">"],
+    ];
+    const sign = (n: number) => (n < 0 ? "<" : n > 0 ? ">" : "=");
+    for (const [a, b, expected] of CASES)
+        it(`${a} ${expected} ${b}`, () => {
+            assert.equal(sign(compareVersions(a, b)), expected);
+            if (a.split(".").length === 2) assert.equal(sign(compareMinor(a, b)), expected);
+        });
 });
 
 describe("platform: compatibility preflight (config errors before anything is created)", () => {
@@ -187,6 +206,11 @@ describe("platform: the shipped placeholders are warnings that say what to set",
     const warningsOf = (values: Record<string, unknown>, stack = "dev") =>
         parse(values, stack).warnings.map((w) => `${w.path}: ${w.message}`);
 
+    it("an Istio patch older than a fix the program relies on", () =>
+        assert.deepEqual(warningsOf({ istio: { version: "1.30.2" } }), [
+            "eks-istio:istio.version: 1.30.2 predates 1.30.3, in which metadata-only VirtualService changes no longer push config to every proxy (istio/istio#60629); use 1.30.5",
+        ]));
+
     it("a certificate of AWS's documentation account", () =>
         assert.deepEqual(warningsOf({ ingress: { port: 8000, certificateArn: PLACEHOLDER_CERT } }), [
             "eks-istio:ingress.certificateArn: names account 123456789012, AWS's documentation example: replace it with the ARN of your ACM certificate in ap-northeast-1 before `pulumi up`, or the ALB is never created",
@@ -212,6 +236,8 @@ describe("platform: the shipped placeholders are warnings that say what to set",
             values: { cluster: { publicAccessCidrs: ["203.0.113.0/24", "192.0.3.0/24"] } },
         },
         { name: "the default 0.0.0.0/0", values: {} },
+        { name: "Istio 1.30.3, which has the fix", values: { istio: { version: "1.30.3" } } },
+        { name: "an Istio patch newer than the newest known", values: { istio: { version: "1.30.10" } } },
         {
             name: "a range that merely contains a documentation range",
             values: { cluster: { publicAccessCidrs: ["203.0.0.0/16"] } },

@@ -15,17 +15,23 @@ export interface IstioRelease {
     newestPatch: string;
     /** Kubernetes versions Istio supports for this minor, inclusive. */
     kubernetes: { from: KubernetesMinor; to: KubernetesMinor };
+    /** The first patch with a fix the program relies on; older patches of the minor get a warning. */
+    fixedIn?: { version: string; fix: string };
     source: string;
 }
 
 /** Istio minors the program has reference data for (charts' values keys, CRDs, supported Kubernetes). */
 export const ISTIO_RELEASES: Record<string, IstioRelease> = {
     "1.30": {
-        // 1.30.3 fixes the 1.30 regression where metadata-only VirtualService changes pushed config to
-        // every proxy (istio/istio#60629); 1.30.5 is the newest 1.30 patch in public use (2026-11).
+        // 1.30.5 is the newest 1.30 patch in public use (2026-11); istio.io/news/releases/1.30.x lists
+        // 1.30.0 (2026-05-18) to 1.30.4 (2026-08-27).
         newestPatch: "1.30.5",
         kubernetes: { from: "1.32", to: "1.36" },
-        source: "istio.io release notes and supported releases (Istio 1.30: Kubernetes 1.32-1.36); istio.io/news/releases/1.30.x",
+        fixedIn: {
+            version: "1.30.3",
+            fix: "metadata-only VirtualService changes no longer push config to every proxy (istio/istio#60629)",
+        },
+        source: "istio.io supported releases and 1.30 release notes, as collected in the project's ecosystem reference (2026-11)",
     },
 };
 
@@ -72,6 +78,16 @@ export const DEFAULT_ALB_CONTROLLER_VERSION = "3.5.0";
 /** "1.30" of "1.30.5"; undefined for anything that is not a version. */
 export function minorOf(version: string): string | undefined {
     return /^(\d+\.\d+)(?:\.\d+)?(?:[-+].*)?$/.exec(version)?.[1];
+}
+
+/** Compares two versions part by part as numbers ("1.30.2" < "1.30.10"); pre-release suffixes are ignored. */
+export function compareVersions(a: string, b: string): number {
+    const [x, y] = [a, b].map((v) => v.split(/[-+]/)[0].split(".").map(Number));
+    for (let i = 0; i < Math.max(x.length, y.length); i++) {
+        const d = (x[i] ?? 0) - (y[i] ?? 0);
+        if (d !== 0) return d;
+    }
+    return 0;
 }
 
 /** Compares two Kubernetes minors ("1.9" < "1.10"). */

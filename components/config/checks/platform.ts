@@ -3,6 +3,7 @@
 // is registered, on the raw values, so one run reports every problem.
 import {
     ALB_CONTROLLER_POLICIES,
+    compareVersions,
     clusterAutoscalerChart,
     clusterAutoscalerRange,
     compareMinor,
@@ -108,6 +109,16 @@ function inDocumentationRange(cidr: string): boolean {
  */
 export function platformWarnings(config: StackConfig): Finding[] {
     const out: Finding[] = [];
+    const release = ISTIO_RELEASES[minorOf(config.istio.version) ?? ""];
+    if (
+        !config.cluster.stackReference &&
+        release?.fixedIn &&
+        compareVersions(config.istio.version, release.fixedIn.version) < 0
+    )
+        out.push({
+            at: "istio.version",
+            message: `${config.istio.version} predates ${release.fixedIn.version}, in which ${release.fixedIn.fix}; use ${release.newestPatch}`,
+        });
     const cert = config.ingress.certificateArn;
     if (cert?.split(":")[4] === EXAMPLE_ACCOUNT)
         out.push({
