@@ -7,11 +7,18 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AlbController } from "./components/albController";
 import { Cluster } from "./components/cluster";
-import { attachmentProblem, ConfigError, loadStackConfig, type StackConfig } from "./components/config";
+import { ClusterAutoscaler } from "./components/clusterAutoscaler";
+import {
+    attachmentProblem,
+    clusterAutoscalerChart,
+    ConfigError,
+    loadStackConfig,
+    type StackConfig,
+} from "./components/config";
 import { EnvironmentEdge } from "./components/environmentEdge";
 import { Istio } from "./components/istio";
 import { MetricsServer } from "./components/metricsServer";
-import { clusterSpec, secretsKeySpec, stackTags, vpcSpec } from "./components/manifests/aws";
+import { clusterSettings, stackTags, vpcSpec } from "./components/manifests/aws";
 import {
     controlPlanePlan,
     exportedControlPlanes,
@@ -46,14 +53,27 @@ async function ownerStack(config: StackConfig) {
     const network = new Network(`${env}-network`, { spec: vpcSpec(config), protect });
 
     const cluster = new Cluster(`${env}-cluster`, {
-        spec: clusterSpec(config),
-        secretsKey: secretsKeySpec(config),
+        ...clusterSettings(config),
         region: config.region,
         vpcId: network.vpcId,
         publicSubnetIds: network.publicSubnetIds,
         privateSubnetIds: network.privateSubnetIds,
         protect,
     });
+
+    // The config preflight has checked that a chart exists for this Kubernetes version.
+    const autoscalerChart = clusterAutoscalerChart(config.cluster.kubernetesVersion);
+    if (config.cluster.autoscaler && autoscalerChart)
+        new ClusterAutoscaler(`${env}-cluster-autoscaler`, {
+            clusterName: config.cluster.name,
+            region: config.region,
+            chart: autoscalerChart,
+            oidcProviderArn: cluster.oidcProviderArn,
+            oidcProviderUrl: cluster.oidcProviderUrl,
+            dependsOn: [cluster.nodes, cluster.dns],
+            provider: cluster.provider,
+            tags: stackTags(config),
+        });
 
     const albController = new AlbController(`${env}-alb-controller`, {
         clusterName: cluster.clusterName,

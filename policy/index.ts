@@ -5,7 +5,7 @@ import { policies } from "./policies";
 
 new PolicyPack("eks-istio", {
     description:
-        "Guardrails for eks-istio stacks: pinned Helm charts, Istio v1 APIs, explicit Kubernetes providers, " +
+        "Guardrails for eks-istio stacks: pinned Helm charts from current locations, Istio v1 APIs, explicit Kubernetes providers, " +
         "pinned IRSA trust, no wildcard IAM actions, and production-only ALB and API endpoint rules.",
     enforcementLevel: "mandatory",
     policies,

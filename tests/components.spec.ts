@@ -8,10 +8,9 @@ import { Cluster } from "../components/cluster";
 import { parseStackConfig, type StackConfig } from "../components/config";
 import {
     albControllerPolicy,
+    clusterSettings,
     clusterSpec,
     irsaTrustPolicy,
-    nodeRolePolicyArns,
-    secretsKeySpec,
     vpcSpec,
 } from "../components/manifests/aws";
 import { albControllerValues } from "../components/manifests/helmValues";
@@ -20,7 +19,12 @@ import { ACCOUNT, type ComponentRun, mockOutputs, runComponents, secretInputValu
 
 const REGION = "ap-northeast-1";
 const config = (stack: string, values: Record<string, unknown> = {}, region = REGION): StackConfig =>
-    parseStackConfig({ stack, region, values: { ingress: { port: 8000 }, ...values } });
+    // Production stacks here are about the components, not TLS: they opt out of the HTTPS rule explicitly.
+    parseStackConfig({
+        stack,
+        region,
+        values: { ingress: { port: 8000, allowPlainHttpInProduction: true }, ...values },
+    });
 
 describe("component: Network", () => {
     let run: ComponentRun<{ dev: Network; product: Network }>;
@@ -91,8 +95,7 @@ describe("component: Cluster", () => {
     });
     const product = config("product", { cluster: { minSize: 3, desiredSize: 3, maxSize: 9 } });
     const args = (cfg: StackConfig, protect: boolean) => ({
-        spec: clusterSpec(cfg),
-        secretsKey: secretsKeySpec(cfg),
+        ...clusterSettings(cfg),
         region: cfg.region,
         vpcId: "vpc-0abc",
         publicSubnetIds: ["subnet-pub-a", "subnet-pub-c"],
@@ -110,7 +113,7 @@ describe("component: Cluster", () => {
     it("creates the EKS cluster with its explicit name, API auth mode and OIDC provider", () => {
         const i = eksOf("dev-cluster").inputs;
         assert.equal(i.name, "eks-istio-dev");
-        assert.equal(i.version, "1.34");
+        assert.equal(i.version, "1.35");
         assert.equal(i.authenticationMode, "API");
         assert.equal(i.createOidcProvider, true);
         assert.deepEqual(i.accessEntries, clusterSpec(dev).accessEntries);
@@ -153,16 +156,101 @@ describe("component: Cluster", () => {
         assert.equal(ng.parent, "product-cluster");
     });
 
-    it("starts nodes only after the node role carries its managed policies", () => {
+    it("starts nodes only after the node role carries its managed policies and the VPC CNI add-on exists", () => {
         const attachments = run
             .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-            .filter((a) => a.parent === "dev-cluster");
-        assert.deepEqual(attachments.map((a) => a.inputs.policyArn).sort(), [...nodeRolePolicyArns(REGION)].sort());
-        for (const a of attachments) assert.equal(a.inputs.role, "dev-cluster-node");
+            .filter((a) => a.parent === "dev-cluster" && a.inputs.role === "dev-cluster-node");
+        assert.deepEqual(attachments.map((a) => a.inputs.policyArn).sort(), [
+            "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+            "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+        ]);
         const ng = run.one("eks:index:ManagedNodeGroup", "dev-cluster-nodes");
-        assert.deepEqual([...ng.dependsOn].sort(), attachments.map((a) => a.name).sort());
+        assert.deepEqual([...ng.dependsOn].sort(), [...attachments.map((a) => a.name), "dev-cluster-vpc-cni"].sort());
         const role = JSON.parse(run.one("aws:iam/role:Role", "dev-cluster-node").inputs.assumeRolePolicy);
         assert.deepEqual(role.Statement[0].Principal, { Service: "ec2.amazonaws.com" });
+    });
+
+    it("gives the VPC CNI its own IRSA role (aws-node) with AmazonEKS_CNI_Policy, off the node role", () => {
+        const role = run.one("aws:iam/role:Role", "dev-cluster-vpc-cni");
+        const trust = JSON.parse(role.inputs.assumeRolePolicy);
+        const issuer = "oidc.eks.ap-northeast-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
+        assert.deepEqual(trust.Statement[0].Condition.StringEquals, {
+            [`${issuer}:sub`]: "system:serviceaccount:kube-system:aws-node",
+            [`${issuer}:aud`]: "sts.amazonaws.com",
+        });
+        const attachment = run
+            .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+            .filter((a) => a.inputs.role === "dev-cluster-vpc-cni");
+        assert.deepEqual(
+            attachment.map((a) => a.inputs.policyArn),
+            ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"],
+        );
+        const cni = run.one("aws:eks/addon:Addon", "dev-cluster-vpc-cni");
+        assert.equal(cni.inputs.addonName, "vpc-cni");
+        assert.equal(cni.inputs.clusterName, "eks-istio-dev");
+        assert.equal(cni.inputs.serviceAccountRoleArn, `arn:aws:iam::${ACCOUNT}:role/dev-cluster-vpc-cni`);
+        assert.deepEqual([...cni.dependsOn].sort(), ["dev-cluster-eks", "dev-cluster-vpc-cni"]);
+    });
+
+    it("core add-ons are EKS managed, take over the bootstrap ones, and follow the cluster's Kubernetes version", () => {
+        for (const name of ["vpc-cni", "coredns"]) {
+            const a = run.one("aws:eks/addon:Addon", `dev-cluster-${name}`).inputs;
+            assert.equal(a.resolveConflictsOnCreate, "OVERWRITE");
+            assert.equal(a.resolveConflictsOnUpdate, "OVERWRITE");
+            // Resolved by aws.eks.getAddonVersion (the mocked cloud names what it was asked).
+            assert.equal(a.addonVersion, `<EKS default ${name} for Kubernetes 1.35>`);
+        }
+        assert.deepEqual(eksOf("dev-cluster").inputs.kubeProxyAddonOptions, {
+            enabled: true,
+            resolveConflictsOnCreate: "OVERWRITE",
+            resolveConflictsOnUpdate: "OVERWRITE",
+        });
+    });
+
+    it("installs CoreDNS only once the nodes exist (its add-on waits for running pods)", () => {
+        const coredns = run.one("aws:eks/addon:Addon", "dev-cluster-coredns");
+        assert.deepEqual([...coredns.dependsOn].sort(), ["dev-cluster-eks", "dev-cluster-nodes"]);
+        assert.equal(coredns.parent, "dev-cluster");
+    });
+
+    it("launches nodes from a launch template: IMDSv2 only, hop limit 1, encrypted root volume", () => {
+        const lt = run.one("aws:ec2/launchTemplate:LaunchTemplate", "dev-cluster-nodes");
+        assert.deepEqual(lt.inputs.metadataOptions, {
+            httpEndpoint: "enabled",
+            httpTokens: "required",
+            httpPutResponseHopLimit: 1,
+            instanceMetadataTags: "disabled",
+        });
+        assert.deepEqual(lt.inputs.blockDeviceMappings, [
+            {
+                deviceName: "/dev/xvda",
+                ebs: { volumeSize: 20, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+            },
+        ]);
+        assert.equal(lt.inputs.imageId, undefined, "EKS picks the AMI from amiType");
+        assert.equal(lt.inputs.userData, undefined, "EKS adds its own bootstrap");
+        const ng = run.one("eks:index:ManagedNodeGroup", "dev-cluster-nodes").inputs;
+        assert.deepEqual(ng.launchTemplate, { id: "dev-cluster-nodes-id", version: "1" });
+        assert.equal(ng.diskSize, undefined, "diskSize conflicts with a launch template");
+        assert.equal(ng.ignoreScalingChanges, true);
+    });
+
+    it("writes control-plane logs to a log group created first, with a retention (30 days, 90 in production)", () => {
+        const dev = run.one("aws:cloudwatch/logGroup:LogGroup", "dev-cluster-control-plane-logs");
+        assert.equal(dev.inputs.name, "/aws/eks/eks-istio-dev/cluster");
+        assert.equal(dev.inputs.retentionInDays, 30);
+        const product = run.one("aws:cloudwatch/logGroup:LogGroup", "product-cluster-control-plane-logs");
+        assert.equal(product.inputs.retentionInDays, 90);
+        assert.equal(product.protect, true);
+        assert.deepEqual(eksOf("dev-cluster").dependsOn, ["dev-cluster-control-plane-logs"]);
+    });
+
+    it("states the upgrade policy (STANDARD by default)", () =>
+        assert.deepEqual(eksOf("dev-cluster").inputs.upgradePolicy, { supportType: "STANDARD" }));
+
+    it("exposes the node group and CoreDNS for what runs pods to wait on", () => {
+        assert.equal((run.result.dev.nodes as unknown as { __name: string }).__name, "dev-cluster-nodes");
+        assert.equal((run.result.dev.dns as unknown as { __name: string }).__name, "dev-cluster-coredns");
     });
 
     it("exports the kubeconfig as a secret, and the cluster name and OIDC provider", async () => {

@@ -391,7 +391,7 @@ const ERROR_CASES: ErrorCase[] = [
         name: "kubernetesVersion as a YAML number",
         values: { ingress: port8000, cluster: { kubernetesVersion: 1.3 } },
         path: "eks-istio:cluster.kubernetesVersion",
-        message: 'must be a quoted string such as "1.34" (YAML reads an unquoted 1.30 as the number 1.3)',
+        message: 'must be a quoted string such as "1.35" (YAML reads an unquoted 1.30 as the number 1.3)',
     },
     {
         name: "kubernetesVersion with a patch",
@@ -684,12 +684,17 @@ describe("config: defaults and valid configs", () => {
     });
 
     it("documents the defaults of the contract", () => {
-        assert.equal(DEFAULTS.cluster.kubernetesVersion, "1.34");
+        assert.equal(DEFAULTS.cluster.kubernetesVersion, "1.35");
+        assert.equal(DEFAULTS.cluster.upgradePolicy, "STANDARD");
+        assert.equal(DEFAULTS.cluster.logRetentionDays, 30);
+        assert.equal(PRODUCTION_DEFAULTS.logRetentionDays, 90);
+        assert.equal(DEFAULTS.cluster.autoscaler, true);
+        assert.equal(DEFAULTS.ingress.allowPlainHttpInProduction, false);
         assert.deepEqual(DEFAULTS.cluster.instanceTypes, ["t3.large"]);
         assert.deepEqual([DEFAULTS.cluster.minSize, DEFAULTS.cluster.desiredSize, DEFAULTS.cluster.maxSize], [2, 2, 4]);
         assert.equal(DEFAULTS.cluster.vpcCidr, "10.0.0.0/16");
         assert.deepEqual(DEFAULTS.cluster.publicAccessCidrs, ["0.0.0.0/0"]);
-        assert.equal(DEFAULTS.istio.version, "1.30.3");
+        assert.equal(DEFAULTS.istio.version, "1.30.5");
         assert.deepEqual(DEFAULTS.ingress.hosts, ["*"]);
         assert.equal(DEFAULTS.ingress.scheme, "internet-facing");
         assert.equal(DEFAULTS.ingress.targetType, "instance");
@@ -761,7 +766,7 @@ describe("config: defaults and valid configs", () => {
             const cfg = parseStackConfig({
                 stack: c.stack,
                 region: REGION,
-                values: { ingress: port8000, ...c.values },
+                values: { ingress: { ...port8000, allowPlainHttpInProduction: true }, ...c.values },
             });
             assert.equal(cfg.production, c.production);
             assert.equal(cfg.cluster.availabilityZones, c.azs);
@@ -794,7 +799,7 @@ describe("config: defaults and valid configs", () => {
                     publicAccessCidrs: ["203.0.113.0/24"],
                     logTypes: ["api", "audit"],
                 },
-                istio: { version: "1.29.0" },
+                istio: { version: "1.30.4" },
             },
         });
         assert.deepEqual(cfg.cluster, {
@@ -812,7 +817,7 @@ describe("config: defaults and valid configs", () => {
         assert.equal(cfg.ingress.scheme, "internal");
         assert.equal(cfg.ingress.targetType, "ip");
         assert.equal(cfg.ingress.certificateArn, CERT(REGION));
-        assert.equal(cfg.istio.version, "1.29.0");
+        assert.equal(cfg.istio.version, "1.30.4");
     });
 
     it("app namespace defaults to the app name and hosts to ['*']; routes are kept as written", () => {

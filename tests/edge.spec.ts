@@ -12,8 +12,15 @@ import {
 
 const CERT = "arn:aws:acm:ap-northeast-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000001";
 
+/** A stack config; a production stack without a certificate opts out of the HTTPS rule explicitly. */
 function config(stack: string, values: Record<string, unknown>): StackConfig {
-    return parseStackConfig({ stack, region: "ap-northeast-1", values });
+    const ingress = values.ingress as Record<string, unknown> | undefined;
+    const plain = ingress && ingress.certificateArn === undefined ? { allowPlainHttpInProduction: true } : {};
+    return parseStackConfig({
+        stack,
+        region: "ap-northeast-1",
+        values: { ...values, ingress: { ...ingress, ...plain } },
+    });
 }
 
 describe("edge: the ALB Ingress", () => {
@@ -148,7 +155,7 @@ describe("edge: the ALB Ingress", () => {
     }
 
     it("labels the Ingress with its environment and production flag (read by the policy pack)", () => {
-        const ing = ingressManifest(config("product", { ingress: { port: 80 } }));
+        const ing = ingressManifest(config("product", { ingress: { port: 80, certificateArn: CERT } }));
         assert.equal(ing.metadata.labels["eks-istio/environment"], "product");
         assert.equal(ing.metadata.labels["eks-istio/production"], "true");
         assert.equal(ing.metadata.labels["eks-istio/teardown"], undefined);

@@ -145,9 +145,9 @@ describe("istio + edge under mocks (the dev stack)", () => {
                 r.inputs.namespace,
             ]),
             [
-                ["base", "1.30.3", ISTIO.repo, "istio-system"],
-                ["istiod", "1.30.3", ISTIO.repo, "istio-system"],
-                ["gateway", "1.30.3", ISTIO.repo, "istio-system"],
+                ["base", "1.30.5", ISTIO.repo, "istio-system"],
+                ["istiod", "1.30.5", ISTIO.repo, "istio-system"],
+                ["gateway", "1.30.5", ISTIO.repo, "istio-system"],
             ],
         );
         assert.ok(

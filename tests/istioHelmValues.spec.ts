@@ -16,7 +16,11 @@ const validateGateway = new Ajv({ strict: false, allErrors: true, validateSchema
 
 const configs: Record<string, StackConfig> = {
     dev: parseStackConfig({ stack: "dev", region: "ap-northeast-1", values: { ingress: { port: 8000 } } }),
-    product: parseStackConfig({ stack: "product", region: "ap-northeast-1", values: { ingress: { port: 80 } } }),
+    product: parseStackConfig({
+        stack: "product",
+        region: "ap-northeast-1",
+        values: { ingress: { port: 80, allowPlainHttpInProduction: true } },
+    }),
     "shared owner": parseStackConfig({
         stack: "dev",
         region: "ap-northeast-1",

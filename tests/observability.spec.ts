@@ -40,7 +40,8 @@ import { helmKeyProblems, keyProblems } from "./helmKeys";
 import { istioSchemaErrors } from "./istioModels";
 
 const REGION = "ap-northeast-1";
-const CERT = `arn:aws:acm:${REGION}:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
+// Not account 123456789012, the placeholder the config warns about: these cases are about the add-ons' warnings.
+const CERT = `arn:aws:acm:${REGION}:210987654321:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
 const CHARTS = path.join(ROOT, "tests", "fixtures", "charts");
 
 /** A stack config with `observability` and whatever else is given; port 8000 unless set. */
@@ -48,7 +49,12 @@ function config(observability: unknown, { stack = "dev", values = {} as Record<s
     return parseStackConfig({
         stack,
         region: REGION,
-        values: { ingress: { port: 8000 }, ...values, ...(observability === undefined ? {} : { observability }) },
+        // Production stacks here are about the add-ons, not TLS: they opt out of the HTTPS rule explicitly.
+        values: {
+            ingress: { port: 8000, allowPlainHttpInProduction: true },
+            ...values,
+            ...(observability === undefined ? {} : { observability }),
+        },
     });
 }
 

@@ -11,6 +11,7 @@ import {
     type PolicyProviderResource,
     type ResourceUnderTest,
     type ResourceValidationArgs,
+    helmChartSourceCurrent,
     helmReleasePinnedVersion,
     iamNoWildcardActions,
     irsaTrustPinsSubAndAud,
@@ -83,6 +84,7 @@ describe("policy pack eks-istio", () => {
         const levels = Object.fromEntries(policies.map((p) => [p.name, p.enforcementLevel]));
         assert.deepEqual(levels, {
             "helm-release-pinned-version": "mandatory",
+            "helm-chart-source-current": "mandatory",
             "istio-v1-apis": "mandatory",
             "kubernetes-explicit-provider": "mandatory",
             "irsa-trust-pins-sub-and-aud": "mandatory",
@@ -124,7 +126,7 @@ describe("helm-release-pinned-version", () => {
         name: "istiod",
         props: { chart: "istiod", ...props },
     });
-    const repositoryOpts = { repo: "https://istio-release.storage.googleapis.com/charts" };
+    const repositoryOpts = { repo: "https://blob.istio.io/istio-release/charts" };
 
     it("passes an exact version with a repository", () => {
         assertClean(helmReleasePinnedVersion, release({ version: "1.30.3", repositoryOpts }));
@@ -174,6 +176,85 @@ describe("helm-release-pinned-version", () => {
             { type: "kubernetes:helm.sh/v4:Chart", name: "c", props: { chart: "base", repositoryOpts } },
             [/no version/],
         );
+    });
+});
+
+describe("helm-chart-source-current", () => {
+    const release = (props: Record<string, unknown>) => ({
+        type: "kubernetes:helm.sh/v3:Release",
+        name: "istiod",
+        props: { chart: "istiod", version: "1.30.5", ...props },
+    });
+    const current = { repo: "https://blob.istio.io/istio-release/charts" };
+
+    it("passes Istio's current chart repository and hub, its OCI charts, and other charts' repositories", () => {
+        assertClean(
+            helmChartSourceCurrent,
+            release({ repositoryOpts: current, values: { global: { hub: "docker.io/istio" } } }),
+        );
+        assertClean(helmChartSourceCurrent, release({ chart: "oci://ghcr.io/istio/release/charts/istiod" }));
+        assertClean(helmChartSourceCurrent, release({ chart: "base", repositoryOpts: current, values: {} }));
+        assertClean(
+            helmChartSourceCurrent,
+            release({
+                chart: "cluster-autoscaler",
+                repositoryOpts: { repo: "https://kubernetes.github.io/autoscaler" },
+            }),
+        );
+    });
+
+    it("flags the Google-hosted chart repository", () =>
+        assertViolations(
+            helmChartSourceCurrent,
+            release({ repositoryOpts: { repo: "https://istio-release.storage.googleapis.com/charts" } }),
+            [
+                /'istiod'/,
+                /comes from https:\/\/istio-release\.storage\.googleapis\.com\/charts \(repositoryOpts\.repo\), on storage\.googleapis\.com/,
+                /https:\/\/blob\.istio\.io\/istio-release\/charts/,
+            ],
+        ));
+
+    it("flags an OCI chart on gcr.io", () =>
+        assertViolations(helmChartSourceCurrent, release({ chart: "oci://gcr.io/istio-release/charts/istiod" }), [
+            /\(chart\), on gcr\.io/,
+        ]));
+
+    it("flags Istio image hubs on gcr.io or registry.istio.io, top-level or global", () => {
+        assertViolations(
+            helmChartSourceCurrent,
+            release({ repositoryOpts: current, values: { global: { hub: "gcr.io/istio-release" } } }),
+            [/pulls its images from gcr\.io\/istio-release \(values\.global\.hub\)/, /docker\.io\/istio/],
+        );
+        assertViolations(
+            helmChartSourceCurrent,
+            release({ chart: "gateway", repositoryOpts: current, values: { hub: "registry.istio.io/release" } }),
+            [/registry\.istio\.io\/release \(values\.hub\), on registry\.istio\.io/],
+        );
+    });
+
+    it("reports a retired repository and a retired hub of one release separately", () =>
+        assertViolations(
+            helmChartSourceCurrent,
+            release({
+                repositoryOpts: { repo: "https://istio-release.storage.googleapis.com/charts" },
+                values: { global: { hub: "gcr.io/istio-release" } },
+            }),
+            [/repositoryOpts\.repo/],
+            [/values\.global\.hub/],
+        ));
+
+    it("does not read the values of other charts (they may be unknown during a preview)", () => {
+        const proxy = require("@pulumi/policy/proxy") as {
+            unknownCheckingProxy<T>(o: T): T;
+            unknownObjectValue: unknown;
+        };
+        const props = proxy.unknownCheckingProxy({
+            chart: "aws-load-balancer-controller",
+            version: "3.5.0",
+            repositoryOpts: { repo: "https://aws.github.io/eks-charts" },
+            values: proxy.unknownObjectValue,
+        });
+        assertClean(helmChartSourceCurrent, { type: "kubernetes:helm.sh/v3:Release", name: "alb", props });
     });
 });
 

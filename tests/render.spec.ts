@@ -76,8 +76,13 @@ describe("render: content", () => {
         const releases = file("helm/releases.yaml");
         for (const r of ["istio-base", "istiod", "istio-ingressgateway", "aws-load-balancer-controller"])
             assert.match(releases, new RegExp(`name: ${r}\\n`));
-        assert.match(releases, /version: 1\.30\.3/);
+        assert.match(releases, /version: 1\.30\.5/);
         assert.match(releases, /repository: https:\/\/aws\.github\.io\/eks-charts/);
+        assert.match(releases, /repository: https:\/\/blob\.istio\.io\/istio-release\/charts/);
+        assert.match(
+            releases,
+            /chart: cluster-autoscaler\n {2}repository: https:\/\/kubernetes\.github\.io\/autoscaler\n.*\n {2}version: 9\.56\.0\n/,
+        );
     });
 
     it("writes Kubernetes objects as YAML grouped by kind", () => {
@@ -102,6 +107,46 @@ describe("render: content", () => {
         assert.match(plan, / {3}5 {2}kubernetes:helm\.sh\/v3:Release/);
         assert.match(file("outputs.yaml"), /kubeconfig: "\[secret\]"/);
     });
+});
+
+describe("render: the hardened product stack", () => {
+    let product: RenderResult;
+    before(async () => {
+        product = await renderStack(resolveStackArg("product"));
+    });
+    const file = (p: string) => {
+        const f = product.files.find((x) => x.path === p);
+        assert.ok(f, `${p} is rendered; got ${product.files.map((x) => x.path).join(", ")}`);
+        return f.content;
+    };
+
+    it("shows the HTTPS listener, redirecting HTTP to it", () => {
+        const ingress = file("kubernetes/Ingress.yaml");
+        assert.match(ingress, /alb\.ingress\.kubernetes\.io\/listen-ports: '\[\{"HTTP": ?80\}, ?\{"HTTPS": ?443\}\]'/);
+        assert.match(ingress, /alb\.ingress\.kubernetes\.io\/ssl-redirect: "443"/);
+        assert.match(ingress, /alb\.ingress\.kubernetes\.io\/certificate-arn: arn:aws:acm:ap-northeast-1:/);
+    });
+
+    it("shows the log group with its retention, the launch template and the add-ons", () => {
+        assert.match(
+            file("aws/log-group.yaml"),
+            /name: \/aws\/eks\/eks-istio-product\/cluster\n(.*\n)* {2}retentionInDays: 90\n/,
+        );
+        const lt = file("aws/launch-template.yaml");
+        assert.match(lt, /httpPutResponseHopLimit: 1/);
+        assert.match(lt, /httpTokens: required/);
+        const addons = file("aws/eks-addons.yaml");
+        assert.match(addons, /addonName: vpc-cni/);
+        assert.match(addons, /addonName: coredns/);
+        assert.match(file("aws/eks-cluster.yaml"), /kubeProxyAddonOptions:/);
+        assert.match(file("aws/eks-cluster.yaml"), /supportType: STANDARD/);
+    });
+
+    it("warns about its two placeholders", () =>
+        assert.deepEqual(
+            product.warnings.map((w) => w.split(":").slice(0, 2).join(":")),
+            ["eks-istio:ingress.certificateArn", "eks-istio:cluster.publicAccessCidrs"],
+        ));
 });
 
 describe("render: the command", () => {

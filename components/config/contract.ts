@@ -11,6 +11,7 @@ import {
     type DestinationRuleSpec,
     type ServiceEntrySpec,
 } from "./istioSpec";
+import { DEFAULT_ALB_CONTROLLER_VERSION, DEFAULT_ISTIO_VERSION, DEFAULT_KUBERNETES_VERSION } from "./compatibility";
 import {
     CERTIFICATE_ARN,
     cidrProblem,
@@ -34,7 +35,13 @@ export const NAMESPACE = "eks-istio";
 /** Every default of the contract, in one place. Production-only defaults are in `PRODUCTION_DEFAULTS`. */
 export const DEFAULTS = {
     cluster: {
-        kubernetesVersion: "1.34",
+        // Both from the compatibility table (compatibility.ts), where their sources are cited.
+        kubernetesVersion: DEFAULT_KUBERNETES_VERSION as string,
+        /**
+         * STANDARD: when a version leaves EKS standard support, EKS upgrades the cluster instead of
+         * billing extended support (the EKS default, EXTENDED, does so silently).
+         */
+        upgradePolicy: "STANDARD" as UpgradePolicy,
         instanceTypes: ["t3.large"],
         minSize: 2,
         desiredSize: 2,
@@ -44,16 +51,26 @@ export const DEFAULTS = {
         availabilityZones: 2,
         natGateways: "single" as NatGateways,
         logTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"] as LogType[],
+        /**
+         * Days CloudWatch keeps the control-plane logs: a month is enough to investigate an incident
+         * on a dev or staging cluster; production keeps a quarter (PRODUCTION_DEFAULTS), the usual
+         * minimum an audit trail is asked for. Longer retention is a config key, not a code change.
+         */
+        logRetentionDays: 30 as LogRetentionDays,
+        /** The Cluster Autoscaler scales the node group between minSize and maxSize. */
+        autoscaler: true as boolean,
         adminPrincipalArns: [] as string[],
     },
-    istio: { version: "1.30.3", outboundTrafficPolicy: "ALLOW_ANY" as const },
-    albController: { version: "3.5.0" },
+    istio: { version: DEFAULT_ISTIO_VERSION, outboundTrafficPolicy: "ALLOW_ANY" as const },
+    albController: { version: DEFAULT_ALB_CONTROLLER_VERSION as string },
     ingress: {
         hosts: ["*"],
         scheme: "internet-facing" as const,
         targetType: "instance" as const,
         // TLS 1.3 with 1.2 fallback: the policy AWS recommends for new ALB listeners.
         sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        /** A production, internet-facing ALB without a certificate is a config error unless this is true. */
+        allowPlainHttpInProduction: false as boolean,
     },
     observability: {
         namespace: "observability" as ObservabilityNamespace,
@@ -112,6 +129,7 @@ export const DEFAULTS = {
 export const PRODUCTION_DEFAULTS = {
     availabilityZones: 3,
     natGateways: "perAz" as NatGateways,
+    logRetentionDays: 90 as LogRetentionDays,
 } as const;
 
 /** Environments whose `production` flag defaults to true. */
@@ -135,6 +153,17 @@ export const LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", 
 export type LogType = (typeof LOG_TYPES)[number];
 
 export type NatGateways = "single" | "perAz";
+
+export const UPGRADE_POLICIES = ["STANDARD", "EXTENDED"] as const;
+
+export type UpgradePolicy = (typeof UPGRADE_POLICIES)[number];
+
+/** The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export type LogRetentionDays = (typeof LOG_RETENTION_DAYS)[number];
 
 const port = z.unknown().superRefine((p, ctx) => {
     const problem = portProblem(p);
@@ -169,11 +198,12 @@ export const clusterSchema = z.strictObject({
         .string({
             error: (i) =>
                 typeof i.input === "number"
-                    ? `must be a quoted string such as "1.34" (YAML reads an unquoted 1.30 as the number 1.3)`
-                    : `must be a Kubernetes minor version such as "1.34"`,
+                    ? `must be a quoted string such as "1.35" (YAML reads an unquoted 1.30 as the number 1.3)`
+                    : `must be a Kubernetes minor version such as "1.35"`,
         })
-        .regex(/^1\.\d{2}$/, { error: 'must be a Kubernetes minor version such as "1.34"' })
+        .regex(/^1\.\d{2}$/, { error: 'must be a Kubernetes minor version such as "1.35"' })
         .optional(),
+    upgradePolicy: z.enum(UPGRADE_POLICIES).optional(),
     instanceTypes: z
         .array(z.string().regex(INSTANCE_TYPE, { error: 'must be an EC2 instance type such as "t3.large"' }))
         .min(1, { error: "must list at least one instance type" })
@@ -186,6 +216,14 @@ export const clusterSchema = z.strictObject({
     availabilityZones: z.number().int().min(2).max(6).optional(),
     natGateways: z.enum(["single", "perAz"]).optional(),
     logTypes: z.array(z.enum(LOG_TYPES)).optional(),
+    logRetentionDays: z
+        .number({ error: `must be a number of days CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}` })
+        .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+            error: (i) =>
+                `${JSON.stringify(i.input)} is not a retention CloudWatch Logs accepts; use one of ${LOG_RETENTION_DAYS.join(", ")}`,
+        })
+        .optional() as z.ZodOptional<z.ZodType<LogRetentionDays>>,
+    autoscaler: z.boolean().optional(),
     adminPrincipalArns: z
         .array(
             z.string().regex(IAM_PRINCIPAL_ARN, {
@@ -206,7 +244,7 @@ export const extraGatewayPort = z.strictObject({
 });
 
 export const istioSchema = z.strictObject({
-    version: z.string().regex(SEMVER, { error: 'must be an Istio release such as "1.30.3"' }).optional(),
+    version: z.string().regex(SEMVER, { error: 'must be an Istio release such as "1.30.5"' }).optional(),
     extraGatewayPorts: z.array(extraGatewayPort).optional(),
     statusNodePort: nodePort.optional(),
     outboundTrafficPolicy: z.enum(["ALLOW_ANY", "REGISTRY_ONLY"]).optional(),
@@ -251,6 +289,7 @@ export const ingressSchema = z.strictObject({
             error: 'must be an ELB security policy such as "ELBSecurityPolicy-TLS13-1-2-2021-06"',
         })
         .optional(),
+    allowPlainHttpInProduction: z.boolean().optional(),
     loadBalancerName: z
         .string()
         .regex(/^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/, {
@@ -414,7 +453,13 @@ export interface StackConfig {
         publicAccessCidrs: string[];
         availabilityZones: number;
         natGateways: NatGateways;
+        /** EKS support type: STANDARD upgrades a cluster at the end of standard support instead of billing extended support. */
+        upgradePolicy: UpgradePolicy;
         logTypes: LogType[];
+        /** Retention of the control-plane log group /aws/eks/<name>/cluster. */
+        logRetentionDays: LogRetentionDays;
+        /** Install the Cluster Autoscaler (scales the node group between minSize and maxSize). */
+        autoscaler: boolean;
         adminPrincipalArns: string[];
         stackReference?: string;
     };
@@ -442,6 +487,8 @@ export interface StackConfig {
         targetType: "instance" | "ip";
         certificateArn?: string;
         sslPolicy: string;
+        /** Explicit opt-out of the HTTPS rule for production, internet-facing ALBs. */
+        allowPlainHttpInProduction: boolean;
         loadBalancerName?: string;
     };
     apps: AppConfig[];

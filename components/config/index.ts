@@ -4,12 +4,14 @@
 //
 // Where a rule lives: field rules (ports, CIDRs, names) in primitives.ts; the schemas and every
 // default in contract.ts; Istio specs users write in istioSpec.ts; rules across fields in checks/;
-// defaults applied in defaults.ts; messages in messages.ts.
+// defaults applied in defaults.ts; messages in messages.ts; the versions the program has data for
+// (Istio, Kubernetes, Cluster Autoscaler, controller IAM policies) in compatibility.ts.
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { attachedModeProblems } from "./checks/attachment";
 import { gatewayPortProblems, nodePortProblems, nodePortWarnings } from "./checks/gatewayPorts";
 import { observabilityProblems, observabilityWarnings, parseObservability } from "./checks/observability";
+import { compatibilityProblems, httpsProblems, platformWarnings } from "./checks/platform";
 import { revisionProblems } from "./checks/revisions";
 import { appProblems, routingProblems } from "./checks/routing";
 import { trafficPolicyProblems } from "./checks/trafficPolicy";
@@ -35,8 +37,10 @@ export * from "./checks/attachment";
 export * from "./checks/gatewayPorts";
 export * from "./checks/observability";
 export * from "./checks/revisions";
+export * from "./checks/platform";
 export * from "./checks/routing";
 export * from "./checks/trafficPolicy";
+export * from "./compatibility";
 export * from "./contract";
 export * from "./messages";
 export * from "./primitives";
@@ -160,6 +164,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
             ? v.production
             : PRODUCTION_ENVIRONMENTS.includes(typeof environment === "string" ? environment : "");
     observabilityProblems(v.observability, production, record(v.ingress).hosts).forEach((p) => add(p.at, p.message));
+    compatibilityProblems(v).forEach((p) => add(p.at, p.message));
+    httpsProblems(v, production).forEach((p) => add(p.at, p.message));
 
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     const warnings = [...traffic.warnings, ...nodePortWarnings(record(v.ingress), record(v.istio))].map((w) => ({
@@ -176,7 +182,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         apps,
         observability: observability!,
     });
-    for (const w of observabilityWarnings(config)) config.warnings.push({ path: keyPath(w.at), message: w.message });
+    for (const w of [...observabilityWarnings(config), ...platformWarnings(config)])
+        config.warnings.push({ path: keyPath(w.at), message: w.message });
     return config;
 }
 

@@ -1,6 +1,6 @@
 // Pure shapes of the AWS side: VPC layout, cluster settings, IAM documents. Plain data in, plain
 // data out, so tests and the offline render see exactly what the components send to AWS.
-import { isArmInstanceType, type StackConfig } from "../config";
+import { isArmInstanceType, type StackConfig, type UpgradePolicy } from "../config";
 import upstreamAlbPolicy from "./albControllerIamPolicy.v3.5.0.json";
 
 export interface PolicyDocument {
@@ -72,6 +72,14 @@ export interface ClusterSpec {
     enabledClusterLogTypes: string[];
     createOidcProvider: true;
     deletionProtection: boolean;
+    /** pulumi-eks passes its own default (EXTENDED) unless told: always stated. */
+    upgradePolicy: { supportType: UpgradePolicy };
+    /**
+     * kube-proxy as an EKS managed add-on. pulumi-eks creates it (the only core add-on it manages
+     * without its default node group) at the version EKS lists for the cluster's Kubernetes
+     * version, so it moves with an upgrade; stated here so the render shows it.
+     */
+    kubeProxyAddonOptions: AddonConflictResolution & { enabled: true };
     accessEntries: Record<
         string,
         {
@@ -84,9 +92,28 @@ export interface ClusterSpec {
         scalingConfig: { minSize: number; desiredSize: number; maxSize: number };
         amiType: string;
         labels: Record<string, string>;
+        /**
+         * The Cluster Autoscaler owns the desired size once it runs: Pulumi sets it on create and
+         * then ignores changes to it (pulumi-eks's switch for this, documented for the Cluster
+         * Autoscaler; the node group is inside a remote component, where an ignoreChanges option of
+         * ours would not reach), so an update never scales the group back under the autoscaler.
+         */
+        ignoreScalingChanges: boolean;
     };
     tags: Record<string, string>;
 }
+
+/** How EKS treats fields an add-on finds changed: the add-on's own values win, on create and update. */
+export interface AddonConflictResolution {
+    resolveConflictsOnCreate: "OVERWRITE";
+    resolveConflictsOnUpdate: "OVERWRITE";
+}
+
+/** Core add-ons exist from bootstrap (self-managed); OVERWRITE lets the managed add-on take them over. */
+const OVERWRITE: AddonConflictResolution = {
+    resolveConflictsOnCreate: "OVERWRITE",
+    resolveConflictsOnUpdate: "OVERWRITE",
+};
 
 /** The EKS cluster and its managed node group as plain data. */
 export function clusterSpec(cfg: StackConfig): ClusterSpec {
@@ -104,6 +131,8 @@ export function clusterSpec(cfg: StackConfig): ClusterSpec {
         createOidcProvider: true,
         // Off for a teardown (eks-istio:teardown), so that `pulumi destroy` can delete the cluster.
         deletionProtection: cfg.production && !cfg.teardown,
+        upgradePolicy: { supportType: cfg.cluster.upgradePolicy },
+        kubeProxyAddonOptions: { enabled: true, ...OVERWRITE },
         accessEntries: Object.fromEntries(
             cfg.cluster.adminPrincipalArns.map((arn, i) => [
                 `admin-${i}`,
@@ -127,9 +156,84 @@ export function clusterSpec(cfg: StackConfig): ClusterSpec {
             },
             amiType: amiTypeFor(cfg.cluster.instanceTypes),
             labels: { "eks-istio/environment": cfg.environment },
+            ignoreScalingChanges: cfg.cluster.autoscaler,
         },
         tags: stackTags(cfg),
     };
+}
+
+/**
+ * The log group EKS writes control-plane logs to. Created by the stack before the cluster, so EKS
+ * finds it instead of creating its own (with "never expire", left behind by a destroy).
+ */
+export function controlPlaneLogGroupSpec(cfg: StackConfig) {
+    return {
+        // The name EKS writes to; it cannot be changed.
+        name: `/aws/eks/${cfg.cluster.name}/cluster`,
+        retentionInDays: cfg.cluster.logRetentionDays,
+        tags: stackTags(cfg),
+    };
+}
+
+/** AL2023's root device; EKS-optimized AMIs default to a 20 GiB root volume. */
+export const NODE_ROOT_VOLUME = { deviceName: "/dev/xvda", sizeGiB: 20 } as const;
+
+/**
+ * The node group's launch template. IMDSv2 only, with a hop limit of 1: the node's own processes
+ * (kubelet, the VPC CNI on the host network) reach instance metadata, pods behind a network hop do
+ * not, so no pod can borrow the node role's credentials (AL2023's default hop limit is 2). Pods get
+ * AWS access through IRSA instead, and the controllers that used to read region or VPC from IMDS
+ * are given them explicitly. No image and no user data: EKS picks the AMI from the node group's
+ * amiType and adds its bootstrap.
+ */
+export function nodeLaunchTemplateSpec(cfg: StackConfig) {
+    const tags: Record<string, string> = { ...stackTags(cfg), Name: `${cfg.cluster.name}-node` };
+    return {
+        description: `Nodes of EKS cluster ${cfg.cluster.name}: IMDSv2 only, hop limit 1, encrypted gp3 root volume`,
+        metadataOptions: {
+            httpEndpoint: "enabled",
+            httpTokens: "required",
+            httpPutResponseHopLimit: 1,
+            instanceMetadataTags: "disabled",
+        },
+        blockDeviceMappings: [
+            {
+                deviceName: NODE_ROOT_VOLUME.deviceName,
+                ebs: {
+                    volumeSize: NODE_ROOT_VOLUME.sizeGiB,
+                    volumeType: "gp3",
+                    encrypted: "true",
+                    deleteOnTermination: "true",
+                },
+            },
+        ],
+        // Instances and their volumes carry the stack's tags, so cost reports see them per environment.
+        tagSpecifications: ["instance", "volume"].map((resourceType) => ({ resourceType, tags })),
+        // A new version becomes the default, and the node group rolls to it.
+        updateDefaultVersion: true,
+        tags: stackTags(cfg),
+    };
+}
+
+/** The EKS managed add-ons the stack creates itself (kube-proxy comes from pulumi-eks, see ClusterSpec). */
+export const EKS_ADDONS = {
+    vpcCni: { addonName: "vpc-cni", namespace: "kube-system", serviceAccount: "aws-node" },
+    coredns: { addonName: "coredns" },
+} as const;
+
+/**
+ * An EKS managed add-on. Its version is resolved at deploy time to the one EKS lists as the default
+ * for the cluster's Kubernetes version (aws.eks.getAddonVersion, mostRecent false): changing
+ * kubernetesVersion moves the add-on with the cluster, and no table of eksbuild versions goes stale
+ * in the repository. The preview shows the resolved version before anything changes.
+ */
+export function addonSpec(cfg: StackConfig, addonName: string) {
+    return { addonName, ...OVERWRITE, tags: stackTags(cfg) };
+}
+
+/** What getAddonVersion is asked: the default (EKS-recommended) version for the cluster's Kubernetes version. */
+export function addonVersionQuery(cfg: StackConfig, addonName: string) {
+    return { addonName, kubernetesVersion: cfg.cluster.kubernetesVersion, mostRecent: false };
 }
 
 /** Amazon Linux 2023 for the node group's architecture (the config rejects mixed architectures). */
@@ -145,12 +249,70 @@ export function serviceTrustPolicy(service: string): PolicyDocument {
     };
 }
 
-/** Managed policies a managed node group's role needs (kubelet, VPC CNI, image pulls from ECR). */
+/**
+ * Managed policies the node role needs: the kubelet's and image pulls from ECR. Not the VPC CNI's
+ * (AmazonEKS_CNI_Policy): that is on the aws-node service account's own role (IRSA), so the
+ * credentials that can change every ENI in the VPC are not on every node.
+ */
 export function nodeRolePolicyArns(region: string): string[] {
     const p = partitionOf(region);
-    return ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"].map(
+    return ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"].map(
         (n) => `arn:${p}:iam::aws:policy/${n}`,
     );
+}
+
+/** The VPC CNI's managed policy, attached to the aws-node service account's IRSA role. */
+export function vpcCniPolicyArn(region: string): string {
+    return `arn:${partitionOf(region)}:iam::aws:policy/AmazonEKS_CNI_Policy`;
+}
+
+export const CLUSTER_AUTOSCALER = {
+    namespace: "kube-system",
+    serviceAccount: "cluster-autoscaler",
+    release: "cluster-autoscaler",
+    chart: "cluster-autoscaler",
+    repo: "https://kubernetes.github.io/autoscaler",
+} as const;
+
+/**
+ * Least privilege for the Cluster Autoscaler (kubernetes/autoscaler
+ * cluster-autoscaler/cloudprovider/aws/README.md, "IAM Policy" and "Auto-Discovery Setup"): read
+ * the Auto Scaling groups, launch templates and instance types everywhere (Describe calls take no
+ * resource), and change only the groups tagged as this cluster's. EKS tags a managed node group's
+ * Auto Scaling group with k8s.io/cluster-autoscaler/<cluster>=owned, which is also how the
+ * autoscaler discovers it.
+ */
+export function clusterAutoscalerPolicy(clusterName: string): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "Discover",
+                Effect: "Allow",
+                Action: [
+                    "autoscaling:DescribeAutoScalingGroups",
+                    "autoscaling:DescribeAutoScalingInstances",
+                    "autoscaling:DescribeScalingActivities",
+                    "autoscaling:DescribeTags",
+                    "ec2:DescribeImages",
+                    "ec2:DescribeInstanceTypes",
+                    "ec2:DescribeLaunchTemplateVersions",
+                    "ec2:GetInstanceTypesFromInstanceRequirements",
+                    "eks:DescribeNodegroup",
+                ],
+                Resource: "*",
+            },
+            {
+                Sid: "ScaleOwnGroupsOnly",
+                Effect: "Allow",
+                Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+                Resource: "*",
+                Condition: {
+                    StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: "owned" },
+                },
+            },
+        ],
+    };
 }
 
 /** Key policy-free settings of the KMS key that envelope-encrypts Kubernetes Secrets. */
@@ -209,5 +371,25 @@ export function irsaTrustPolicy(args: {
                 },
             },
         ],
+    };
+}
+
+/** Everything the Cluster component takes from config, as plain data. */
+export function clusterSettings(cfg: StackConfig) {
+    return {
+        spec: clusterSpec(cfg),
+        secretsKey: secretsKeySpec(cfg),
+        logGroup: cfg.cluster.logTypes.length > 0 ? controlPlaneLogGroupSpec(cfg) : undefined,
+        launchTemplate: nodeLaunchTemplateSpec(cfg),
+        addons: {
+            vpcCni: {
+                spec: addonSpec(cfg, EKS_ADDONS.vpcCni.addonName),
+                version: addonVersionQuery(cfg, EKS_ADDONS.vpcCni.addonName),
+            },
+            coredns: {
+                spec: addonSpec(cfg, EKS_ADDONS.coredns.addonName),
+                version: addonVersionQuery(cfg, EKS_ADDONS.coredns.addonName),
+            },
+        },
     };
 }

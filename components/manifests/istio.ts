@@ -5,7 +5,17 @@ import { STATUS_PORT, type GatewayPort } from "../config";
 
 export const ISTIO = {
     namespace: "istio-system",
-    repo: "https://istio-release.storage.googleapis.com/charts",
+    /**
+     * Where every Istio chart of every version is published. istio-release.storage.googleapis.com
+     * and gcr.io/istio-release are removed in December 2026 (istio.io, artifact locations, 2026-08);
+     * the same charts are also at oci://ghcr.io/istio/release/charts.
+     */
+    repo: "https://blob.istio.io/istio-release/charts",
+    /**
+     * Image registry of istiod and of every injected proxy (the gateway's included). Stated, because
+     * the charts' default registry (registry.istio.io) is being retired; Docker Hub stays.
+     */
+    hub: "docker.io/istio",
     /** Release and chart names, in install order. */
     base: { release: "istio-base", chart: "base" },
     istiod: { release: "istiod", chart: "istiod" },
@@ -135,7 +145,8 @@ export function istiodValues(a: IstiodValuesArgs) {
                 ? { defaultConfig: { gatewayTopology: { numTrustedProxies: a.gatewayTrustedProxies } } }
                 : {}),
         },
-        global: { istioNamespace: ISTIO.namespace },
+        // istiod's image, and the proxy image its injector puts into every sidecar and gateway pod.
+        global: { istioNamespace: ISTIO.namespace, hub: ISTIO.hub },
     };
 }
 

@@ -4,7 +4,7 @@
 // across the steps of a canary upgrade (version → revisions [old, new] → stable: new → revisions
 // [new]). Changing any of the three would make Helm reinstall the control plane that serves traffic.
 import type { RevisionTag, StackConfig } from "../config";
-import { compareVersions, versionParts } from "../config/checks/revisions";
+import { compareVersions, versionParts } from "../config";
 
 /** One istiod: its Helm release, the `revision` chart value and the revision tags it carries. */
 export interface ControlPlane {

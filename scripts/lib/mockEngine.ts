@@ -98,6 +98,8 @@ export function mockOutputs(
             return { arn: `arn:aws:iam::${ACCOUNT}:policy/${name}`, name };
         case "aws:kms/key:Key":
             return { arn: `arn:aws:kms:${MOCK_REGION}:${ACCOUNT}:key/${name}` };
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+            return { arn: `arn:aws:ec2:${MOCK_REGION}:${ACCOUNT}:launch-template/${name}`, latestVersion: 1 };
         case "kubernetes:networking.k8s.io/v1:Ingress":
             // What the AWS Load Balancer Controller writes once the ALB exists.
             return {
@@ -122,6 +124,18 @@ export function mockOutputs(
         default:
             return {};
     }
+}
+
+/**
+ * Results of the data sources the program reads. EKS add-on versions are resolved by AWS at deploy
+ * time; offline they render as a marker naming what AWS is asked.
+ */
+export function mockInvoke(token: string, inputs: Record<string, any>): Record<string, unknown> {
+    if (token === "aws:eks/getAddonVersion:getAddonVersion")
+        return {
+            version: `<EKS ${inputs.mostRecent ? "most recent" : "default"} ${inputs.addonName} for Kubernetes ${inputs.kubernetesVersion}>`,
+        };
+    return {};
 }
 
 const resourceName = (r: unknown): string | undefined =>
@@ -182,7 +196,7 @@ export async function runUnderMocks<T>(build: () => T | Promise<T>, opts: MockOp
                     state: { ...args.inputs, ...mockOutputs(args.type, args.name, args.inputs, opts.stackOutputs) },
                 };
             },
-            call: (args) => ({ ...args.inputs }),
+            call: (args) => ({ ...args.inputs, ...mockInvoke(args.token, args.inputs) }),
         },
         "eks-istio",
         opts.stack,

@@ -220,6 +220,9 @@ export function renderRun(run: MockRun<unknown>, outputs: Record<string, unknown
         ["awsx:ec2:Vpc", "aws/network.yaml"],
         ["eks:index:Cluster", "aws/eks-cluster.yaml"],
         ["eks:index:ManagedNodeGroup", "aws/node-group.yaml"],
+        ["aws:ec2/launchTemplate:LaunchTemplate", "aws/launch-template.yaml"],
+        ["aws:eks/addon:Addon", "aws/eks-addons.yaml"],
+        ["aws:cloudwatch/logGroup:LogGroup", "aws/log-group.yaml"],
         ["aws:kms/key:Key", "aws/kms-key.yaml"],
     ];
     for (const [type, file] of awsSettings) {

@@ -1,6 +1,7 @@
 // Canary upgrades of Istio by revision (istio.revisions, istio.stable, istio.canary, apps[].revision):
 // the rules a config must meet on its own. The rules that need the stack's previous update (a step
 // that would delete the control plane still serving `stable`) are in manifests/revisions.ts.
+import { compareVersions } from "../compatibility";
 import { record, SEMVER } from "../primitives";
 
 /** At most two control planes side by side: the one serving and the one being tried. */
@@ -10,12 +11,6 @@ export const MAX_REVISIONS = 2;
 export function versionParts(version: string): [number, number, number] {
     const [major, minor, patch] = version.split(".").map(Number);
     return [major, minor, patch];
-}
-
-/** Orders two versions: negative when a is older. */
-export function compareVersions(a: string, b: string): number {
-    const [x, y] = [versionParts(a), versionParts(b)];
-    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
 }
 
 const minorOf = (v: string) => versionParts(v).slice(0, 2).join(".");
