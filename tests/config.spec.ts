@@ -657,8 +657,9 @@ describe("config: pinned NodePorts and teardown", () => {
 
     it("teardown defaults to false, must be a boolean, and changes no sizing default", () => {
         const base = { stack: "product", region: REGION };
-        const live = parseStackConfig({ ...base, values: { ingress: { port: 80 } } });
-        const down = parseStackConfig({ ...base, values: { ingress: { port: 80 }, teardown: true } });
+        const ingress = { port: 80, allowPlainHttpInProduction: true };
+        const live = parseStackConfig({ ...base, values: { ingress } });
+        const down = parseStackConfig({ ...base, values: { ingress, teardown: true } });
         assert.equal(live.teardown, false);
         assert.equal(down.teardown, true);
         assert.deepEqual({ ...down, teardown: false }, live);

@@ -9,7 +9,7 @@ import {
     defaultNodePort,
     parseStackConfig,
     rawConfigFromMap,
-    STATUS_PORT,
+    DEFAULT_STATUS_NODE_PORT,
     type StackConfig,
 } from "../components/config";
 import { gatewayManifest, ingressManifest, virtualServiceManifest } from "../components/manifests/edge";
@@ -212,7 +212,7 @@ describe("traffic path: every generated config", () => {
             fc.property(generated, (values) => {
                 // The NodePort each Service port ends up with: the pinned one, or the one derived from its port.
                 const effective = [
-                    values.istio.statusNodePort ?? defaultNodePort(STATUS_PORT),
+                    values.istio.statusNodePort ?? DEFAULT_STATUS_NODE_PORT,
                     ...[values.ingress, ...values.istio.extraGatewayPorts].map(
                         (e) => ("nodePort" in e ? e.nodePort : undefined) ?? defaultNodePort(e.port),
                     ),

@@ -229,6 +229,11 @@ describe("lifecycle model: the dev stack, step by step", () => {
                 {
                     rule: "webhook",
                     message:
+                        "dev-cluster-autoscaler-release may be created before dev-alb-controller-release serves its Service mutator webhook: the API server refuses it (failurePolicy Fail)",
+                },
+                {
+                    rule: "webhook",
+                    message:
                         "dev-istio-gateway may be created before dev-alb-controller-release serves its Service mutator webhook: the API server refuses it (failurePolicy Fail)",
                 },
                 {

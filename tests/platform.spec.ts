@@ -91,10 +91,17 @@ describe("platform: compatibility preflight (config errors before anything is cr
     const ERRORS: { name: string; values: Record<string, unknown>; path: string; message: string | RegExp }[] = [
         {
             name: "an Istio minor without reference data",
-            values: { istio: { version: "1.31.1" } },
+            values: { istio: { version: "1.32.0" } },
             path: "eks-istio:istio.version",
             message:
-                "the program has no reference data for Istio 1.31 (1.31.1): its charts' values, CRDs and supported Kubernetes versions are unchecked; use 1.30.x (newest known 1.30.5, Kubernetes 1.32-1.36)",
+                "the program has no reference data for Istio 1.32 (1.32.0): its charts' values, CRDs and supported Kubernetes versions are unchecked; use 1.30.x (newest known 1.30.5, Kubernetes 1.32-1.36), 1.31.x (newest known 1.31.1, Kubernetes 1.32-1.36)",
+        },
+        {
+            name: "a revision without reference data",
+            values: { istio: { revisions: ["2.0.0"] } },
+            path: "eks-istio:istio.revisions[0]",
+            message:
+                "the program has no reference data for Istio 2.0 (2.0.0): its charts' values, CRDs and supported Kubernetes versions are unchecked; use 1.30.x (newest known 1.30.5, Kubernetes 1.32-1.36), 1.31.x (newest known 1.31.1, Kubernetes 1.32-1.36)",
         },
         {
             name: "Kubernetes above Istio's range",

@@ -104,7 +104,7 @@ describe("render: content", () => {
         assert.match(plan, /^pulumi:pulumi:Stack {2}eks-istio-dev$/m);
         assert.match(plan, /├─ eks-istio:mesh:Istio {2}dev-istio/);
         assert.match(plan, /^\d+ resources:$/m);
-        assert.match(plan, / {3}5 {2}kubernetes:helm\.sh\/v3:Release/);
+        assert.match(plan, / {3}6 {2}kubernetes:helm\.sh\/v3:Release/);
         assert.match(file("outputs.yaml"), /kubeconfig: "\[secret\]"/);
     });
 });

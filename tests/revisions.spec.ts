@@ -47,6 +47,7 @@ describe("revisions: config rules", () => {
             values: { istio: { revisions: ["1.29.2", "1.30.5", "1.31.1"] } },
             problems: [
                 "eks-istio:istio.revisions: lists 3 versions; at most 2 control planes run side by side (the one serving and its canary): retire one first",
+                "eks-istio:istio.revisions[0]: the program has no reference data for Istio 1.29 (1.29.2): its charts' values, CRDs and supported Kubernetes versions are unchecked; use 1.30.x (newest known 1.30.5, Kubernetes 1.32-1.36), 1.31.x (newest known 1.31.1, Kubernetes 1.32-1.36)",
             ],
         },
         {
@@ -54,6 +55,7 @@ describe("revisions: config rules", () => {
             values: { istio: { revisions: ["1.29.2", "1.31.1"] } },
             problems: [
                 "eks-istio:istio.revisions: 1.29.2 and 1.31.1 are more than one minor version apart; Istio supports a canary upgrade across one minor version only (e.g. 1.30 → 1.31): upgrade one minor at a time",
+                "eks-istio:istio.revisions[0]: the program has no reference data for Istio 1.29 (1.29.2): its charts' values, CRDs and supported Kubernetes versions are unchecked; use 1.30.x (newest known 1.30.5, Kubernetes 1.32-1.36), 1.31.x (newest known 1.31.1, Kubernetes 1.32-1.36)",
             ],
         },
         {
@@ -61,6 +63,7 @@ describe("revisions: config rules", () => {
             values: { istio: { revisions: ["1.31.1", "2.0.0"] } },
             problems: [
                 "eks-istio:istio.revisions: 1.31.1 and 2.0.0 are more than one minor version apart; Istio supports a canary upgrade across one minor version only (e.g. 1.30 → 1.31): upgrade one minor at a time",
+                "eks-istio:istio.revisions[1]: the program has no reference data for Istio 2.0 (2.0.0): its charts' values, CRDs and supported Kubernetes versions are unchecked; use 1.30.x (newest known 1.30.5, Kubernetes 1.32-1.36), 1.31.x (newest known 1.31.1, Kubernetes 1.32-1.36)",
             ],
         },
         {

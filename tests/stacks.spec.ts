@@ -275,12 +275,17 @@ describe("teardown (eks-istio:teardown) of the product stack", () => {
         const changed = Object.keys(live).filter((k) => JSON.stringify(live[k]) !== JSON.stringify(down[k]));
         assert.deepEqual(Object.keys(down).sort(), Object.keys(live).sort());
         assert.deepEqual(changed.sort(), [
+            "aws:cloudwatch/logGroup:LogGroup::product-cluster-control-plane-logs",
             "aws:kms/key:Key::product-cluster-secrets",
             "awsx:ec2:Vpc::product-network-vpc",
             "eks:index:Cluster::product-cluster-eks",
             "kubernetes:networking.k8s.io/v1:Ingress::product-edge-ingress",
         ]);
-        for (const k of ["aws:kms/key:Key::product-cluster-secrets", "awsx:ec2:Vpc::product-network-vpc"]) {
+        for (const k of [
+            "aws:cloudwatch/logGroup:LogGroup::product-cluster-control-plane-logs",
+            "aws:kms/key:Key::product-cluster-secrets",
+            "awsx:ec2:Vpc::product-network-vpc",
+        ]) {
             assert.equal(live[k].protect, true, k);
             assert.deepEqual(down[k], { ...live[k], protect: false }, k);
         }

@@ -33,6 +33,14 @@ export const ISTIO_RELEASES: Record<string, IstioRelease> = {
         },
         source: "istio.io supported releases and 1.30 release notes, as collected in the project's ecosystem reference (2026-11)",
     },
+    "1.31": {
+        // For canary upgrades by revision (istio.revisions). 1.31.0 was released 2026-08-20, 1.31.1
+        // exists; the charts' values and CRDs are vendored from release-1.31 at the 1.31.0 release
+        // (tests/fixtures/charts, components/validation/vendor).
+        newestPatch: "1.31.1",
+        kubernetes: { from: "1.32", to: "1.36" },
+        source: 'istio.io "Announcing Istio 1.31.0" (2026-08-20): "officially supported on Kubernetes versions 1.32 to 1.36"',
+    },
 };
 
 /** The Istio minor the program defaults to, and so its default version. */

@@ -39,20 +39,26 @@ export function compatibilityProblems(v: Record<string, unknown>): Finding[] {
     const k8sOk = typeof k8s === "string" && /^1\.\d{2}$/.test(k8s);
     const k8sSource = cluster.kubernetesVersion === undefined ? " (the default)" : "";
 
-    const minor = typeof istioVersion === "string" ? minorOf(istioVersion) : undefined;
-    const release = minor === undefined ? undefined : ISTIO_RELEASES[minor];
-    if (minor !== undefined && release === undefined)
-        out.push({
-            at: "istio.version",
-            message: `the program has no reference data for Istio ${minor} (${String(istioVersion)}): its charts' values, CRDs and supported Kubernetes versions are unchecked; use ${knownIstioVersions()}`,
-        });
-    if (release && k8sOk) {
-        const { from, to } = release.kubernetes;
-        if (compareMinor(k8s, from) < 0 || compareMinor(k8s, to) > 0)
+    // Every control plane installed: the one version, or each of istio.revisions (canary upgrades).
+    const installed: { at: string; version: unknown }[] = Array.isArray(istio.revisions)
+        ? istio.revisions.map((version, k) => ({ at: `istio.revisions[${k}]`, version }))
+        : [{ at: "istio.version", version: istioVersion }];
+    for (const { at, version } of installed) {
+        const minor = typeof version === "string" ? minorOf(version) : undefined;
+        const release = minor === undefined ? undefined : ISTIO_RELEASES[minor];
+        if (minor !== undefined && release === undefined)
             out.push({
-                at: "cluster.kubernetesVersion",
-                message: `"${k8s}"${k8sSource} is outside the Kubernetes versions Istio ${String(istioVersion)} supports (${kubernetesRange(release)}); pick a version in that range`,
+                at,
+                message: `the program has no reference data for Istio ${minor} (${String(version)}): its charts' values, CRDs and supported Kubernetes versions are unchecked; use ${knownIstioVersions()}`,
             });
+        if (release && k8sOk) {
+            const { from, to } = release.kubernetes;
+            if (compareMinor(k8s, from) < 0 || compareMinor(k8s, to) > 0)
+                out.push({
+                    at: "cluster.kubernetesVersion",
+                    message: `"${k8s}"${k8sSource} is outside the Kubernetes versions Istio ${String(version)} supports (${kubernetesRange(release)}); pick a version in that range`,
+                });
+        }
     }
 
     if (k8sOk && cluster.autoscaler !== false && !clusterAutoscalerChart(k8s))
