@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { findStackFiles, renderStack, resolveStackArg, type RenderResult } from "../scripts/lib/render";
 import { main } from "../scripts/render";
 import { ROOT } from "../scripts/lib/mockEngine";
+import { runStackFile } from "./harness";
 
 const GOLDEN = path.join(ROOT, "tests", "golden");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
@@ -30,7 +31,9 @@ describe("render: golden output of every stack file", () => {
     for (const file of files) {
         const label = path.relative(ROOT, file);
         it(`${label} renders exactly as tests/golden (UPDATE_GOLDEN=1 npm test to accept a change)`, async () => {
-            const result = await renderStack(file);
+            // The suite's shared run of the stack file (the same program run `renderStack` makes by
+            // default; "render: content" and the CLI test cover that path end to end).
+            const result = await renderStack(file, runStackFile);
             const dir = path.join(GOLDEN, result.outDir);
             if (UPDATE) {
                 fs.rmSync(dir, { recursive: true, force: true });

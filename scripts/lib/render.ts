@@ -69,12 +69,28 @@ export function stackNameOf(file: string): string {
     return m[1];
 }
 
-/** Runs the program for a stack file under mocks and renders what it registers. */
-export async function renderStack(file: string): Promise<RenderResult> {
+/** What rendering needs of a stack file's evaluation: what it registered, and its outputs resolved. */
+export type EvaluatedStack = Pick<MockRun<unknown>, "resources" | "ofType"> & { outputs: Record<string, unknown> };
+
+/** Evaluates a stack file under mocks, fresh, as `pulumi up` would (an attached stack gets its owner's outputs). */
+export async function evaluateStackFile(file: string): Promise<EvaluatedStack> {
+    const config = stackFileConfig(file);
+    const run = await runIndex({ stack: stackNameOf(file), config, stackOutputs: await ownerOutputs(file, config) });
+    return { resources: run.resources, ofType: run.ofType, outputs: await resolveOutputs(run.result) };
+}
+
+/**
+ * Runs the program for a stack file under mocks and renders what it registers. `evaluate` is how
+ * the stack file is evaluated: fresh by default; the tests pass their shared runs of the same files.
+ */
+export async function renderStack(
+    file: string,
+    evaluate: (file: string) => Promise<EvaluatedStack> = evaluateStackFile,
+): Promise<RenderResult> {
     const stack = stackNameOf(file);
     const config = stackFileConfig(file);
-    const run = await runIndex({ stack, config, stackOutputs: await ownerOutputs(file, config) });
-    const outputs = await resolveOutputs(run.result);
+    const run = await evaluate(file);
+    const outputs = run.outputs;
     const files = renderRun(run, outputs);
     const { warnings } = parseStackConfig(rawConfigFromMap(stack, config));
     if (warnings.length)
@@ -153,7 +169,10 @@ function redactSecrets(v: unknown): unknown {
     return v;
 }
 
-export function renderRun(run: MockRun<unknown>, outputs: Record<string, unknown>): RenderedFile[] {
+export function renderRun(
+    run: Pick<MockRun<unknown>, "resources" | "ofType">,
+    outputs: Record<string, unknown>,
+): RenderedFile[] {
     const files: RenderedFile[] = [];
     const add = (p: string, content: string) => files.push({ path: p, content });
 
