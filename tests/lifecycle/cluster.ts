@@ -118,7 +118,8 @@ export const CHARTS: Record<string, ChartFacts> = {
         pdb: (v) =>
             v.podDisruptionBudget && Object.keys(v.podDisruptionBudget).length
                 ? {
-                      minReplicas: v.autoscaling?.enabled === false ? (v.replicaCount ?? 1) : v.autoscaling.minReplicas,
+                      minReplicas:
+                          v.autoscaling?.enabled === false ? (v.replicaCount ?? 1) : (v.autoscaling?.minReplicas ?? 1),
                       ...v.podDisruptionBudget,
                   }
                 : undefined,
