@@ -98,11 +98,7 @@ export class Cluster extends pulumi.ComponentResource {
                 encryptionConfigKeyArn: secretsKey.arn,
                 deletionProtection: spec.deletionProtection,
                 upgradePolicy: spec.upgradePolicy,
-                kubeProxyAddonOptions: {
-                    ...spec.kubeProxyAddonOptions,
-                    resolveConflictsOnCreate: eks.ResolveConflictsOnCreate.Overwrite,
-                    resolveConflictsOnUpdate: eks.ResolveConflictsOnUpdate.Overwrite,
-                },
+                kubeProxyAddonOptions: spec.kubeProxyAddonOptions,
                 tags: spec.tags,
             },
             { parent: this, protect: args.protect, dependsOn: logGroup ? [logGroup] : [] },

@@ -278,9 +278,10 @@ export const CLUSTER_AUTOSCALER = {
  * Least privilege for the Cluster Autoscaler (kubernetes/autoscaler
  * cluster-autoscaler/cloudprovider/aws/README.md, "IAM Policy" and "Auto-Discovery Setup"): read
  * the Auto Scaling groups, launch templates and instance types everywhere (Describe calls take no
- * resource), and change only the groups tagged as this cluster's. EKS tags a managed node group's
- * Auto Scaling group with k8s.io/cluster-autoscaler/<cluster>=owned, which is also how the
- * autoscaler discovers it.
+ * resource), and change only the groups tagged as this cluster's. A managed node group's Auto
+ * Scaling group is "automatically tagged for auto-discovery by the Cluster Autoscaler" (EKS user
+ * guide, managed node groups): k8s.io/cluster-autoscaler/enabled and
+ * k8s.io/cluster-autoscaler/<cluster>=owned, the tags the chart's auto-discovery looks for.
  */
 export function clusterAutoscalerPolicy(clusterName: string): PolicyDocument {
     return {
