@@ -479,6 +479,11 @@ export interface RawStackConfig {
     stack: string;
     region?: string;
     values: Record<string, unknown>;
+    /**
+     * Top-level keys whose value Pulumi marks secret (`pulumi config set --secret`). No message
+     * prints any part of their values.
+     */
+    secretKeys?: readonly string[];
 }
 
 export const TOP_LEVEL_KEYS = [

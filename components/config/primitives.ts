@@ -1,5 +1,6 @@
 // Field-level rules of the contract: names, ports, CIDRs, hosts, quantities, durations. Pure
 // functions and patterns, exported for the schemas, the cross-checks and the tests' tables.
+import { excerpt } from "./untrusted";
 
 /** RFC 1123 label: what Kubernetes requires of namespace names and most object names. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -26,7 +27,7 @@ export const ISTIO_RESERVED_PORTS = { from: 15000, to: 15099 };
 
 export function portProblem(port: unknown): string | undefined {
     if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535)
-        return `${JSON.stringify(port)} is not a port; use an integer from 1 to 65535`;
+        return `${excerpt(port)} is not a port; use an integer from 1 to 65535`;
     if (port >= ISTIO_RESERVED_PORTS.from && port <= ISTIO_RESERVED_PORTS.to)
         return `${port} is in Istio's reserved range ${ISTIO_RESERVED_PORTS.from}-${ISTIO_RESERVED_PORTS.to} (15021 is the gateway's status port); pick another port such as 8000`;
     return undefined;
@@ -116,7 +117,7 @@ export function prometheusDurationHours(duration: string): number {
 
 export function retentionProblem(retention: unknown): string | undefined {
     if (typeof retention !== "string" || !PROMETHEUS_DURATION.test(retention))
-        return `${JSON.stringify(retention)} is not a Prometheus duration; use a number and a unit such as "2d", "12h" or "2w"`;
+        return `${excerpt(retention)} is not a Prometheus duration; use a number and a unit such as "2d", "12h" or "2w"`;
     if (prometheusDurationHours(retention) < 2)
         return `"${retention}" is shorter than 2h, the block Prometheus writes to disk, so it would keep almost nothing; use at least "2h"`;
     return undefined;
