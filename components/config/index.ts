@@ -26,6 +26,7 @@ import {
     type StackConfig,
     TOP_LEVEL_KEYS,
 } from "./contract";
+import { generatedObjectProblems } from "../validation";
 import { withDefaults } from "./defaults";
 import { didYouMean, issueMessage, keyPath } from "./messages";
 import { CERTIFICATE_ARN, environmentProblem, isArmInstanceType, record } from "./primitives";
@@ -186,6 +187,9 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         apps,
         observability: observability!,
     });
+    // The third layer: the objects this config produces, as the API server and istiod will see them.
+    generatedObjectProblems(config).forEach((p) => add(p.at, p.message));
+    if (problems.length > 0) fail();
     for (const w of observabilityWarnings(config))
         config.warnings.push({ path: keyPath(w.at), message: scrub(w.message) });
     return config;

@@ -1,0 +1,37 @@
+// What the cluster will say about the objects a config produces, checked before anything is
+// registered ("Preview is the truth" in DESIGN.md). Where a rule lives:
+//   crd.ts      the API server: structural schema + CEL rules of the vendored Istio CRD file
+//   cel.ts      the CEL environment the API server evaluates rules in (Kubernetes' extensions)
+//   webhook.ts  istiod's validating webhook: RE2 regexes, hosts, ports, header names, labels, …
+//   names.ts    Kubernetes names and DNS limits of object names, labels and namespaces
+//   objects.ts  every Istio object the program registers, and the way back to its config key
+// Each problem names the config key that produced the field, like every other config error.
+import type { StackConfig } from "../config";
+import { crdIssues, fieldPathText } from "./crd";
+import { generatedIstioObjects, type GeneratedObject } from "./objects";
+
+export * from "./crd";
+export * from "./objects";
+
+export interface ObjectProblem {
+    /** Config key path without the "eks-istio:" prefix. */
+    at: string;
+    message: string;
+}
+
+function where(g: GeneratedObject): string {
+    const m = g.object.metadata;
+    return `${g.object.kind} ${m.namespace ? `${m.namespace}/` : ""}${m.name}`;
+}
+
+/** Every refusal the API server would give for the Istio objects of `cfg`, at its config key. */
+export function generatedObjectProblems(cfg: StackConfig): ObjectProblem[] {
+    const out: ObjectProblem[] = [];
+    for (const g of generatedIstioObjects(cfg))
+        for (const issue of crdIssues(g.object))
+            out.push({
+                at: g.configKey(issue.path),
+                message: `${issue.message}; the API server would refuse ${where(g)} (${fieldPathText(issue.path)}, by the Istio CRD's schema)`,
+            });
+    return out;
+}
