@@ -9,9 +9,11 @@
 import type { StackConfig } from "../config";
 import { crdIssues, fieldPathText } from "./crd";
 import { generatedIstioObjects, type GeneratedObject } from "./objects";
+import { webhookIssues } from "./webhook";
 
 export * from "./crd";
 export * from "./objects";
+export * from "./webhook";
 
 export interface ObjectProblem {
     /** Config key path without the "eks-istio:" prefix. */
@@ -24,14 +26,26 @@ function where(g: GeneratedObject): string {
     return `${g.object.kind} ${m.namespace ? `${m.namespace}/` : ""}${m.name}`;
 }
 
-/** Every refusal the API server would give for the Istio objects of `cfg`, at its config key. */
+/**
+ * Every refusal the API server (CRD schema and CEL rules) or istiod's webhook would give for the
+ * Istio objects of `cfg`, at the config key that produced the field. The webhook only sees objects
+ * the API server admitted, so its rules run only on objects with no CRD problem.
+ */
 export function generatedObjectProblems(cfg: StackConfig): ObjectProblem[] {
     const out: ObjectProblem[] = [];
-    for (const g of generatedIstioObjects(cfg))
-        for (const issue of crdIssues(g.object))
+    for (const g of generatedIstioObjects(cfg)) {
+        const crd = crdIssues(g.object);
+        for (const issue of crd)
             out.push({
                 at: g.configKey(issue.path),
                 message: `${issue.message}; the API server would refuse ${where(g)} (${fieldPathText(issue.path)}, by the Istio CRD's schema)`,
             });
+        if (crd.length === 0)
+            for (const issue of webhookIssues(g.object))
+                out.push({
+                    at: g.configKey(issue.path),
+                    message: `${issue.message}; istiod's validating webhook would refuse ${where(g)} (${fieldPathText(issue.path)})`,
+                });
+    }
     return out;
 }
