@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { attachedModeProblems } from "./checks/attachment";
+import { awsProblems } from "./checks/aws";
 import { gatewayPortProblems, nodePortProblems } from "./checks/gatewayPorts";
 import { observabilityProblems, observabilityWarnings, parseObservability } from "./checks/observability";
 import { appProblems, routingProblems } from "./checks/routing";
@@ -33,6 +34,7 @@ import { CERTIFICATE_ARN, environmentProblem, isArmInstanceType, record } from "
 import { excerpt, forbiddenKeyProblems, safeAssign, secretScrubber } from "./untrusted";
 
 export * from "./checks/attachment";
+export * from "./checks/aws";
 export * from "./checks/gatewayPorts";
 export * from "./checks/observability";
 export * from "./checks/routing";
@@ -162,6 +164,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
             "ingress.certificateArn",
             `the certificate is in ${certRegion} but the stack deploys to ${raw.region}; an ALB can only use ACM certificates from its own region`,
         );
+    awsProblems(v, raw.region).forEach((p) => add(p.at, p.message));
     gatewayPortProblems(environment, record(v.ingress).port, record(v.istio).extraGatewayPorts).forEach((p) =>
         add(p.at, p.message),
     );

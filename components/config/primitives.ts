@@ -51,8 +51,11 @@ export function defaultNodePort(port: number): number {
 
 /** Parses "a.b.c.d/n" and reports what is wrong with it, including host bits set past the prefix. */
 export function cidrProblem(cidr: string, { minPrefix = 0, maxPrefix = 32 } = {}): string | undefined {
-    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,3})$/.exec(cidr);
     if (!m) return `"${cidr}" is not an IPv4 CIDR block such as 10.0.0.0/16`;
+    // AWS and Go's netip refuse "010.0.0.0/16": a leading zero reads as octal in some parsers.
+    if (m.slice(1, 6).some((part) => part.length > 1 && part.startsWith("0")))
+        return `"${cidr}" has leading zeros; write ${m.slice(1, 5).map(Number).join(".")}/${Number(m[5])}`;
     const octets = m.slice(1, 5).map(Number);
     const prefix = Number(m[5]);
     if (octets.some((o) => o > 255) || prefix > 32) return `"${cidr}" is not an IPv4 CIDR block such as 10.0.0.0/16`;

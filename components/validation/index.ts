@@ -8,10 +8,12 @@
 // Each problem names the config key that produced the field, like every other config error.
 import type { StackConfig } from "../config";
 import { crdIssues, fieldPathText } from "./crd";
+import { collisions, metadataIssues } from "./names";
 import { generatedIstioObjects, type GeneratedObject } from "./objects";
 import { webhookIssues } from "./webhook";
 
 export * from "./crd";
+export * from "./names";
 export * from "./objects";
 export * from "./webhook";
 
@@ -33,7 +35,18 @@ function where(g: GeneratedObject): string {
  */
 export function generatedObjectProblems(cfg: StackConfig): ObjectProblem[] {
     const out: ObjectProblem[] = [];
-    for (const g of generatedIstioObjects(cfg)) {
+    const objects = generatedIstioObjects(cfg);
+    for (const c of collisions(objects))
+        out.push({
+            at: c.second.key,
+            message: `yields ${c.what} as eks-istio:${c.first.key}; one would replace the other (or the engine would stop with "duplicate URN"), so change one of them`,
+        });
+    for (const g of objects) {
+        for (const issue of metadataIssues(g.object))
+            out.push({
+                at: g.key,
+                message: `${issue.message}; the API server would refuse ${where(g)} (${fieldPathText(issue.path)})`,
+            });
         const crd = crdIssues(g.object);
         for (const issue of crd)
             out.push({

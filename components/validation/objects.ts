@@ -27,6 +27,10 @@ export interface IstioObject {
 
 export interface GeneratedObject {
     object: IstioObject;
+    /** The Pulumi resource name the component registers it under (see the components). */
+    resourceName: string;
+    /** The config key of the entry that produced the object as a whole. */
+    key: string;
     /** The config key (without "eks-istio:") that produced the field at `path` of the object. */
     configKey(path: FieldPath): string;
 }
@@ -48,9 +52,20 @@ const first = (...keys: (string | undefined)[]) => keys.find((k) => k !== undefi
 export function generatedIstioObjects(cfg: StackConfig): GeneratedObject[] {
     const out: GeneratedObject[] = [];
     const owner = !cfg.cluster.stackReference;
-    if (owner) out.push({ object: meshPeerAuthentication(), configKey: () => "istio" });
+    // Component names as index.ts gives them; children are named from them.
+    const env = cfg.environment;
+    const [edge, istio, observability] = [`${env}-edge`, `${env}-istio`, `${env}-observability`];
+    if (owner)
+        out.push({
+            object: meshPeerAuthentication(),
+            resourceName: `${istio}-mtls`,
+            key: "istio",
+            configKey: () => "istio",
+        });
     out.push({
         object: gatewayManifest(cfg),
+        resourceName: `${edge}-gateway`,
+        key: "ingress",
         configKey: (p) =>
             first(
                 under(p, ["spec", "servers", 0, "port", "number"], "ingress.port"),
@@ -63,19 +78,33 @@ export function generatedIstioObjects(cfg: StackConfig): GeneratedObject[] {
         const at = `apps[${i}]`;
         out.push({
             object: virtualServiceManifest(cfg, app),
+            resourceName: `${edge}-${app.name}-vs`,
+            key: at,
             configKey: (p) =>
                 first(under(p, ["spec", "hosts"], `${at}.hosts`), under(p, ["spec", "http"], `${at}.http`), at),
         });
         destinationRuleManifests(cfg, app).forEach((object, j) =>
-            out.push({ object, configKey: (p) => first(under(p, ["spec"], `${at}.destinationRules[${j}]`), at) }),
+            out.push({
+                object,
+                resourceName: `${edge}-${app.name}-dr-${object.metadata.name}`,
+                key: `${at}.destinationRules[${j}]`,
+                configKey: (p) => first(under(p, ["spec"], `${at}.destinationRules[${j}]`), at),
+            }),
         );
         serviceEntryManifests(cfg, app).forEach((object, j) =>
-            out.push({ object, configKey: (p) => first(under(p, ["spec"], `${at}.serviceEntries[${j}]`), at) }),
+            out.push({
+                object,
+                resourceName: `${edge}-${app.name}-se-${object.metadata.name}`,
+                key: `${at}.serviceEntries[${j}]`,
+                configKey: (p) => first(under(p, ["spec"], `${at}.serviceEntries[${j}]`), at),
+            }),
         );
         const authz = authorizationPolicyManifest(cfg, app);
         if (authz)
             out.push({
                 object: authz,
+                resourceName: `${edge}-${app.name}-authz`,
+                key: `${at}.authorization`,
                 configKey: (p) =>
                     first(
                         under(p, ["spec", "rules"], `${at}.authorization`, app.allowIngressGateway ? 1 : 0),
@@ -88,12 +117,16 @@ export function generatedIstioObjects(cfg: StackConfig): GeneratedObject[] {
         if (obs.tracing)
             out.push({
                 object: meshTelemetryManifest(obs.tracing.sampling),
+                resourceName: `${observability}-telemetry`,
+                key: "observability.tracing",
                 configKey: () => "observability.tracing.sampling",
             });
         if (obs.kiali?.expose) {
             const e = "observability.kiali.expose";
             out.push({
                 object: kialiAuthorizationPolicyManifest(cfg),
+                resourceName: `${observability}-kiali-allow-list`,
+                key: e,
                 configKey: (p) =>
                     p.includes("notRemoteIpBlocks")
                         ? `${e}.allowedIpBlocks`
@@ -105,6 +138,8 @@ export function generatedIstioObjects(cfg: StackConfig): GeneratedObject[] {
             });
             out.push({
                 object: kialiVirtualServiceManifest(cfg),
+                resourceName: `${observability}-kiali-route`,
+                key: e,
                 configKey: (p) => first(under(p, ["spec", "hosts"], `${e}.hosts`), p.includes("uri") ? `${e}.path` : e),
             });
         }
