@@ -3,20 +3,16 @@
 // and the Kubernetes URL library (isURL, url, getScheme, …) ported from
 // k8s.io/apiserver/pkg/cel/library/urls.go on top of a port of Go's net/url parser. Each rule is
 // parsed and planned once per process.
-import {
-    celEnv,
-    celFunc,
-    celMethod,
-    CelScalar,
-    isCelError,
-    mapType,
-    type CelMap,
-    parse,
-    plan,
-    type CelInput,
-    type CelValue,
-} from "@bufbuild/cel";
-import { strings } from "@bufbuild/cel/ext";
+//
+// @bufbuild/cel (and the protobuf runtime under it) is loaded on the first rule a config reaches:
+// most stacks reach none, and loading it costs ~100 ms of the 2 s stack-evaluation budget.
+import type { CelInput, CelMap, CelValue } from "@bufbuild/cel";
+
+type Cel = typeof import("@bufbuild/cel");
+const loadCel = (): { cel: Cel; strings: typeof import("@bufbuild/cel/ext").strings } => ({
+    cel: require("@bufbuild/cel") as Cel,
+    strings: (require("@bufbuild/cel/ext") as typeof import("@bufbuild/cel/ext")).strings,
+});
 
 /** A parsed URL, as Go's net/url keeps it (only what the Kubernetes URL library reads). */
 export interface GoUrl {
@@ -111,7 +107,6 @@ function unescape(s: string, raw: string): void {
 
 // A URL value is a map<string, string> of its parts: @bufbuild/cel has no opaque types outside a
 // protobuf registry. Only the URL library's functions and methods see it.
-const URL_TYPE = mapType(CelScalar.STRING, CelScalar.STRING);
 const urlOf = (v: CelMap): GoUrl => ({
     scheme: String(v.get("scheme")),
     opaque: String(v.get("opaque")),
@@ -121,50 +116,56 @@ const urlOf = (v: CelMap): GoUrl => ({
 });
 
 /** The Kubernetes URL library (urls.go): url(), isURL() and the URL accessors. */
-const K8S_URL_FUNCS = [
-    celFunc("isURL", [CelScalar.STRING], CelScalar.BOOL, (s) => {
-        try {
-            goParseUrl(s, true);
-            return true;
-        } catch {
-            return false;
-        }
-    }),
-    celFunc("url", [CelScalar.STRING], URL_TYPE, (s) => {
-        try {
-            goParseUrl(s, true);
-            // Parsed again with Parse, as urls.go does: ParseRequestURI mishandles fragments.
-            return new Map(Object.entries(goParseUrl(s, false)));
-        } catch (e) {
-            throw new Error(`URL parse error during conversion from string: ${(e as Error).message}`, { cause: e });
-        }
-    }),
-    celMethod("getScheme", URL_TYPE, [], CelScalar.STRING, function () {
-        return urlOf(this).scheme;
-    }),
-    celMethod("getHost", URL_TYPE, [], CelScalar.STRING, function () {
-        return urlOf(this).host;
-    }),
-    celMethod("getHostname", URL_TYPE, [], CelScalar.STRING, function () {
-        const h = urlOf(this).host;
-        if (h.startsWith("[")) return h.slice(1, h.lastIndexOf("]"));
-        const colon = h.lastIndexOf(":");
-        return colon >= 0 ? h.slice(0, colon) : h;
-    }),
-    celMethod("getPort", URL_TYPE, [], CelScalar.STRING, function () {
-        const h = urlOf(this).host;
-        const m = /:(\d*)$/.exec(h.startsWith("[") ? h.slice(h.lastIndexOf("]")) : h);
-        return m ? m[1] : "";
-    }),
-    celMethod("getEscapedPath", URL_TYPE, [], CelScalar.STRING, function () {
-        return urlOf(this).path;
-    }),
-];
+function k8sUrlFuncs({ celFunc, celMethod, CelScalar, mapType }: Cel) {
+    const URL_TYPE = mapType(CelScalar.STRING, CelScalar.STRING);
+    return [
+        celFunc("isURL", [CelScalar.STRING], CelScalar.BOOL, (s) => {
+            try {
+                goParseUrl(s, true);
+                return true;
+            } catch {
+                return false;
+            }
+        }),
+        celFunc("url", [CelScalar.STRING], URL_TYPE, (s) => {
+            try {
+                goParseUrl(s, true);
+                // Parsed again with Parse, as urls.go does: ParseRequestURI mishandles fragments.
+                return new Map(Object.entries(goParseUrl(s, false)));
+            } catch (e) {
+                throw new Error(`URL parse error during conversion from string: ${(e as Error).message}`, { cause: e });
+            }
+        }),
+        celMethod("getScheme", URL_TYPE, [], CelScalar.STRING, function () {
+            return urlOf(this).scheme;
+        }),
+        celMethod("getHost", URL_TYPE, [], CelScalar.STRING, function () {
+            return urlOf(this).host;
+        }),
+        celMethod("getHostname", URL_TYPE, [], CelScalar.STRING, function () {
+            const h = urlOf(this).host;
+            if (h.startsWith("[")) return h.slice(1, h.lastIndexOf("]"));
+            const colon = h.lastIndexOf(":");
+            return colon >= 0 ? h.slice(0, colon) : h;
+        }),
+        celMethod("getPort", URL_TYPE, [], CelScalar.STRING, function () {
+            const h = urlOf(this).host;
+            const m = /:(\d*)$/.exec(h.startsWith("[") ? h.slice(h.lastIndexOf("]")) : h);
+            return m ? m[1] : "";
+        }),
+        celMethod("getEscapedPath", URL_TYPE, [], CelScalar.STRING, function () {
+            return urlOf(this).path;
+        }),
+    ];
+}
 
-let env: ReturnType<typeof celEnv> | undefined;
-function celEnvironment() {
-    env ??= celEnv({ funcs: [...strings, ...K8S_URL_FUNCS] });
-    return env;
+let loaded: { cel: Cel; env: ReturnType<Cel["celEnv"]> } | undefined;
+function celRuntime() {
+    if (!loaded) {
+        const { cel, strings } = loadCel();
+        loaded = { cel, env: cel.celEnv({ funcs: [...strings, ...k8sUrlFuncs(cel)] }) };
+    }
+    return loaded;
 }
 
 type Program = (self: CelInput) => CelValue | Error;
@@ -174,10 +175,11 @@ const programs = new Map<string, Program>();
 export function celProgram(rule: string): Program {
     let p = programs.get(rule);
     if (!p) {
-        const planned = plan(celEnvironment(), parse(rule));
+        const { cel, env } = celRuntime();
+        const planned = cel.plan(env, cel.parse(rule));
         p = (self) => {
             const r = planned({ self });
-            return isCelError(r) ? new Error(r.message) : r;
+            return cel.isCelError(r) ? new Error(r.message) : r;
         };
         programs.set(rule, p);
     }

@@ -3,8 +3,8 @@
 // x-kubernetes-validations CEL rule, read from the vendored Istio CRD file of the pinned version.
 // Unknown fields are errors here although the API server would prune them: a field that is
 // dropped silently is a config that does not do what it says.
-import { RE2JS } from "re2js";
 import { celProgram } from "./cel";
+import { compileRe2 } from "./re2";
 import { loadCompactCrds, type Schema } from "./vendorData";
 
 /** The vendored CRD file the validator reads: the CRDs of the Istio version the project pins. */
@@ -215,17 +215,8 @@ function celValue(v: unknown, s: Schema | undefined): unknown {
     return v;
 }
 
-const patterns = new Map<string, { test(s: string): boolean }>();
 /** The API server compiles `pattern` with Go's regexp (RE2), hence re2js, not RegExp. */
-function compiledPattern(p: string): { test(s: string): boolean } {
-    let c = patterns.get(p);
-    if (!c) {
-        const re = RE2JS.compile(p);
-        c = { test: (s) => re.matcher(s).find() };
-        patterns.set(p, c);
-    }
-    return c;
-}
+const compiledPattern = compileRe2;
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;

@@ -3,8 +3,8 @@
 // this program's objects can reach, ported with istiod's own messages. Regexes are compiled with
 // re2js, a port of Go's regexp (RE2): Istio compiles them with Go, and Envoy runs them with RE2,
 // so lookarounds and backreferences, which JavaScript's RegExp accepts, are refused here too.
-import { RE2JS } from "re2js";
 import type { CrdIssue, FieldPath } from "./crd";
+import { compileRe2 } from "./re2";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === "object" && !Array.isArray(v);
@@ -155,7 +155,7 @@ export function regexProblem(re: string, where: string): string | undefined {
     if (re === "") return `"${where}": regex string match should not be empty`;
     if (Buffer.byteLength(re) > 1024) return `"${where}": regex is too large, max length allowed is 1024`;
     try {
-        RE2JS.compile(re);
+        compileRe2(re);
         return undefined;
     } catch (e) {
         return `"${where}": ${(e as Error).message}; Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)`;
