@@ -2,7 +2,9 @@
 // naming their path, and no message prints a secret value or more than an excerpt of any value.
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
 import { ConfigError, loadStackConfig, parseStackConfig, rawConfigFromMap } from "../components/config";
+import { toConfigMap } from "./harness";
 
 const REGION = "ap-northeast-1";
 
@@ -64,6 +66,25 @@ describe("hostile config: keys that would reach an object prototype", () => {
         },
     ];
     for (const c of cases) it(c.name, () => assert.equal(messageOf(c.run), c.expected));
+
+    it("a __proto__ key in a stack file (YAML, as the render reads it) is reported too", () => {
+        const doc = parseYaml(
+            [
+                "config:",
+                "  aws:region: ap-northeast-1",
+                "  eks-istio:ingress: {port: 8000}",
+                "  eks-istio:apps:",
+                "    - name: a",
+                "      http:",
+                "        - match: [{uri: {prefix: /admin}, headers: {__proto__: {exact: x}}}]",
+                "          route: [{destination: {host: a}}]",
+            ].join("\n"),
+        ) as { config: Record<string, unknown> };
+        assert.equal(
+            messageOf(() => parseStackConfig(rawConfigFromMap("dev", toConfigMap(doc.config)))),
+            forbidden("apps[0].http[0].match[0].headers.__proto__", "__proto__"),
+        );
+    });
 
     it("nothing of a __proto__ key reaches the parsed config's prototype", () => {
         const raw = rawConfigFromMap("dev", { "eks-istio:__proto__": '{"production":true}' });
