@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError, parseStackConfig } from "../components/config";
 import { celProgram, goParseUrl } from "../components/validation/cel";
-import { crdIssues, ISTIO_CRD_FILE } from "../components/validation/crd";
+import { crdFileFor, crdIssues, ISTIO_CRD_FILE } from "../components/validation/crd";
 import {
     compactCrds,
     loadCompactCrds,
@@ -57,7 +57,41 @@ describe("vendored Istio CRDs: a lock file, like package-lock.json", () => {
         assert.deepEqual(loadCompactCrds(ISTIO_CRD_FILE), derived);
     });
 
-    it("carries all 362 CEL rules of the file, and every one compiles in the validator's CEL environment", () => {
+    it("Istio 1.31's CRD file (for canary revisions), from release-1.31 at the 1.31.0 release, with its sha256", () => {
+        const file = "istio-1.31.crd-all.gen.yaml";
+        assert.equal(sources[file].sha256, "c0ad59e008658765412badb836e73a523a355e3d792a32ad3c0711a728be5aff");
+        assert.equal(sources[file].commit, "a8d7012191ebf42bacd48fa72b32a05828e4c564");
+        assert.equal(sha256(path.join(VENDOR_DIR, file)), sources[file].sha256);
+        const s = sources[file];
+        const derived = compactCrds(
+            fs.readFileSync(path.join(VENDOR_DIR, file), "utf8"),
+            `${s.repo} ${s.path} (${s.ref})`,
+            s.sha256,
+        );
+        assert.deepEqual(loadCompactCrds(file), derived);
+    });
+
+    it("each Istio version is validated against its minor's CRDs", () => {
+        assert.equal(crdFileFor("1.30.3"), "istio-1.30.3.crd-all.gen.yaml");
+        assert.equal(crdFileFor("1.30.5"), "istio-1.30.3.crd-all.gen.yaml");
+        assert.equal(crdFileFor("1.31.1"), "istio-1.31.crd-all.gen.yaml");
+        // A field 1.31 added (http2KeepAlive) is unknown to 1.30's API server.
+        const dr = {
+            apiVersion: "networking.istio.io/v1",
+            kind: "DestinationRule",
+            metadata: { name: "web" },
+            spec: { host: "web", trafficPolicy: { connectionPool: { http: { http2KeepAlive: { interval: "10s" } } } } },
+        };
+        assert.deepEqual(crdIssues(dr, crdFileFor("1.31.1")), []);
+        assert.deepEqual(crdIssues(dr, crdFileFor("1.30.5")), [
+            {
+                path: ["spec", "trafficPolicy", "connectionPool", "http", "http2KeepAlive"],
+                message: "is not a field of this object (the API server would drop it)",
+            },
+        ]);
+    });
+
+    it("carries all 362 CEL rules of the file (398 in 1.31's), and every one compiles in the validator's CEL environment", () => {
         const rules: string[] = [];
         const walk = (s: Schema | undefined) => {
             if (!s || typeof s !== "object") return;
@@ -70,6 +104,9 @@ describe("vendored Istio CRDs: a lock file, like package-lock.json", () => {
         Object.values(loadCompactCrds(ISTIO_CRD_FILE).schemas).forEach(walk);
         assert.equal(rules.length, 362);
         assert.equal(new Set(rules).size, 36);
+        const in131 = rules.length;
+        Object.values(loadCompactCrds("istio-1.31.crd-all.gen.yaml").schemas).forEach(walk);
+        assert.equal(rules.length - in131, 398);
         for (const r of new Set(rules)) assert.doesNotThrow(() => celProgram(r), r);
     });
 });

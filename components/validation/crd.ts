@@ -7,8 +7,25 @@ import { celProgram } from "./cel";
 import { compileRe2 } from "./re2";
 import { loadCompactCrds, type Schema } from "./vendorData";
 
-/** The vendored CRD file the validator reads: the CRDs of the Istio version the project pins. */
+/** The vendored CRD file of the Istio version the project pins by default. */
 export const ISTIO_CRD_FILE = "istio-1.30.3.crd-all.gen.yaml";
+
+/**
+ * Vendored CRD file per Istio minor version. Patch releases share their minor's CRDs: 1.30.3's file
+ * is unchanged on release-1.30 through 1.30.5.
+ */
+export const CRD_FILES: Record<string, string> = {
+    "1.30": ISTIO_CRD_FILE,
+    "1.31": "istio-1.31.crd-all.gen.yaml",
+};
+
+/**
+ * The CRD file to validate against for an Istio version. A minor with no vendored file falls back
+ * to the default's; refusing such a version is the compatibility preflight's job, not this one's.
+ */
+export function crdFileFor(istioVersion: string): string {
+    return CRD_FILES[istioVersion.split(".").slice(0, 2).join(".")] ?? ISTIO_CRD_FILE;
+}
 
 export type FieldPath = (string | number)[];
 

@@ -7,7 +7,7 @@
 //   objects.ts  every Istio object the program registers, and the way back to its config key
 // Each problem names the config key that produced the field, like every other config error.
 import type { StackConfig } from "../config";
-import { crdIssues, fieldPathText } from "./crd";
+import { crdFileFor, crdIssues, fieldPathText } from "./crd";
 import { collisions, metadataIssues } from "./names";
 import { generatedIstioObjects, type GeneratedObject } from "./objects";
 import { webhookIssues } from "./webhook";
@@ -36,6 +36,8 @@ function where(g: GeneratedObject): string {
 export function generatedObjectProblems(cfg: StackConfig): ObjectProblem[] {
     const out: ObjectProblem[] = [];
     const objects = generatedIstioObjects(cfg);
+    // The CRDs the cluster will have: those of the Istio version the stack installs.
+    const crdFile = crdFileFor(cfg.istio.version);
     for (const c of collisions(objects))
         out.push({
             at: c.second.key,
@@ -47,7 +49,7 @@ export function generatedObjectProblems(cfg: StackConfig): ObjectProblem[] {
                 at: g.key,
                 message: `${issue.message}; the API server would refuse ${where(g)} (${fieldPathText(issue.path)})`,
             });
-        const crd = crdIssues(g.object);
+        const crd = crdIssues(g.object, crdFile);
         for (const issue of crd)
             out.push({
                 at: g.configKey(issue.path),
