@@ -327,7 +327,7 @@ describe("istiod's webhook: DestinationRule, ServiceEntry and AuthorizationPolic
             name: "an AuthorizationPolicy CIDR with a leading-zero octet",
             values: app({ authorization: [{ from: [{ source: { ipBlocks: ["10.0.0.01/32"] } }] }] }),
             expected: [
-                `eks-istio:apps[0].authorization[0].from[0].source.ipBlocks[0]: invalid IP address/CIDR block: 10.0.0.01/32; ${ap("spec.rules[1].from[0].source.ipBlocks[0]")}`,
+                `eks-istio:apps[0].authorization[0].from[0].source.ipBlocks[0]: bad CIDR range (10.0.0.01/32); ${ap("spec.rules[1].from[0].source.ipBlocks[0]")}`,
             ],
         },
         {
@@ -341,7 +341,36 @@ describe("istiod's webhook: DestinationRule, ServiceEntry and AuthorizationPolic
             name: "an AuthorizationPolicy port that is not a number",
             values: app({ authorization: [{ to: [{ operation: { ports: ["http"] } }] }] }),
             expected: [
-                `eks-istio:apps[0].authorization[0].to[0].operation.ports[0]: invalid port: http; ${ap("spec.rules[1].to[0].operation.ports[0]")}`,
+                `eks-istio:apps[0].authorization[0].to[0].operation.ports[0]: bad port (http); ${ap("spec.rules[1].to[0].operation.ports[0]")}`,
+            ],
+        },
+        {
+            name: "an unsupported path template in an authorization rule",
+            values: app({ authorization: [{ to: [{ operation: { paths: ["/{*}/items/{id}"] } }] }] }),
+            expected: [
+                `eks-istio:apps[0].authorization[0].to[0].operation.paths[0]: invalid or unsupported path template, found in Paths; ${ap("spec.rules[1].to[0].operation.paths[0]")}`,
+            ],
+        },
+        {
+            name: "a condition key istiod does not know",
+            values: app({
+                authorization: [
+                    { from: [{ source: { namespaces: ["a"] } }], when: [{ key: "request.header[x]", values: ["1"] }] },
+                ],
+            }),
+            expected: [
+                `eks-istio:apps[0].authorization[0].when[0].values: invalid \`value\` for \`key\` request.header[x]: unknown attribute: request.header[x]; ${ap("spec.rules[1].when[0].values")}`,
+            ],
+        },
+        {
+            name: "a condition on source.ip that is not an IP",
+            values: app({
+                authorization: [
+                    { from: [{ source: { namespaces: ["a"] } }], when: [{ key: "source.ip", values: ["10.0.0.256"] }] },
+                ],
+            }),
+            expected: [
+                `eks-istio:apps[0].authorization[0].when[0].values: invalid \`value\` for \`key\` source.ip: bad IP address (10.0.0.256); ${ap("spec.rules[1].when[0].values")}`,
             ],
         },
     ];

@@ -757,6 +757,54 @@ function serviceEntry(spec: Obj, out: Issues) {
         workloadSelector(spec.workloadSelector.labels, ["spec", "workloadSelector", "labels"], out);
 }
 
+// pkg/config/security: IPs and CIDRs, ports, path templates and condition keys of authorization rules.
+const ipProblem = (s: string) =>
+    s.includes("/")
+        ? isCidr(s)
+            ? undefined
+            : `bad CIDR range (${s})`
+        : isIpAddress(s)
+          ? undefined
+          : `bad IP address (${s})`;
+const authzPortProblem = (p: string) => (/^\d+$/.test(p) && Number(p) <= 65535 ? undefined : `bad port (${p})`);
+const UNSUPPORTED_PATH_TEMPLATE = /\/\{\w+=\*[*]?\}|\{\w*\}|\/\*[*]?|\*[*]?\//;
+const mapKeyProblem = (key: string) => {
+    const open = key.indexOf("[");
+    return key.endsWith("]") && open > 0 && open < key.length - 2
+        ? undefined
+        : `bad key (${key}): should have format a[b]`;
+};
+
+/** security.ValidateAttribute: the condition keys istiod knows, and the values each takes. */
+export function attributeProblem(key: string, values: string[]): string | undefined {
+    if (values.some((v) => v === "")) return `empty value not allowed, found in ${key}`;
+    const first = (problems: (string | undefined)[]) => problems.find((p) => p !== undefined);
+    if (
+        key.startsWith("request.headers") ||
+        key.startsWith("request.auth.claims") ||
+        key.startsWith("experimental.envoy.filters.")
+    )
+        return mapKeyProblem(key);
+    if (["source.ip", "remote.ip", "destination.ip"].includes(key)) return first(values.map(ipProblem));
+    if (key === "destination.port") return first(values.map(authzPortProblem));
+    if (
+        [
+            "source.namespace",
+            "source.principal",
+            "request.auth.principal",
+            "request.auth.audiences",
+            "request.auth.presenter",
+            "connection.sni",
+        ].includes(key)
+    )
+        return undefined;
+    if (key === "destination.namespace") return `attribute ${key} is replaced by the metadata.namespace`;
+    if (key.startsWith("destination.labels")) return `attribute ${key} is replaced by the workload selector`;
+    if (key === "destination.name" || key === "destination.user")
+        return `deprecated attribute ${key}: only supported in v1alpha1`;
+    return `unknown attribute: ${key}`;
+}
+
 const SOURCE_FIELDS = [
     "principals",
     "requestPrincipals",
@@ -798,11 +846,7 @@ function authorizationPolicy(spec: Obj, out: Issues) {
             if (SOURCE_FIELDS.every((k) => list(src[k]).length === 0))
                 out.add([...at, "from", j, "source"], `\`from.source\` must not be empty, found at rule ${i}`);
             for (const k of ["ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks"] as const)
-                list(src[k]).forEach((ip, n) => {
-                    const s = str(ip);
-                    if (!(s.includes("/") ? isCidr(s) : isIpAddress(s)))
-                        out.add([...at, "from", j, "source", k, n], `invalid IP address/CIDR block: ${s}`);
-                });
+                list(src[k]).forEach((ip, n) => out.add([...at, "from", j, "source", k, n], ipProblem(str(ip))));
             for (const k of SOURCE_FIELDS)
                 list(src[k]).forEach((v, n) => {
                     if (str(v) === "")
@@ -820,9 +864,15 @@ function authorizationPolicy(spec: Obj, out: Issues) {
             if (OPERATION_FIELDS.every((k) => list(op[k]).length === 0))
                 out.add([...at, "to", j, "operation"], `\`to.operation\` must not be empty, found at rule ${i}`);
             for (const k of ["ports", "notPorts"] as const)
+                list(op[k]).forEach((p, n) => out.add([...at, "to", j, "operation", k, n], authzPortProblem(str(p))));
+            for (const k of ["paths", "notPaths"] as const)
                 list(op[k]).forEach((p, n) => {
-                    if (!/^\d+$/.test(str(p)) || Number(p) > 65535)
-                        out.add([...at, "to", j, "operation", k, n], `invalid port: ${str(p)}`);
+                    const path = str(p);
+                    if ((path.includes("{*}") || path.includes("{**}")) && UNSUPPORTED_PATH_TEMPLATE.test(path))
+                        out.add(
+                            [...at, "to", j, "operation", k, n],
+                            `invalid or unsupported path template, found in ${k[0].toUpperCase()}${k.slice(1)}`,
+                        );
                 });
             for (const k of OPERATION_FIELDS)
                 list(op[k]).forEach((v, n) => {
@@ -835,12 +885,21 @@ function authorizationPolicy(spec: Obj, out: Issues) {
         });
         list(rule.when).forEach((w, j) => {
             if (!isObj(w)) return;
-            if (!str(w.key)) out.add([...at, "when", j, "key"], "`key` must not be empty");
+            const key = str(w.key);
+            if (!key) out.add([...at, "when", j, "key"], "`key` must not be empty");
             else if (list(w.values).length === 0 && list(w.notValues).length === 0)
-                out.add(
-                    [...at, "when", j],
-                    `at least one of \`values\` or \`notValues\` must be set for key ${str(w.key)}`,
-                );
+                out.add([...at, "when", j], `at least one of \`values\` or \`notValues\` must be set for key ${key}`);
+            else
+                for (const k of ["values", "notValues"] as const) {
+                    // istiod checks both lists; one message per key is enough for a person.
+                    if (list(w[k]).length === 0) continue;
+                    const problem = attributeProblem(key, list(w[k]).map(str));
+                    if (problem)
+                        out.add(
+                            [...at, "when", j, k],
+                            `invalid \`${k === "values" ? "value" : "notValue"}\` for \`key\` ${key}: ${problem}`,
+                        );
+                }
         });
     });
 }
