@@ -48,6 +48,12 @@ const out = fs.mkdtempSync(path.join(os.tmpdir(), "eks-istio-bench-"));
 measure("evaluate one stack (dev) under mocks, fresh process", 2, RUNS, () =>
     time(node, [...tsNode, "scripts/lib/evalStack.ts", "dev"]),
 );
+// The validator's share of the figure above ("Preview is the truth"): printed, not a target.
+const validationCost = spawnSync(node, [...tsNode, "scripts/lib/validationCost.ts", "dev"], {
+    cwd: ROOT,
+    encoding: "utf8",
+});
+process.stderr.write(`${validationCost.stdout.trim() || validationCost.stderr.trim()}\n`);
 measure("render one stack (dev)", 3, RUNS, () => time(node, [...tsNode, "scripts/render.ts", "dev", "--out", out]));
 measure("render dev, stg and product", 6, RUNS, () =>
     time(node, [...tsNode, "scripts/render.ts", "dev", "stg", "product", "--out", out]),

@@ -616,7 +616,8 @@ describe("config: one ConfigError lists every problem", () => {
         assert.ok(pulumi.RunError.isInstance(err));
         assert.ok(err instanceof ConfigError);
         assert.equal(err.name, "ConfigError");
-        assert.equal(err.stack, "dev");
+        assert.equal(err.stackName, "dev");
+        assert.match(String(err.stack), /^ConfigError: Invalid config for stack "dev"/);
     });
 });
 

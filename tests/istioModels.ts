@@ -1,37 +1,15 @@
-// Validation of Istio objects against Istio's CRD schemas, through @kubernetes-models/istio (its
-// models are generated from Istio 1.29's crd-all.gen.yaml). The package is ESM-only; this file is
-// compiled to CommonJS, where TypeScript would turn `import()` into `require()`, so the dynamic
-// import is built at run time to stay a real ESM import.
-const esmImport = new Function("specifier", "return import(specifier)") as (s: string) => Promise<any>;
+// Validation of Istio objects as the cluster would judge them: the vendored Istio CRD file of the
+// pinned version (structural schema and CEL rules) and istiod's webhook rules — the same validator
+// the program runs before registering anything (components/validation). Async for its callers'
+// convenience: it used to load ESM models.
+import { crdIssues, fieldPathText, webhookIssues } from "../components/validation";
 
-type Validator = { validate(): void };
-type ModelClass = new (data: unknown) => Validator;
-
-const cache = new Map<string, Promise<ModelClass>>();
-
-function modelFor(apiVersion: string, kind: string): Promise<ModelClass> {
-    const key = `${apiVersion}/${kind}`;
-    if (!cache.has(key))
-        cache.set(
-            key,
-            esmImport(`@kubernetes-models/istio/${apiVersion}/${kind}`).then((m) => {
-                if (!m[kind]) throw new Error(`no model for ${key}`);
-                return m[kind] as ModelClass;
-            }),
-        );
-    return cache.get(key)!;
-}
-
-/** Schema errors of an Istio object ("" when valid), as "<path> <message>" lines. */
+/** Problems of an Istio object ([] when valid), as "<field path> <message>" lines. */
 export async function istioSchemaErrors(obj: { apiVersion: string; kind: string }): Promise<string[]> {
-    const Model = await modelFor(obj.apiVersion, obj.kind);
-    try {
-        new Model(JSON.parse(JSON.stringify(obj))).validate();
-        return [];
-    } catch (e: any) {
-        const errors: { instancePath: string; message: string }[] = e.errors ?? [];
-        return errors.length ? errors.map((x) => `${x.instancePath} ${x.message}`) : [String(e.message)];
-    }
+    const crd = crdIssues(obj);
+    // istiod only sees what the API server admitted.
+    const issues = crd.length ? crd : webhookIssues(obj);
+    return issues.map((i) => `${fieldPathText(i.path)} ${i.message}`);
 }
 
 export function isIstioObject(obj: { apiVersion?: string }): obj is { apiVersion: string; kind: string } {

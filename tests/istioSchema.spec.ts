@@ -1,38 +1,38 @@
-// Every Istio object the program can produce must pass Istio's CRD schema: those of every stack
-// file, and those of configs generated at random (property-based), so that no config the
-// validator accepts can produce an object the API server would refuse.
+// Every Istio object the program can produce must pass the vendored Istio CRD (schema and CEL) and
+// istiod's webhook rules: those of every stack file, and those of configs generated at random
+// (property-based), so that no config the validator accepts can produce an object the cluster
+// would refuse, and no config it refuses registers anything.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
-import { ConfigError, defaultNodePort, parseStackConfig, STATUS_PORT, type StackConfig } from "../components/config";
 import {
-    authorizationPolicyManifest,
-    destinationRuleManifests,
-    gatewayManifest,
-    ingressManifest,
-    serviceEntryManifests,
-    virtualServiceManifest,
-} from "../components/manifests/edge";
-import { meshPeerAuthentication } from "../components/manifests/istio";
-import { ROOT, runProgram, stackFileConfig } from "./harness";
+    ConfigError,
+    defaultNodePort,
+    parseStackConfig,
+    rawConfigFromMap,
+    STATUS_PORT,
+    type StackConfig,
+} from "../components/config";
+import { ingressManifest } from "../components/manifests/edge";
+import { generatedIstioObjects } from "../components/validation";
+import { registeredWithMockEngine, ROOT, runProgram, runStackFile, stackFileConfig, toConfigMap } from "./harness";
 import { isIstioObject, istioSchemaErrors } from "./istioModels";
 import { checkProperty } from "./property";
 
 const stackFiles = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f));
+const exampleFiles = fs
+    .readdirSync(path.join(ROOT, "examples"), { recursive: true })
+    .map(String)
+    .filter((f) => /(^|\/)Pulumi\.[^.]+\.yaml$/.test(f))
+    .map((f) => path.join(ROOT, "examples", f));
 
 function istioObjects(cfg: StackConfig) {
-    return [
-        meshPeerAuthentication(),
-        gatewayManifest(cfg),
-        ...cfg.apps.flatMap((a) => [
-            virtualServiceManifest(cfg, a),
-            ...destinationRuleManifests(cfg, a),
-            ...serviceEntryManifests(cfg, a),
-            ...[authorizationPolicyManifest(cfg, a)].filter((x) => x !== undefined),
-        ]),
-    ];
+    return generatedIstioObjects(cfg).map((g) => g.object);
 }
+
+const objectKey = (o: { kind: string; metadata?: { namespace?: string; name?: string } }) =>
+    `${o.kind} ${o.metadata?.namespace ?? ""}/${o.metadata?.name ?? ""}`;
 
 describe("Istio objects of every stack file pass Istio's CRD schemas", () => {
     it("there are stack files to check", () => assert.ok(stackFiles.length >= 3, stackFiles.join(", ")));
@@ -53,8 +53,36 @@ describe("Istio objects of every stack file pass Istio's CRD schemas", () => {
             metadata: { name: "x" },
             spec: { hosts: ["*"], http: [{ route: [{ destination: { host: "a" }, weight: "fifty" }] }] },
         };
-        assert.match((await istioSchemaErrors(bad)).join(), /weight must be integer/);
+        assert.deepEqual(await istioSchemaErrors(bad), [
+            'spec.http[0].route[0].weight must be of type integer, got string "fifty"',
+        ]);
     });
+
+    // The validator checks the objects of generatedIstioObjects(); this is what keeps that list
+    // honest: it must be exactly the Istio objects the program registers, for every stack file.
+    for (const file of [...stackFiles.map((f) => path.join(ROOT, f)), ...exampleFiles]) {
+        const name = path.relative(ROOT, file);
+        it(`${name}: the validated objects are exactly the Istio objects the program registers`, async () => {
+            const run = await runStackFile(file);
+            const istioResources = run.resources.filter((r) => isIstioObject(r.inputs));
+            const registered = istioResources.map((r) => r.inputs as { apiVersion: string; kind: string });
+            const stack = path.basename(file).split(".")[1];
+            const cfg = parseStackConfig(rawConfigFromMap(stack, stackFileConfig(file)));
+            const validated = istioObjects(cfg);
+            assert.deepEqual(registered.map(objectKey).sort(), validated.map(objectKey).sort());
+            // ... under the Pulumi resource names the collision check assumes.
+            assert.deepEqual(
+                istioResources.map((r) => r.name).sort(),
+                generatedIstioObjects(cfg)
+                    .map((g) => g.resourceName)
+                    .sort(),
+            );
+            for (const o of validated) {
+                const twin = registered.find((r) => objectKey(r) === objectKey(o));
+                assert.deepEqual(JSON.parse(JSON.stringify(twin)), JSON.parse(JSON.stringify(o)), objectKey(o));
+            }
+        });
+    }
 });
 
 // ---- generated configs ----------------------------------------------------------------------
@@ -77,7 +105,10 @@ const stringMatch = fc.oneof(
 const duration = fc
     .tuple(fc.integer({ min: 1, max: 600 }), fc.constantFrom("ms", "s", "m"))
     .map(([n, u]) => `${n}${u}`);
-const percentage = fc.double({ min: 0, max: 100, noNaN: true }).map((value) => ({ value }));
+// istiod refuses percentages between 0 and 0.0001 (exclusive).
+const percentage = fc
+    .oneof(fc.constant(0), fc.double({ min: 0.0001, max: 100, noNaN: true }))
+    .map((value) => ({ value }));
 const destination = fc.record(
     { host: label, port: fc.integer({ min: 1, max: 65535 }).map((number) => ({ number })) },
     { requiredKeys: ["host"] },
@@ -117,7 +148,8 @@ const extras = fc.record(
     {
         timeout: duration,
         retries: fc.record({
-            attempts: fc.integer({ min: 0, max: 5 }),
+            // attempts 0 with a retry policy is refused by istiod ("retry policy configured when attempts are set to 0").
+            attempts: fc.integer({ min: 1, max: 5 }),
             perTryTimeout: duration,
             retryOn: fc.constant("5xx,reset"),
         }),
@@ -137,29 +169,32 @@ const extras = fc.record(
 const httpRoute = fc
     .tuple(fc.array(match, { minLength: 1, maxLength: 3 }), action, extras, fc.option(label, { nil: undefined }))
     .map(([m, a, e, name]) => ({ ...(name ? { name } : {}), match: m, ...a, ...("route" in a ? e : {}) }));
-const trafficPolicy = fc.record(
-    {
-        loadBalancer: fc.constantFrom("ROUND_ROBIN", "LEAST_REQUEST", "RANDOM").map((simple) => ({ simple })),
-        connectionPool: fc.record({
-            tcp: fc.record({ maxConnections: fc.nat(1000), connectTimeout: duration }, { requiredKeys: [] }),
-            http: fc.record(
-                { http1MaxPendingRequests: fc.nat(1000), maxRequestsPerConnection: fc.nat(100) },
+const trafficPolicy = fc
+    .record(
+        {
+            loadBalancer: fc.constantFrom("ROUND_ROBIN", "LEAST_REQUEST", "RANDOM").map((simple) => ({ simple })),
+            connectionPool: fc.record({
+                tcp: fc.record({ maxConnections: fc.nat(1000), connectTimeout: duration }, { requiredKeys: [] }),
+                http: fc.record(
+                    { http1MaxPendingRequests: fc.nat(1000), maxRequestsPerConnection: fc.nat(100) },
+                    { requiredKeys: [] },
+                ),
+            }),
+            outlierDetection: fc.record(
+                {
+                    consecutive5xxErrors: fc.nat(20),
+                    interval: duration,
+                    baseEjectionTime: duration,
+                    maxEjectionPercent: fc.integer({ min: 0, max: 100 }),
+                },
                 { requiredKeys: [] },
             ),
-        }),
-        outlierDetection: fc.record(
-            {
-                consecutive5xxErrors: fc.nat(20),
-                interval: duration,
-                baseEjectionTime: duration,
-                maxEjectionPercent: fc.integer({ min: 0, max: 100 }),
-            },
-            { requiredKeys: [] },
-        ),
-        tls: fc.constantFrom("ISTIO_MUTUAL", "SIMPLE", "DISABLE").map((mode) => ({ mode })),
-    },
-    { requiredKeys: [] },
-);
+            tls: fc.constantFrom("ISTIO_MUTUAL", "SIMPLE", "DISABLE").map((mode) => ({ mode })),
+        },
+        { requiredKeys: [] },
+        // istiod refuses an empty trafficPolicy ("traffic policy must have at least one field").
+    )
+    .filter((tp) => Object.keys(tp).length > 0);
 const destinationRules = fc.uniqueArray(label, { maxLength: 2 }).chain((hosts) =>
     fc.tuple(
         ...hosts.map((host) =>
@@ -318,5 +353,34 @@ describe("generated configs (property-based)", () => {
         );
         // A replay (FC_PATH) runs only the failing input.
         if (!process.env.FC_PATH) assert.ok(accepted > 0, "a valid input reached the schema check");
+    });
+
+    it("a config refused at any layer (contract, CRD, webhook, hostile keys) registers nothing", async () => {
+        // One breakage per layer, applied to an otherwise valid generated config.
+        const breakages: { layer: string; apply(v: any): void }[] = [
+            { layer: "contract", apply: (v) => (v.ingress.port = 15021) },
+            { layer: "CRD CEL", apply: (v) => (v.apps[0].http[0].timeout = "3000000h") },
+            {
+                layer: "webhook RE2",
+                apply: (v) => (v.apps[0].http[0].match = [{ uri: { regex: "^/(?!admin)" } }]),
+            },
+            {
+                layer: "hostile key",
+                apply: (v) => (v.apps[0].http[0].match = JSON.parse('[{"headers":{"__proto__":{"exact":"x"}}}]')),
+            },
+        ];
+        await fc.assert(
+            fc.asyncProperty(stackValues, fc.nat(breakages.length - 1), async (values, b) => {
+                const v = JSON.parse(JSON.stringify(values));
+                breakages[b].apply(v);
+                const config = toConfigMap({
+                    "aws:region": "ap-northeast-1",
+                    ...Object.fromEntries(Object.entries(v).map(([k, x]) => [`eks-istio:${k}`, x])),
+                });
+                await assert.rejects(runProgram("gen", config), (e) => e instanceof ConfigError, breakages[b].layer);
+                assert.deepEqual(await registeredWithMockEngine(), [], breakages[b].layer);
+            }),
+            { numRuns: 12 },
+        );
     });
 });

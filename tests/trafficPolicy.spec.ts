@@ -146,14 +146,15 @@ describe("traffic policy: cross-checks before anything is created", () => {
                     ],
                 }),
             ],
-            path: "eks-istio:apps[0].serviceEntries[0].hosts",
-            message: /wildcard hosts cannot be resolved by DNS/,
+            path: "eks-istio:apps[0].serviceEntries[0].hosts[0]",
+            message:
+                /hosts must be FQDN if no endpoints are provided for resolution mode DNS; istiod's validating webhook/,
         },
         {
             name: "ServiceEntry endpoints with resolution NONE",
             apps: [app({ serviceEntries: [{ hosts: ["db.internal"], endpoints: [{ address: "10.0.0.1" }] }] })],
-            path: "eks-istio:apps[0].serviceEntries[0].endpoints",
-            message: /resolution NONE cannot have endpoints/,
+            path: "eks-istio:apps[0].serviceEntries[0]",
+            message: /NONE mode cannot set endpoints; the API server would refuse ServiceEntry/,
         },
         {
             name: "a ServiceEntry port listed twice",
@@ -171,7 +172,7 @@ describe("traffic policy: cross-checks before anything is created", () => {
                 }),
             ],
             path: "eks-istio:apps[0].serviceEntries[0].ports",
-            message: /port 443 is listed twice/,
+            message: /port number cannot be duplicated; the API server would refuse ServiceEntry/,
         },
     ];
     for (const c of cases) {

@@ -389,6 +389,19 @@ export type ParsedObservability = { namespace?: ObservabilityNamespace } & {
 /** Namespaces an app must not take over (its namespace gets sidecar injection and is deleted with the app). */
 export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "istio-system"];
 
+/**
+ * Why `ns` cannot be an app's namespace, or undefined. Besides RESERVED_NAMESPACES: every kube-*
+ * namespace is Kubernetes' own, and the add-ons' namespace belongs to the observability component
+ * (its default, "observability", is reserved even while the add-ons are off, so turning them on
+ * later never collides with an app).
+ */
+export function reservedNamespaceProblem(ns: string): string | undefined {
+    if (RESERVED_NAMESPACES.includes(ns) || ns.startsWith("kube-")) return `"${ns}" is a system namespace`;
+    if ((OBSERVABILITY_NAMESPACES as readonly string[]).includes(ns))
+        return `"${ns}" is the namespace of the observability add-ons (eks-istio:observability.namespace)`;
+    return undefined;
+}
+
 export const appSchema = z.strictObject({
     name: z.string().regex(DNS1123_LABEL, { error: 'must be a DNS-1123 label such as "vote-dog-cat"' }).max(63),
     namespace: z
@@ -552,6 +565,11 @@ export interface RawStackConfig {
     stack: string;
     region?: string;
     values: Record<string, unknown>;
+    /**
+     * Top-level keys whose value Pulumi marks secret (`pulumi config set --secret`). No message
+     * prints any part of their values.
+     */
+    secretKeys?: readonly string[];
 }
 
 export const TOP_LEVEL_KEYS = [

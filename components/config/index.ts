@@ -9,6 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { attachedModeProblems } from "./checks/attachment";
+import { awsProblems } from "./checks/aws";
 import { gatewayPortProblems, nodePortProblems, nodePortWarnings } from "./checks/gatewayPorts";
 import { observabilityProblems, observabilityWarnings, parseObservability } from "./checks/observability";
 import { compatibilityProblems, httpsProblems, platformWarnings } from "./checks/platform";
@@ -29,11 +30,14 @@ import {
     type StackConfig,
     TOP_LEVEL_KEYS,
 } from "./contract";
+import { generatedObjectProblems } from "../validation";
 import { withDefaults } from "./defaults";
 import { didYouMean, issueMessage, keyPath } from "./messages";
 import { CERTIFICATE_ARN, environmentProblem, isArmInstanceType, record } from "./primitives";
+import { excerpt, forbiddenKeyProblems, safeAssign, secretScrubber } from "./untrusted";
 
 export * from "./checks/attachment";
+export * from "./checks/aws";
 export * from "./checks/gatewayPorts";
 export * from "./checks/observability";
 export * from "./checks/revisions";
@@ -44,18 +48,23 @@ export * from "./compatibility";
 export * from "./contract";
 export * from "./messages";
 export * from "./primitives";
+export * from "./untrusted";
 
 /**
  * Raised for an invalid stack config. A `pulumi.RunError`, so `pulumi preview` prints the message
  * alone, not a stack trace. Lists every problem found, not only the first.
+ *
+ * The stack's name is `stackName`: a property named `stack` would shadow `Error.prototype.stack`,
+ * and everything that prints `err.stack` (Node's uncaught-error printer, test runners) would show
+ * "dev" instead of the message.
  */
 export class ConfigError extends pulumi.RunError {
     constructor(
-        readonly stack: string,
+        readonly stackName: string,
         readonly problems: ConfigProblem[],
     ) {
         super(
-            `Invalid config for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+            `Invalid config for stack "${stackName}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
                 problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n"),
         );
         this.name = "ConfigError";
@@ -67,6 +76,17 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     const problems: ConfigProblem[] = [];
     const add = (path: string, message: string) => problems.push({ path: keyPath(path), message });
     const v = raw.values;
+    const scrub = secretScrubber((raw.secretKeys ?? []).map((k) => v[k]));
+    const fail = (): never => {
+        throw new ConfigError(
+            raw.stack,
+            problems.map((p) => ({ path: p.path, message: scrub(p.message) })),
+        );
+    };
+
+    // Before any schema reads the input: a forbidden key must be reported, never interpreted.
+    forbiddenKeyProblems(v).forEach((p) => add(p.at, p.message));
+    if (problems.length > 0) fail();
 
     for (const key of Object.keys(v)) {
         if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key))
@@ -81,20 +101,22 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
 
     const environment = v.environment ?? raw.stack;
     const envSource = v.environment === undefined ? `(the stack name, used as the environment)` : "";
-    if (typeof environment !== "string") add("environment", `must be a string, got ${JSON.stringify(environment)}`);
+    if (typeof environment !== "string") add("environment", `must be a string, got ${excerpt(environment)}`);
     else {
         const problem = environmentProblem(environment);
         if (problem) add("environment", `${problem}${envSource ? ` ${envSource}; set eks-istio:environment` : ""}`);
     }
     if (v.production !== undefined && typeof v.production !== "boolean")
-        add("production", `must be true or false, got ${JSON.stringify(v.production)}`);
+        add("production", `must be true or false, got ${excerpt(v.production)}`);
     if (v.teardown !== undefined && typeof v.teardown !== "boolean")
-        add("teardown", `must be true or false, got ${JSON.stringify(v.teardown)}`);
+        add("teardown", `must be true or false, got ${excerpt(v.teardown)}`);
 
     const section = <T>(key: string, schema: z.ZodType<T>, value: unknown): T | undefined => {
         const r = schema.safeParse(value, { reportInput: true });
         if (r.success) return r.data;
-        for (const issue of r.error.issues) add([key, ...issue.path].join("."), issueMessage(issue, schema));
+        const secret = raw.secretKeys?.includes(key.split(/[.[]/)[0]) ?? false;
+        for (const issue of r.error.issues)
+            add([key, ...issue.path].join("."), issueMessage(issue, schema, { secret }));
         return undefined;
     };
 
@@ -150,6 +172,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
             "ingress.certificateArn",
             `the certificate is in ${certRegion} but the stack deploys to ${raw.region}; an ALB can only use ACM certificates from its own region`,
         );
+    awsProblems(v, raw.region).forEach((p) => add(p.at, p.message));
     gatewayPortProblems(environment, record(v.ingress).port, record(v.istio).extraGatewayPorts).forEach((p) =>
         add(p.at, p.message),
     );
@@ -167,10 +190,10 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     compatibilityProblems(v).forEach((p) => add(p.at, p.message));
     httpsProblems(v, production).forEach((p) => add(p.at, p.message));
 
-    if (problems.length > 0) throw new ConfigError(raw.stack, problems);
+    if (problems.length > 0) fail();
     const warnings = [...traffic.warnings, ...nodePortWarnings(record(v.ingress), record(v.istio))].map((w) => ({
         path: keyPath(w.at),
-        message: w.message,
+        message: scrub(w.message),
     }));
     const config = withDefaults(raw, environment as string, warnings, {
         production: v.production as boolean | undefined,
@@ -182,8 +205,11 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         apps,
         observability: observability!,
     });
+    // The third layer: the objects this config produces, as the API server and istiod will see them.
+    generatedObjectProblems(config).forEach((p) => add(p.at, p.message));
+    if (problems.length > 0) fail();
     for (const w of [...observabilityWarnings(config), ...platformWarnings(config)])
-        config.warnings.push({ path: keyPath(w.at), message: w.message });
+        config.warnings.push({ path: keyPath(w.at), message: scrub(w.message) });
     return config;
 }
 
@@ -191,20 +217,33 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
  * The raw config of a stack from a Pulumi config map (`namespace:key` → string). Top-level
  * `eks-istio:*` keys are all taken, so a misspelt top-level key is reported instead of ignored.
  */
-export function rawConfigFromMap(stack: string, all: Record<string, string>): RawStackConfig {
+export function rawConfigFromMap(
+    stack: string,
+    all: Record<string, string>,
+    isSecret: (key: string) => boolean = () => false,
+): RawStackConfig {
     const values: Record<string, unknown> = {};
+    const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(all)) {
         if (!key.startsWith(`${NAMESPACE}:`)) continue;
         const name = key.slice(NAMESPACE.length + 1);
-        // Pulumi stores structured values as JSON and plain ones as strings.
-        values[name] = name === "environment" ? value : decode(value);
+        // Pulumi stores structured values as JSON and plain ones as strings. safeAssign: a key
+        // "eks-istio:__proto__" must become a key that is reported, not the values' prototype.
+        safeAssign(values, name, name === "environment" ? value : decode(value));
+        if (isSecret(key)) secretKeys.push(name);
     }
-    return { stack, region: all["aws:region"], values };
+    return { stack, region: all["aws:region"], values, ...(secretKeys.length ? { secretKeys } : {}) };
+}
+
+/** Pulumi's own record of which config keys are secret (internal to @pulumi/pulumi, hence the guard). */
+function pulumiIsSecret(key: string): boolean {
+    const isConfigSecret = (pulumi.runtime as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+    return typeof isConfigSecret === "function" ? isConfigSecret(key) : false;
 }
 
 /** Reads the stack's config from Pulumi, parses it, and shows its warnings. */
 export function loadStackConfig(): StackConfig {
-    const config = parseStackConfig(rawConfigFromMap(pulumi.getStack(), pulumi.runtime.allConfig()));
+    const config = parseStackConfig(rawConfigFromMap(pulumi.getStack(), pulumi.runtime.allConfig(), pulumiIsSecret));
     for (const w of config.warnings) pulumi.log.warn(`${w.path}: ${w.message}`);
     return config;
 }

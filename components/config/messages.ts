@@ -2,12 +2,18 @@
 // stack file, and "did you mean" for misspelt keys.
 import type { z } from "zod";
 import { NAMESPACE } from "./contract";
+import { excerpt } from "./untrusted";
 
 export function keyPath(path: string): string {
     return `${NAMESPACE}:${path.replace(/\.(\d+)(?=\.|$)/g, "[$1]")}`;
 }
 
-export function issueMessage(issue: z.core.$ZodIssue, schema: z.ZodType): string {
+/**
+ * A zod issue as a person reads it. `secret`: the value is secret (`pulumi config set --secret`), so
+ * the message says what is wrong without printing what was given.
+ */
+export function issueMessage(issue: z.core.$ZodIssue, schema: z.ZodType, opts: { secret?: boolean } = {}): string {
+    const got = (input: unknown) => (opts.secret ? "a secret value" : excerpt(input));
     // Messages written in the schemas above are already for people; rewrite only zod's defaults.
     if (!/^(Invalid|Too (small|big)|Unrecognized)/.test(issue.message)) return issue.message;
     if (issue.code === "unrecognized_keys") {
@@ -17,10 +23,10 @@ export function issueMessage(issue: z.core.$ZodIssue, schema: z.ZodType): string
         return `must be one of ${issue.values.map((x) => JSON.stringify(x)).join(", ")}`;
     if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
     if (issue.code === "too_small" && issue.origin === "number")
-        return `must be at least ${issue.minimum}, got ${JSON.stringify(issue.input)}`;
+        return `must be at least ${issue.minimum}, got ${got(issue.input)}`;
     if (issue.code === "too_big" && issue.origin === "number")
-        return `must be at most ${issue.maximum}, got ${JSON.stringify(issue.input)}`;
-    if (issue.code === "invalid_type") return `must be ${article(issue.expected)}, got ${JSON.stringify(issue.input)}`;
+        return `must be at most ${issue.maximum}, got ${got(issue.input)}`;
+    if (issue.code === "invalid_type") return `must be ${article(issue.expected)}, got ${got(issue.input)}`;
     return issue.message;
 }
 

@@ -1,5 +1,6 @@
 // Field-level rules of the contract: names, ports, CIDRs, hosts, quantities, durations. Pure
 // functions and patterns, exported for the schemas, the cross-checks and the tests' tables.
+import { excerpt } from "./untrusted";
 
 /** RFC 1123 label: what Kubernetes requires of namespace names and most object names. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -26,7 +27,7 @@ export const ISTIO_RESERVED_PORTS = { from: 15000, to: 15099 };
 
 export function portProblem(port: unknown): string | undefined {
     if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535)
-        return `${JSON.stringify(port)} is not a port; use an integer from 1 to 65535`;
+        return `${excerpt(port)} is not a port; use an integer from 1 to 65535`;
     if (port >= ISTIO_RESERVED_PORTS.from && port <= ISTIO_RESERVED_PORTS.to)
         return `${port} is in Istio's reserved range ${ISTIO_RESERVED_PORTS.from}-${ISTIO_RESERVED_PORTS.to} (15021 is the gateway's status port); pick another port such as 8000`;
     return undefined;
@@ -70,8 +71,11 @@ export const DEFAULT_STATUS_NODE_PORT = NODE_PORT_STATIC_BAND.to;
 
 /** Parses "a.b.c.d/n" and reports what is wrong with it, including host bits set past the prefix. */
 export function cidrProblem(cidr: string, { minPrefix = 0, maxPrefix = 32 } = {}): string | undefined {
-    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,3})$/.exec(cidr);
     if (!m) return `"${cidr}" is not an IPv4 CIDR block such as 10.0.0.0/16`;
+    // AWS and Go's netip refuse "010.0.0.0/16": a leading zero reads as octal in some parsers.
+    if (m.slice(1, 6).some((part) => part.length > 1 && part.startsWith("0")))
+        return `"${cidr}" has leading zeros; write ${m.slice(1, 5).map(Number).join(".")}/${Number(m[5])}`;
     const octets = m.slice(1, 5).map(Number);
     const prefix = Number(m[5]);
     if (octets.some((o) => o > 255) || prefix > 32) return `"${cidr}" is not an IPv4 CIDR block such as 10.0.0.0/16`;
@@ -136,7 +140,7 @@ export function prometheusDurationHours(duration: string): number {
 
 export function retentionProblem(retention: unknown): string | undefined {
     if (typeof retention !== "string" || !PROMETHEUS_DURATION.test(retention))
-        return `${JSON.stringify(retention)} is not a Prometheus duration; use a number and a unit such as "2d", "12h" or "2w"`;
+        return `${excerpt(retention)} is not a Prometheus duration; use a number and a unit such as "2d", "12h" or "2w"`;
     if (prometheusDurationHours(retention) < 2)
         return `"${retention}" is shorter than 2h, the block Prometheus writes to disk, so it would keep almost nothing; use at least "2h"`;
     return undefined;

@@ -10,6 +10,7 @@ import {
     type StackConfig,
 } from "../contract";
 import { keysAt } from "../messages";
+import { excerpt } from "../untrusted";
 import { CPU_QUANTITY, cpuMillicores, MEMORY_QUANTITY, memoryMebibytes, record } from "../primitives";
 import { hostsOverlap, isCatchAll } from "./routing";
 
@@ -35,7 +36,7 @@ export function parseObservability(
         if (typeof value !== "object" || value === null || Array.isArray(value)) {
             add(
                 `observability.${addon}`,
-                `must be true, false or a map of settings (${keysAt(ADDON_SCHEMAS[addon], []).join(", ")}), got ${JSON.stringify(value)}`,
+                `must be true, false or a map of settings (${keysAt(ADDON_SCHEMAS[addon], []).join(", ")}), got ${excerpt(value)}`,
             );
             ok = false;
             continue;

@@ -1,5 +1,5 @@
 // Routing: rules within one route, across the routes of an app, and across apps sharing hosts.
-import { DEFAULTS, type HttpRoute, RESERVED_NAMESPACES } from "../contract";
+import { DEFAULTS, type HttpRoute, reservedNamespaceProblem } from "../contract";
 import { httpRoute } from "../istioSpec";
 import { keyPath } from "../messages";
 import { record } from "../primitives";
@@ -82,10 +82,11 @@ export function appProblems(apps: unknown): { at: string; message: string }[] {
             seenApps.set(app.name, i);
         }
         const ns = app.namespace ?? app.name;
-        if (typeof ns === "string" && RESERVED_NAMESPACES.includes(ns))
+        const reserved = typeof ns === "string" ? reservedNamespaceProblem(ns) : undefined;
+        if (reserved)
             out.push({
                 at: app.namespace === undefined ? `apps[${i}].name` : `apps[${i}].namespace`,
-                message: `"${ns}" is a system namespace${app.namespace === undefined ? " (an app's namespace defaults to its name)" : ""}; give the app a namespace of its own`,
+                message: `${reserved}${app.namespace === undefined ? " (an app's namespace defaults to its name)" : ""}; give the app a namespace of its own`,
             });
         if (typeof ns === "string") {
             if (seenNamespaces.has(ns))

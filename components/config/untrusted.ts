@@ -1,0 +1,79 @@
+// Raw config is untrusted input: a stack file, `pulumi config set`, or a CI variable. Two rules hold
+// before any schema looks at it. No key may reach an object prototype (`__proto__` sets the
+// prototype of the object it is assigned to, and zod drops such keys from records without a word),
+// and no message may print a secret value or more than a short excerpt of any value.
+
+/**
+ * Keys that are errors wherever they appear. `__proto__` replaces an object's prototype when
+ * assigned; `constructor` and `prototype` shadow what every object inherits. None is a plausible
+ * Istio field, header or label, so refusing them costs nothing.
+ */
+export const FORBIDDEN_KEYS = ["__proto__", "constructor", "prototype"] as const;
+
+/** Problems for every forbidden key in `value`, with paths relative to `at` ("" = top level). */
+export function forbiddenKeyProblems(value: unknown, at = ""): { at: string; message: string }[] {
+    const out: { at: string; message: string }[] = [];
+    const walk = (v: unknown, path: string, depth: number) => {
+        // Config is data, not a graph: anything this deep is hostile or a cycle.
+        if (depth > 64 || v === null || typeof v !== "object") return;
+        if (Array.isArray(v)) {
+            v.forEach((x, i) => walk(x, `${path}[${i}]`, depth + 1));
+            return;
+        }
+        for (const key of Object.keys(v)) {
+            const p = path ? `${path}.${key}` : key;
+            if ((FORBIDDEN_KEYS as readonly string[]).includes(key))
+                out.push({
+                    at: p,
+                    message: `"${key}" is not allowed as a key anywhere in the config (it would change how the config itself is read); rename or remove it`,
+                });
+            else walk((v as Record<string, unknown>)[key], p, depth + 1);
+        }
+    };
+    walk(value, at, 0);
+    return out;
+}
+
+/** An object whose keys are all own data properties, even `__proto__`: safe to fill from input. */
+export function safeAssign(target: Record<string, unknown>, key: string, value: unknown): void {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Longest value a message prints; longer values are cut, so a pasted secret is never shown whole. */
+export const MAX_EXCERPT = 40;
+
+/** A value as a message shows it: JSON, cut to `MAX_EXCERPT` characters. */
+export function excerpt(value: unknown): string {
+    let s: string;
+    try {
+        s = JSON.stringify(value) ?? String(value);
+    } catch {
+        s = String(value);
+    }
+    return s.length > MAX_EXCERPT ? `${s.slice(0, MAX_EXCERPT - 1)}…` : s;
+}
+
+/**
+ * A function that blanks every string leaf of the secret values (and their JSON text) out of a
+ * message. Messages never print values longer than an excerpt, but a short secret fits in one.
+ */
+export function secretScrubber(secretValues: unknown[]): (message: string) => string {
+    const needles = new Set<string>();
+    const collect = (v: unknown, depth: number) => {
+        if (depth > 64) return;
+        // Strings only, of 3 characters or more: blanking "1" or "true" would garble every message.
+        if (typeof v === "string") {
+            if (v.length >= 3) needles.add(v);
+            const escaped = JSON.stringify(v).slice(1, -1);
+            if (escaped.length >= 3) needles.add(escaped);
+            // The part of it an excerpt shows when it is cut.
+            if (escaped.length >= MAX_EXCERPT - 2) needles.add(escaped.slice(0, MAX_EXCERPT - 2));
+        } else if (v && typeof v === "object")
+            for (const x of Array.isArray(v) ? v : Object.values(v)) collect(x, depth + 1);
+    };
+    secretValues.forEach((v) => collect(v, 0));
+    // Longest first, so a secret that contains another is blanked whole.
+    const list = [...needles].sort((a, b) => b.length - a.length);
+    if (list.length === 0) return (m) => m;
+    return (message) => list.reduce((m, n) => m.split(n).join("[secret]"), message);
+}

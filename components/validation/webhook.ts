@@ -1,0 +1,955 @@
+// What istiod's validating webhook says about an Istio object, beyond its CRD: the rules of
+// istio/istio pkg/config/validation (validation.go, virtualservice.go, agent/validation.go) that
+// this program's objects can reach, ported with istiod's own messages. Regexes are compiled with
+// re2js, a port of Go's regexp (RE2): Istio compiles them with Go, and Envoy runs them with RE2,
+// so lookarounds and backreferences, which JavaScript's RegExp accepts, are refused here too.
+import type { CrdIssue, FieldPath } from "./crd";
+import { compileRe2 } from "./re2";
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => !!v && typeof v === "object" && !Array.isArray(v);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const entries = (v: unknown): [string, unknown][] => (isObj(v) ? Object.entries(v) : []);
+const str = (v: unknown): string => (typeof v === "string" ? v : "");
+
+// ---- primitives (agent/validation.go, pkg/config/labels) ---------------------------------------
+
+const DNS1123_LABEL = /^[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
+export const isDns1123Label = (s: string) => s.length <= 63 && DNS1123_LABEL.test(s);
+const isWildcardDns1123Label = (s: string) =>
+    s.length <= 63 && /^(?:\*|(?:\*|\*-)?[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?)$/.test(s);
+
+function dns1123Preconditions(name: string): string | undefined {
+    if (name.length > 255) return `domain name "${name.slice(0, 40)}…" too long (max 255)`;
+    if (name.length === 0) return "empty domain name not allowed";
+    return undefined;
+}
+
+function dns1123Labels(domain: string): string | undefined {
+    const parts = domain.split(".");
+    const tld = parts[parts.length - 1];
+    if (/^[+-]?\d+$/.test(tld))
+        return `domain name "${domain}" invalid (top level domain "${tld}" cannot be all-numeric)`;
+    for (let i = 0; i < parts.length; i++) {
+        if (i === parts.length - 1 && parts[i] === "") return undefined;
+        if (!isDns1123Label(parts[i])) return `domain name "${domain}" invalid (label "${parts[i]}" invalid)`;
+    }
+    return undefined;
+}
+
+/** agent.ValidateFQDN. */
+export function fqdnProblem(fqdn: string): string | undefined {
+    return dns1123Preconditions(fqdn) ?? dns1123Labels(fqdn);
+}
+
+/** agent.ValidateWildcardDomain: a host, "*" or "*.example.com"; no scheme, port or path. */
+export function wildcardDomainProblem(domain: string): string | undefined {
+    const pre = dns1123Preconditions(domain);
+    if (pre) return pre;
+    const dot = domain.indexOf(".");
+    const first = dot < 0 ? domain : domain.slice(0, dot);
+    if (!isWildcardDns1123Label(first)) return `domain name "${domain}" invalid (label "${first}" invalid)`;
+    return dot < 0 ? undefined : dns1123Labels(domain.slice(dot + 1));
+}
+
+/** netip.ParseAddr: dotted quads without leading zeros, or IPv6. */
+export function isIpAddress(s: string): boolean {
+    const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+    if (v4) return v4.slice(1).every((o) => Number(o) <= 255 && (o === "0" || !o.startsWith("0")));
+    if (!s.includes(":") || s.includes("%")) return false;
+    const [head, tail] = s.includes("::") ? s.split("::") : [s, undefined];
+    if (s.split("::").length > 2) return false;
+    const groups = (x: string | undefined) => (x ? x.split(":") : []);
+    const all = [...groups(head), ...groups(tail)];
+    const last = all[all.length - 1] ?? "";
+    const embedded4 = last.includes(".") ? isIpAddress(last) : false;
+    const hex = embedded4 ? all.slice(0, -1) : all;
+    if (last.includes(".") && !embedded4) return false;
+    if (!hex.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
+    const n = hex.length + (embedded4 ? 2 : 0);
+    return tail === undefined ? n === 8 : n < 8;
+}
+
+/** netip.ParsePrefix: an address and a prefix length in range, without leading zeros. */
+export function isCidr(s: string): boolean {
+    const [addr, bits, ...rest] = s.split("/");
+    if (rest.length || bits === undefined || !/^(0|[1-9]\d*)$/.test(bits) || !isIpAddress(addr)) return false;
+    return Number(bits) <= (addr.includes(":") ? 128 : 32);
+}
+
+/** agent.ValidateIPSubnet: an address or a CIDR block. */
+function ipSubnetProblem(s: string): string | undefined {
+    if (s.split("/").length === 2) return isCidr(s) ? undefined : `${s} is not a valid CIDR block`;
+    return isIpAddress(s) ? undefined : `${s} is not a valid IP`;
+}
+
+const portProblem = (p: unknown) =>
+    typeof p === "number" && p >= 1 && p <= 65535
+        ? undefined
+        : `port number ${String(p)} must be in the range 1..65535`;
+
+/** Kubernetes label keys and values, as labels.Instance.Validate checks them. */
+export function labelProblems(labels: unknown): { key: string; message: string }[] {
+    const out: { key: string; message: string }[] = [];
+    for (const [k, v] of entries(labels)) {
+        const slash = k.lastIndexOf("/");
+        const prefix = slash >= 0 ? k.slice(0, slash) : "";
+        const name = slash >= 0 ? k.slice(slash + 1) : k;
+        if (
+            k.split("/").length > 2 ||
+            name.length === 0 ||
+            name.length > 63 ||
+            !/^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(name)
+        )
+            out.push({ key: k, message: `invalid tag key: "${k}"` });
+        else if (slash >= 0 && (prefix.length > 253 || fqdnProblem(prefix)))
+            out.push({ key: k, message: `invalid tag key: "${k}" (invalid domain prefix "${prefix}")` });
+        const value = str(v);
+        if (value.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value))
+            out.push({
+                key: k,
+                message: `invalid tag value: "${value.length > 40 ? `${value.slice(0, 39)}…` : value}"`,
+            });
+    }
+    return out;
+}
+
+/** agent.ValidateDuration: at least 1ms, in whole milliseconds. */
+export function durationProblem(d: unknown): string | undefined {
+    if (typeof d !== "string") return undefined;
+    const ns = goDurationNanos(d);
+    if (ns === undefined) return undefined; // the CRD's CEL rule reports it
+    if (ns < 1_000_000n) return "duration must be greater than 1ms";
+    if (ns % 1_000_000n !== 0n) return "only durations to ms precision are supported";
+    return undefined;
+}
+
+const UNIT_NS: Record<string, bigint> = {
+    ns: 1n,
+    us: 1000n,
+    µs: 1000n,
+    ms: 1_000_000n,
+    s: 1_000_000_000n,
+    m: 60_000_000_000n,
+    h: 3_600_000_000_000n,
+};
+function goDurationNanos(d: string): bigint | undefined {
+    if (d === "0") return 0n;
+    const re = /(\d*)(?:\.(\d*))?(ns|us|µs|ms|s|m|h)/y;
+    let total = 0n;
+    let i = 0;
+    while (i < d.length) {
+        re.lastIndex = i;
+        const m = re.exec(d);
+        if (!m || (m[1] === "" && !m[2])) return undefined;
+        const unit = UNIT_NS[m[3]];
+        total += BigInt(m[1] || "0") * unit;
+        if (m[2]) total += (BigInt(m[2]) * unit) / 10n ** BigInt(m[2].length);
+        i = re.lastIndex;
+    }
+    return total;
+}
+
+/** Go's regexp.Compile (RE2 syntax) and Istio's length limit. */
+export function regexProblem(re: string, where: string): string | undefined {
+    if (re === "") return `"${where}": regex string match should not be empty`;
+    if (Buffer.byteLength(re) > 1024) return `"${where}": regex is too large, max length allowed is 1024`;
+    try {
+        compileRe2(re);
+        return undefined;
+    } catch (e) {
+        return `"${where}": ${(e as Error).message}; Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)`;
+    }
+}
+
+const VALID_HEADER = /^[-_A-Za-z0-9]+$/;
+const headerNameProblem = (name: string) =>
+    name === ""
+        ? "header name cannot be empty"
+        : VALID_HEADER.test(name)
+          ? undefined
+          : `header name ${name} is not a valid header name`;
+const isInternalHeader = (h: string) => h.startsWith(":") || h.toLowerCase() === "host";
+const isAuthorityHeader = (h: string) => h.toLowerCase() === ":authority" || h.toLowerCase() === "host";
+
+/** Envoy's header value format: "%%" or "%NAME%" / "%NAME(args)%"; no control characters. */
+function headerValueProblem(value: string): string | undefined {
+    if ([...value].some((c) => (c.charCodeAt(0) < 0x20 && c !== "\t") || c.charCodeAt(0) === 0x7f))
+        return `header value configuration ${value} is invalid`;
+    for (let i = 0; i < value.length; i++) {
+        if (value[i] !== "%") continue;
+        if (value[i + 1] === "%") {
+            i++;
+            continue;
+        }
+        const end = value.indexOf("%", i + 1);
+        if (end < 0)
+            return `header value configuration: invalid header configuration. Un-terminated variable expression '${value.slice(i)}'`;
+        i = end;
+    }
+    return undefined;
+}
+
+const SUPPORTED_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE"]);
+const RETRY_ON = new Set([
+    "5xx",
+    "gateway-error",
+    "reset",
+    "reset-before-request",
+    "connect-failure",
+    "retriable-4xx",
+    "refused-stream",
+    "retriable-status-codes",
+    "retriable-headers",
+    "envoy-ratelimited",
+    "http3-post-connect-failure",
+    "cancelled",
+    "deadline-exceeded",
+    "internal",
+    "resource-exhausted",
+    "unavailable",
+]);
+const GRPC_STATUS = new Set([
+    "OK",
+    "CANCELLED",
+    "UNKNOWN",
+    "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION",
+    "ABORTED",
+    "OUT_OF_RANGE",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
+    "UNAUTHENTICATED",
+]);
+/** Status codes Go's http.StatusText knows (retryOn accepts them). */
+const HTTP_STATUS = new Set([
+    100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 307, 308, 400,
+    401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425,
+    426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511,
+]);
+
+/** Istio's host.Name.Matches: equal, or covered by a wildcard. */
+export function hostsMatch(a: string, b: string): boolean {
+    const aw = a.startsWith("*");
+    const bw = b.startsWith("*");
+    if (aw && bw) return a.length < b.length ? b.slice(1).endsWith(a.slice(1)) : a.slice(1).endsWith(b.slice(1));
+    if (aw) return b.endsWith(a.slice(1));
+    if (bw) return a.endsWith(b.slice(1));
+    return a === b;
+}
+
+// ---- per kind ---------------------------------------------------------------------------------
+
+class Issues {
+    readonly list: CrdIssue[] = [];
+    add(path: FieldPath, message: string | undefined) {
+        if (message) this.list.push({ path, message });
+    }
+}
+
+function destination(d: unknown, at: FieldPath, out: Issues) {
+    if (!isObj(d)) return;
+    const host = str(d.host);
+    out.add([...at, "host"], host === "*" ? `invalid destination host ${host}` : wildcardDomainProblem(host));
+    if (d.subset !== undefined)
+        out.add(
+            [...at, "subset"],
+            isDns1123Label(str(d.subset)) ? undefined : `subset name is invalid: ${str(d.subset)}`,
+        );
+    if (isObj(d.port)) out.add([...at, "port", "number"], portProblem(d.port.number));
+}
+
+function stringMatchRegex(m: unknown, where: string, at: FieldPath, out: Issues) {
+    if (isObj(m) && typeof m.regex === "string") out.add([...at, "regex"], regexProblem(m.regex, where));
+}
+
+function headerOps(h: unknown, at: FieldPath, out: Issues) {
+    if (!isObj(h)) return;
+    for (const side of ["request", "response"] as const) {
+        const ops = h[side];
+        if (!isObj(ops)) continue;
+        for (const op of ["add", "set"] as const)
+            for (const [name, value] of entries(ops[op])) {
+                const p = [...at, side, op, name];
+                if (name === "") out.add(p, "header name cannot be empty");
+                else if (
+                    side === "request" ? isInternalHeader(name) && !isAuthorityHeader(name) : isInternalHeader(name)
+                )
+                    out.add(
+                        p,
+                        name.toLowerCase() === "host"
+                            ? `invalid header "${name}": cannot set Host header`
+                            : `invalid header "${name}": header cannot have ":" prefix`,
+                    );
+                out.add(p, headerValueProblem(str(value)));
+            }
+        list(ops.remove).forEach((name, i) => {
+            const n = str(name);
+            const p = [...at, side, "remove", i];
+            if (n === "") out.add(p, "header name cannot be empty");
+            else if (n.toLowerCase() === "host") out.add(p, `invalid header "${n}": cannot set Host header`);
+            else if (isInternalHeader(n)) out.add(p, `invalid header "${n}": header cannot have ":" prefix`);
+        });
+    }
+}
+
+function httpRoute(r: unknown, at: FieldPath, out: Issues) {
+    if (!isObj(r)) return;
+    list(r.match).forEach((m, j) => {
+        if (!isObj(m)) return;
+        const mp = [...at, "match", j];
+        for (const [name, sm] of entries(m.headers)) {
+            out.add([...mp, "headers", name], headerNameProblem(name));
+            stringMatchRegex(sm, "headers", [...mp, "headers", name], out);
+        }
+        for (const [name] of entries(m.withoutHeaders))
+            out.add([...mp, "withoutHeaders", name], headerNameProblem(name));
+        for (const k of ["uri", "scheme", "method", "authority"] as const) stringMatchRegex(m[k], k, [...mp, k], out);
+        for (const [name, qp] of entries(m.queryParams))
+            stringMatchRegex(qp, "queryParams", [...mp, "queryParams", name], out);
+        if (m.port !== undefined && m.port !== 0) out.add([...mp, "port"], portProblem(m.port));
+        for (const l of labelProblems(m.sourceLabels)) out.add([...mp, "sourceLabels", l.key], l.message);
+        if (typeof m.sourceNamespace === "string" && m.sourceNamespace !== "" && !isDns1123Label(m.sourceNamespace))
+            out.add([...mp, "sourceNamespace"], `sourceNamespace match ${m.sourceNamespace} is invalid`);
+    });
+    headerOps(r.headers, [...at, "headers"], out);
+    // Only one place may rewrite the authority.
+    const authority = [
+        ...(isObj(r.rewrite) && str(r.rewrite.authority) ? ["rewrite.authority"] : []),
+        ...(isObj(r.headers) && isObj(r.headers.request)
+            ? [...entries(r.headers.request.set), ...entries(r.headers.request.add)]
+                  .filter(([k]) => isAuthorityHeader(k))
+                  .map(([k]) => k)
+            : []),
+    ];
+    if (authority.length > 1)
+        out.add([...at, "headers"], `authority header cannot be set multiple times: ${authority.join(", ")}`);
+
+    if (isObj(r.corsPolicy)) {
+        const c = r.corsPolicy;
+        list(c.allowOrigins).forEach((o, i) => {
+            const value = isObj(o) ? str(o.exact ?? o.prefix ?? o.regex) : "";
+            if (value === "")
+                out.add(
+                    [...at, "corsPolicy", "allowOrigins", i],
+                    `'' is not a valid match type for CORS allow origins`,
+                );
+            stringMatchRegex(o, "corsPolicy.allowOrigins", [...at, "corsPolicy", "allowOrigins", i], out);
+        });
+        list(c.allowMethods).forEach((m, i) =>
+            out.add(
+                [...at, "corsPolicy", "allowMethods", i],
+                SUPPORTED_METHODS.has(str(m)) ? undefined : `"${str(m)}" is not a supported HTTP method`,
+            ),
+        );
+        for (const k of ["allowHeaders", "exposeHeaders"] as const)
+            list(c[k]).forEach((h, i) =>
+                out.add([...at, "corsPolicy", k, i], str(h) === "*" ? undefined : headerNameProblem(str(h))),
+            );
+        if (c.maxAge !== undefined) {
+            out.add([...at, "corsPolicy", "maxAge"], durationProblem(c.maxAge));
+            const ns = goDurationNanos(str(c.maxAge));
+            if (ns !== undefined && ns % 1_000_000_000n !== 0n)
+                out.add([...at, "corsPolicy", "maxAge"], "max_age duration is accurate only to seconds precision");
+        }
+    }
+    if (isObj(r.fault)) {
+        const { abort, delay } = r.fault;
+        for (const [k, v] of [
+            ["abort", abort],
+            ["delay", delay],
+        ] as const)
+            if (isObj(v) && isObj(v.percentage)) {
+                const p = Number(v.percentage.value);
+                if (p < 0 || p > 100 || (p > 0 && p < 0.0001))
+                    out.add(
+                        [...at, "fault", k, "percentage", "value"],
+                        `percentage ${p} is neither 0.0, nor in range [0.0001, 100.0]`,
+                    );
+            }
+        if (isObj(abort)) {
+            if (abort.http2Error !== undefined)
+                out.add([...at, "fault", "abort", "http2Error"], "HTTP/2 abort fault injection not supported yet");
+            if (abort.grpcStatus !== undefined && !GRPC_STATUS.has(str(abort.grpcStatus)))
+                out.add(
+                    [...at, "fault", "abort", "grpcStatus"],
+                    `gRPC status "${str(abort.grpcStatus)}" is not supported. See https://github.com/grpc/grpc/blob/master/doc/statuscodes.md for a list of supported codes, for example 'NOT_FOUND'`,
+                );
+        }
+        if (isObj(delay)) {
+            if (delay.fixedDelay !== undefined)
+                out.add([...at, "fault", "delay", "fixedDelay"], durationProblem(delay.fixedDelay));
+            if (delay.exponentialDelay !== undefined)
+                out.add([...at, "fault", "delay", "exponentialDelay"], "exponentialDelay not supported yet");
+        }
+    }
+    destination(r.mirror, [...at, "mirror"], out);
+    list(r.mirrors).forEach(
+        (m, i) => isObj(m) && destination(m.destination, [...at, "mirrors", i, "destination"], out),
+    );
+    if (isObj(r.redirect)) {
+        const d = r.redirect;
+        if (!str(d.uri) && !str(d.authority) && d.port === undefined && d.derivePort === undefined && !str(d.scheme))
+            out.add([...at, "redirect"], "redirect must specify URI, authority, scheme, or port");
+        if (d.scheme !== undefined && str(d.scheme) !== "" && d.scheme !== "http" && d.scheme !== "https")
+            out.add([...at, "redirect", "scheme"], 'invalid redirect scheme, must be "http" or "https"');
+        if (typeof d.port === "number" && d.port > 0) out.add([...at, "redirect", "port"], portProblem(d.port));
+    }
+    if (isObj(r.retries)) {
+        const t = r.retries;
+        if (
+            t.attempts === 0 &&
+            (t.perTryTimeout !== undefined || str(t.retryOn) || t.retryRemoteLocalities !== undefined)
+        )
+            out.add([...at, "retries"], "http retry policy configured when attempts are set to 0 (disabled)");
+        if (t.perTryTimeout !== undefined)
+            out.add([...at, "retries", "perTryTimeout"], durationProblem(t.perTryTimeout));
+        if (str(t.retryOn))
+            for (const policy of str(t.retryOn).split(","))
+                if (!RETRY_ON.has(policy) && !(/^\d+$/.test(policy) && HTTP_STATUS.has(Number(policy))))
+                    out.add([...at, "retries", "retryOn"], `"${policy}" is not a valid retryOn policy`);
+    }
+    if (isObj(r.rewrite)) {
+        const w = r.rewrite;
+        if (!str(w.uri) && w.uriRegexRewrite === undefined && !str(w.authority))
+            out.add(
+                [...at, "rewrite"],
+                "rewrite must specify at least one of URI, UriRegexRewrite, or authority. Only one of URI or UriRegexRewrite may be specified",
+            );
+        if (isObj(w.uriRegexRewrite)) {
+            if (!str(w.uriRegexRewrite.match) || !str(w.uriRegexRewrite.rewrite))
+                out.add(
+                    [...at, "rewrite", "uriRegexRewrite"],
+                    "UriRegexRewrite requires both Rewrite and Match fields to be specified",
+                );
+            else
+                out.add(
+                    [...at, "rewrite", "uriRegexRewrite", "match"],
+                    regexProblem(str(w.uriRegexRewrite.match), "HTTPRewrite.UriRegexRewrite.Match"),
+                );
+        }
+    }
+    if (isObj(r.directResponse) && isObj(r.directResponse.body)) {
+        const b = r.directResponse.body;
+        const size =
+            typeof b.string === "string"
+                ? Buffer.byteLength(b.string)
+                : typeof b.bytes === "string"
+                  ? Buffer.from(b.bytes, "base64").length
+                  : 0;
+        if (size > 1024 * 1024)
+            out.add(
+                [...at, "directResponse", "body"],
+                "large direct_responses may impact control plane performance, must be less than 1MB",
+            );
+    }
+    let total = 0;
+    const route = list(r.route);
+    route.forEach((d, i) => {
+        if (!isObj(d)) return;
+        headerOps(d.headers, [...at, "route", i, "headers"], out);
+        destination(d.destination, [...at, "route", i, "destination"], out);
+        total += typeof d.weight === "number" ? d.weight : 0;
+    });
+    if (route.length > 1 && total === 0) out.add([...at, "route"], "total destination weight = 0");
+    if (r.timeout !== undefined) out.add([...at, "timeout"], durationProblem(r.timeout));
+}
+
+function virtualService(spec: Obj, out: Issues) {
+    const hosts = list(spec.hosts).map(str);
+    const gateways = list(spec.gateways).map(str);
+    const toMesh = gateways.length === 0 || gateways.includes("mesh");
+    let allValid = true;
+    hosts.forEach((h, i) => {
+        const problem = wildcardDomainProblem(h);
+        if (problem && !isIpAddress(h)) {
+            out.add(["spec", "hosts", i], problem);
+            allValid = false;
+        } else if (!problem && toMesh && h === "*") {
+            out.add(
+                ["spec", "hosts", i],
+                "wildcard host * is not allowed for virtual services bound to the mesh gateway",
+            );
+            allValid = false;
+        }
+    });
+    if (allValid)
+        for (let i = 0; i < hosts.length; i++)
+            for (let j = i + 1; j < hosts.length; j++)
+                if (hostsMatch(hosts[i], hosts[j]))
+                    out.add(["spec", "hosts", j], `duplicate hosts in virtual service: ${hosts[i]} & ${hosts[j]}`);
+    list(spec.http).forEach((r, i) => httpRoute(r, ["spec", "http", i], out));
+}
+
+function trafficPolicy(p: unknown, at: FieldPath, out: Issues, portLevel = false) {
+    if (!isObj(p)) return;
+    const fields = portLevel
+        ? ["outlierDetection", "connectionPool", "loadBalancer", "tls"]
+        : ["outlierDetection", "connectionPool", "loadBalancer", "tls", "portLevelSettings", "tunnel", "proxyProtocol"];
+    if (!fields.some((f) => p[f] !== undefined))
+        return out.add(
+            at,
+            portLevel
+                ? "port traffic policy must have at least one field"
+                : "traffic policy must have at least one field",
+        );
+    if (p.tunnel !== undefined && p.proxyProtocol !== undefined)
+        out.add(at, "tunnel and proxyProtocol must not be set together");
+    const o = p.outlierDetection;
+    if (isObj(o)) {
+        for (const k of ["baseEjectionTime", "interval"])
+            if (o[k] !== undefined) out.add([...at, "outlierDetection", k], durationProblem(o[k]));
+        if (
+            !o.splitExternalLocalOriginErrors &&
+            typeof o.consecutiveLocalOriginFailures === "number" &&
+            o.consecutiveLocalOriginFailures > 0
+        )
+            out.add(
+                [...at, "outlierDetection"],
+                "outlier detection consecutive local origin failures is specified, but split external local origin errors is set to false",
+            );
+    }
+    const c = p.connectionPool;
+    if (isObj(c)) {
+        if (c.http === undefined && c.tcp === undefined)
+            out.add([...at, "connectionPool"], "connection pool must have at least one field");
+        if (isObj(c.http)) {
+            if (c.http.idleTimeout !== undefined)
+                out.add([...at, "connectionPool", "http", "idleTimeout"], durationProblem(c.http.idleTimeout));
+            if (c.http.h2UpgradePolicy === "UPGRADE" && c.http.useClientProtocol === true)
+                out.add(
+                    [...at, "connectionPool", "http"],
+                    "use client protocol must not be true when H2UpgradePolicy is UPGRADE",
+                );
+        }
+        if (isObj(c.tcp)) {
+            for (const k of ["connectTimeout", "maxConnectionDuration", "idleTimeout"])
+                if (c.tcp[k] !== undefined) out.add([...at, "connectionPool", "tcp", k], durationProblem(c.tcp[k]));
+            if (isObj(c.tcp.tcpKeepalive))
+                for (const k of ["time", "interval"])
+                    if (c.tcp.tcpKeepalive[k] !== undefined)
+                        out.add(
+                            [...at, "connectionPool", "tcp", "tcpKeepalive", k],
+                            durationProblem(c.tcp.tcpKeepalive[k]),
+                        );
+        }
+    }
+    const lb = p.loadBalancer;
+    if (isObj(lb)) {
+        const ch = lb.consistentHash;
+        if (isObj(ch)) {
+            if (isObj(ch.httpCookie) && !str(ch.httpCookie.name))
+                out.add([...at, "loadBalancer", "consistentHash", "httpCookie"], "name required for HttpCookie");
+            if (
+                typeof ch.minimumRingSize === "number" &&
+                ch.minimumRingSize !== 0 &&
+                (ch.ringHash !== undefined || ch.maglev !== undefined)
+            )
+                out.add(
+                    [...at, "loadBalancer", "consistentHash"],
+                    "only one of MinimumRingSize or Maglev/Ringhash can be specified",
+                );
+            if (isObj(ch.maglev)) {
+                const t = Number(ch.maglev.tableSize ?? 0);
+                const mp = [...at, "loadBalancer", "consistentHash", "maglev", "tableSize"];
+                if (t === 0) out.add(mp, "tableSize must be set for maglev");
+                if (t >= 5000011) out.add(mp, "tableSize must be less than 5000011 for maglev");
+                if (!isPrime(t)) out.add(mp, "tableSize must be a prime number for maglev");
+            }
+        }
+        if (lb.warmupDurationSecs !== undefined)
+            out.add([...at, "loadBalancer", "warmupDurationSecs"], durationProblem(lb.warmupDurationSecs));
+        if (
+            isObj(lb.localityLbSetting) &&
+            list(lb.localityLbSetting.distribute).length &&
+            list(lb.localityLbSetting.failover).length
+        )
+            out.add(
+                [...at, "loadBalancer", "localityLbSetting"],
+                "can not simultaneously specify 'distribute' and 'failover'",
+            );
+    }
+    const tls = p.tls;
+    if (isObj(tls) && (tls.mode === "SIMPLE" || tls.mode === "MUTUAL")) {
+        if (
+            tls.insecureSkipVerify === true &&
+            tls.mode === "SIMPLE" &&
+            (str(tls.caCertificates) || str(tls.credentialName) || tls.subjectAltNames !== undefined)
+        )
+            out.add(
+                [...at, "tls"],
+                "cannot specify CaCertificates or CredentialName or SubjectAltNames when InsecureSkipVerify is set true",
+            );
+        if (
+            str(tls.credentialName) &&
+            (str(tls.clientCertificate) || str(tls.caCertificates) || str(tls.privateKey) || str(tls.caCrl))
+        )
+            out.add(
+                [...at, "tls"],
+                "cannot specify client certificates or CA certificate or CA CRL If credentialName is set",
+            );
+        else if (!str(tls.credentialName) && tls.mode === "MUTUAL") {
+            if (!str(tls.clientCertificate)) out.add([...at, "tls"], "client certificate required for mutual tls");
+            if (!str(tls.privateKey)) out.add([...at, "tls"], "private key required for mutual tls");
+        }
+    }
+    if (!portLevel) {
+        list(p.portLevelSettings).forEach((s, i) => {
+            if (isObj(s) && s.port === undefined)
+                out.add([...at, "portLevelSettings", i], "portTrafficPolicy must have valid port");
+            trafficPolicy(s, [...at, "portLevelSettings", i], out, true);
+        });
+        if (isObj(p.tunnel)) {
+            const t = p.tunnel;
+            if (t.protocol !== undefined && t.protocol !== "CONNECT" && t.protocol !== "POST")
+                out.add([...at, "tunnel", "protocol"], 'tunnel protocol must be "CONNECT" or "POST"');
+            if (fqdnProblem(str(t.targetHost)) && !isIpAddress(str(t.targetHost)))
+                out.add([...at, "tunnel", "targetHost"], "tunnel target host must be valid FQDN or IP address");
+            out.add([...at, "tunnel", "targetPort"], portProblem(t.targetPort));
+        }
+    }
+}
+
+function isPrime(x: number): boolean {
+    if (x !== 0 && x < 4) return true;
+    if (x % 2 === 0) return false;
+    for (let f = 3; f <= Math.sqrt(x); f += 2) if (x % f === 0) return false;
+    return true;
+}
+
+function exportTo(values: unknown, at: FieldPath, out: Issues, serviceEntry: boolean) {
+    const seen = new Set<string>();
+    const all = list(values).map(str);
+    all.forEach((e, i) => {
+        if (seen.has(e)) out.add([...at, i], `duplicate entries in exportTo for entry ${e}`);
+        else if (!(e === "." || e === "*" || (serviceEntry && e === "~") || isDns1123Label(e)))
+            out.add([...at, i], `only . or * or a valid DNS 1123 label is allowed as exportTo entry, got ${e}`);
+        seen.add(e);
+    });
+    if (seen.has("*") && all.length > 1)
+        out.add(at, "cannot have both public (*) and non-public exportTo values for a resource");
+    if (seen.has("~") && all.length > 1) out.add(at, "cannot export service entry to no one (~) and someone");
+}
+
+function workloadSelector(labels: unknown, at: FieldPath, out: Issues) {
+    for (const [k, v] of entries(labels)) {
+        if (k === "") out.add([...at, k], `empty key is not supported in selector: "=${str(v)}"`);
+        if (k.includes("*") || str(v).includes("*"))
+            out.add([...at, k], `wildcard is not supported in selector: "${k}=${str(v)}"`);
+    }
+}
+
+function destinationRule(spec: Obj, out: Issues) {
+    out.add(["spec", "host"], wildcardDomainProblem(str(spec.host)));
+    trafficPolicy(spec.trafficPolicy, ["spec", "trafficPolicy"], out);
+    const names = new Set<string>();
+    list(spec.subsets).forEach((s, i) => {
+        if (!isObj(s)) return;
+        const name = str(s.name);
+        if (names.has(name)) out.add(["spec", "subsets", i, "name"], `duplicate subset names: ${name}`);
+        names.add(name);
+        if (!isDns1123Label(name))
+            out.add(
+                ["spec", "subsets", i, "name"],
+                name ? `subset name is invalid: ${name}` : "subset name cannot be empty",
+            );
+        for (const l of labelProblems(s.labels)) out.add(["spec", "subsets", i, "labels", l.key], l.message);
+        trafficPolicy(s.trafficPolicy, ["spec", "subsets", i, "trafficPolicy"], out);
+    });
+    exportTo(spec.exportTo, ["spec", "exportTo"], out, false);
+    if (isObj(spec.workloadSelector))
+        workloadSelector(spec.workloadSelector.matchLabels, ["spec", "workloadSelector", "matchLabels"], out);
+}
+
+const HTTP_PROTOCOLS = new Set(["HTTP", "HTTP2", "GRPC", "GRPC-WEB", "HTTP_PROXY"]);
+const TLS_PROTOCOLS = new Set(["HTTPS", "TLS"]);
+
+function unixAddressProblem(addr: string): string | undefined {
+    if (addr === "") return "unix address must not be empty";
+    if (addr.startsWith("@")) return undefined;
+    return addr.startsWith("/") && !addr.endsWith("/") ? undefined : `${addr} is not an absolute path to a file`;
+}
+
+function serviceEntry(spec: Obj, out: Issues) {
+    const hosts = list(spec.hosts).map(str);
+    hosts.forEach((h, i) => out.add(["spec", "hosts", i], h === "*" ? `invalid host ${h}` : wildcardDomainProblem(h)));
+    list(spec.addresses).forEach((a, i) => out.add(["spec", "addresses", i], ipSubnetProblem(str(a))));
+    const names = new Set<string>();
+    const numbers = new Set<number>();
+    list(spec.ports).forEach((p, i) => {
+        if (!isObj(p)) return;
+        const name = str(p.name);
+        if (names.has(name)) out.add(["spec", "ports", i, "name"], `service entry port name "${name}" already defined`);
+        if (numbers.has(Number(p.number)))
+            out.add(["spec", "ports", i, "number"], `service entry port ${String(p.number)} already defined`);
+        names.add(name);
+        numbers.add(Number(p.number));
+        if (typeof p.targetPort === "number" && p.targetPort !== 0)
+            out.add(["spec", "ports", i, "targetPort"], portProblem(p.targetPort));
+        if (!isDns1123Label(name)) out.add(["spec", "ports", i, "name"], `invalid port name: ${name}`);
+        out.add(["spec", "ports", i, "number"], portProblem(p.number));
+    });
+    const resolution = str(spec.resolution) || "NONE";
+    const endpoints = list(spec.endpoints);
+    const endpointPorts = (e: Obj, i: number) => {
+        for (const [name, port] of entries(e.ports)) {
+            if (!names.has(name))
+                out.add(
+                    ["spec", "endpoints", i, "ports", name],
+                    `endpoint port ${String(port)} is not defined by the service entry`,
+                );
+            if (!isDns1123Label(name)) out.add(["spec", "endpoints", i, "ports", name], `invalid port name: ${name}`);
+            out.add(["spec", "endpoints", i, "ports", name], portProblem(port));
+        }
+        for (const l of labelProblems(e.labels)) out.add(["spec", "endpoints", i, "labels", l.key], l.message);
+    };
+    if (resolution === "STATIC")
+        endpoints.forEach((e, i) => {
+            if (!isObj(e)) return;
+            const addr = str(e.address);
+            if (addr.startsWith("unix://")) {
+                out.add(["spec", "endpoints", i, "address"], unixAddressProblem(addr.slice(7)));
+                if (entries(e.ports).length)
+                    out.add(["spec", "endpoints", i, "ports"], `unix endpoint ${addr} must not include ports`);
+                if (names.size !== 1)
+                    out.add(["spec", "endpoints", i, "address"], "exactly 1 service port required for unix endpoints");
+            } else if (addr !== "" && !isIpAddress(addr))
+                out.add(["spec", "endpoints", i, "address"], `endpoint address "${addr}" is not a valid IP address`);
+            endpointPorts(e, i);
+        });
+    if (resolution === "DNS" || resolution === "DNS_ROUND_ROBIN") {
+        if (endpoints.length === 0)
+            hosts.forEach((h, i) => {
+                if (fqdnProblem(h))
+                    out.add(
+                        ["spec", "hosts", i],
+                        `hosts must be FQDN if no endpoints are provided for resolution mode ${resolution}`,
+                    );
+            });
+        endpoints.forEach((e, i) => {
+            if (!isObj(e)) return;
+            const addr = str(e.address);
+            if (!isIpAddress(addr) && fqdnProblem(addr))
+                out.add(
+                    ["spec", "endpoints", i, "address"],
+                    `endpoint address "${addr}" is not a valid FQDN or an IP address`,
+                );
+            endpointPorts(e, i);
+        });
+    }
+    if (resolution !== "NONE" && hosts.length > 1)
+        for (const p of list(spec.ports)) {
+            const proto = isObj(p) ? str(p.protocol).toUpperCase() : "";
+            if (!HTTP_PROTOCOLS.has(proto) && !TLS_PROTOCOLS.has(proto)) {
+                out.add(["spec", "ports"], "multiple hosts provided with non-HTTP, non-TLS ports");
+                break;
+            }
+        }
+    exportTo(spec.exportTo, ["spec", "exportTo"], out, true);
+    if (isObj(spec.workloadSelector))
+        workloadSelector(spec.workloadSelector.labels, ["spec", "workloadSelector", "labels"], out);
+}
+
+// pkg/config/security: IPs and CIDRs, ports, path templates and condition keys of authorization rules.
+const ipProblem = (s: string) =>
+    s.includes("/")
+        ? isCidr(s)
+            ? undefined
+            : `bad CIDR range (${s})`
+        : isIpAddress(s)
+          ? undefined
+          : `bad IP address (${s})`;
+const authzPortProblem = (p: string) => (/^\d+$/.test(p) && Number(p) <= 65535 ? undefined : `bad port (${p})`);
+const UNSUPPORTED_PATH_TEMPLATE = /\/\{\w+=\*[*]?\}|\{\w*\}|\/\*[*]?|\*[*]?\//;
+const mapKeyProblem = (key: string) => {
+    const open = key.indexOf("[");
+    return key.endsWith("]") && open > 0 && open < key.length - 2
+        ? undefined
+        : `bad key (${key}): should have format a[b]`;
+};
+
+/** security.ValidateAttribute: the condition keys istiod knows, and the values each takes. */
+export function attributeProblem(key: string, values: string[]): string | undefined {
+    if (values.some((v) => v === "")) return `empty value not allowed, found in ${key}`;
+    const first = (problems: (string | undefined)[]) => problems.find((p) => p !== undefined);
+    if (
+        key.startsWith("request.headers") ||
+        key.startsWith("request.auth.claims") ||
+        key.startsWith("experimental.envoy.filters.")
+    )
+        return mapKeyProblem(key);
+    if (["source.ip", "remote.ip", "destination.ip"].includes(key)) return first(values.map(ipProblem));
+    if (key === "destination.port") return first(values.map(authzPortProblem));
+    if (
+        [
+            "source.namespace",
+            "source.principal",
+            "request.auth.principal",
+            "request.auth.audiences",
+            "request.auth.presenter",
+            "connection.sni",
+        ].includes(key)
+    )
+        return undefined;
+    if (key === "destination.namespace") return `attribute ${key} is replaced by the metadata.namespace`;
+    if (key.startsWith("destination.labels")) return `attribute ${key} is replaced by the workload selector`;
+    if (key === "destination.name" || key === "destination.user")
+        return `deprecated attribute ${key}: only supported in v1alpha1`;
+    return `unknown attribute: ${key}`;
+}
+
+const SOURCE_FIELDS = [
+    "principals",
+    "requestPrincipals",
+    "namespaces",
+    "ipBlocks",
+    "remoteIpBlocks",
+    "notPrincipals",
+    "notRequestPrincipals",
+    "notNamespaces",
+    "notIpBlocks",
+    "notRemoteIpBlocks",
+] as const;
+const OPERATION_FIELDS = [
+    "ports",
+    "methods",
+    "paths",
+    "hosts",
+    "notPorts",
+    "notMethods",
+    "notPaths",
+    "notHosts",
+] as const;
+
+function authorizationPolicy(spec: Obj, out: Issues) {
+    if (spec.action === "DENY" && spec.rules === undefined)
+        out.add(
+            ["spec"],
+            "DENY action without `rules` is meaningless as it will never be triggered, add an empty rule `{}` if you want it be triggered for every request",
+        );
+    if (isObj(spec.selector)) workloadSelector(spec.selector.matchLabels, ["spec", "selector", "matchLabels"], out);
+    list(spec.rules).forEach((rule, i) => {
+        if (!isObj(rule)) return;
+        const at: FieldPath = ["spec", "rules", i];
+        if (Array.isArray(rule.from) && rule.from.length === 0)
+            out.add([...at, "from"], `\`from\` must not be empty, found at rule ${i}`);
+        list(rule.from).forEach((f, j) => {
+            const src = isObj(f) ? f.source : undefined;
+            if (!isObj(src)) return out.add([...at, "from", j], `\`from.source\` must not be nil, found at rule ${i}`);
+            if (SOURCE_FIELDS.every((k) => list(src[k]).length === 0))
+                out.add([...at, "from", j, "source"], `\`from.source\` must not be empty, found at rule ${i}`);
+            for (const k of ["ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks"] as const)
+                list(src[k]).forEach((ip, n) => out.add([...at, "from", j, "source", k, n], ipProblem(str(ip))));
+            for (const k of SOURCE_FIELDS)
+                list(src[k]).forEach((v, n) => {
+                    if (str(v) === "")
+                        out.add(
+                            [...at, "from", j, "source", k, n],
+                            `empty value not allowed, found in ${k[0].toUpperCase()}${k.slice(1)}`,
+                        );
+                });
+        });
+        if (Array.isArray(rule.to) && rule.to.length === 0)
+            out.add([...at, "to"], `\`to\` must not be empty, found at rule ${i}`);
+        list(rule.to).forEach((t, j) => {
+            const op = isObj(t) ? t.operation : undefined;
+            if (!isObj(op)) return out.add([...at, "to", j], `\`to.operation\` must not be nil, found at rule ${i}`);
+            if (OPERATION_FIELDS.every((k) => list(op[k]).length === 0))
+                out.add([...at, "to", j, "operation"], `\`to.operation\` must not be empty, found at rule ${i}`);
+            for (const k of ["ports", "notPorts"] as const)
+                list(op[k]).forEach((p, n) => out.add([...at, "to", j, "operation", k, n], authzPortProblem(str(p))));
+            for (const k of ["paths", "notPaths"] as const)
+                list(op[k]).forEach((p, n) => {
+                    const path = str(p);
+                    if ((path.includes("{*}") || path.includes("{**}")) && UNSUPPORTED_PATH_TEMPLATE.test(path))
+                        out.add(
+                            [...at, "to", j, "operation", k, n],
+                            `invalid or unsupported path template, found in ${k[0].toUpperCase()}${k.slice(1)}`,
+                        );
+                });
+            for (const k of OPERATION_FIELDS)
+                list(op[k]).forEach((v, n) => {
+                    if (str(v) === "")
+                        out.add(
+                            [...at, "to", j, "operation", k, n],
+                            `empty value not allowed, found in ${k[0].toUpperCase()}${k.slice(1)}`,
+                        );
+                });
+        });
+        list(rule.when).forEach((w, j) => {
+            if (!isObj(w)) return;
+            const key = str(w.key);
+            if (!key) out.add([...at, "when", j, "key"], "`key` must not be empty");
+            else if (list(w.values).length === 0 && list(w.notValues).length === 0)
+                out.add([...at, "when", j], `at least one of \`values\` or \`notValues\` must be set for key ${key}`);
+            else
+                for (const k of ["values", "notValues"] as const) {
+                    // istiod checks both lists; one message per key is enough for a person.
+                    if (list(w[k]).length === 0) continue;
+                    const problem = attributeProblem(key, list(w[k]).map(str));
+                    if (problem)
+                        out.add(
+                            [...at, "when", j, k],
+                            `invalid \`${k === "values" ? "value" : "notValue"}\` for \`key\` ${key}: ${problem}`,
+                        );
+                }
+        });
+    });
+}
+
+function gateway(spec: Obj, out: Issues) {
+    list(spec.servers).forEach((s, i) => {
+        if (!isObj(s)) return;
+        list(s.hosts).forEach((h, j) => {
+            const host = str(h);
+            const name = host.includes("/") ? host.slice(host.indexOf("/") + 1) : host;
+            const at: FieldPath = ["spec", "servers", i, "hosts", j];
+            if (name !== "*" && !name.includes(".")) out.add(at, "short names (non FQDN) are not allowed");
+            if (wildcardDomainProblem(name) && !isIpAddress(name)) out.add(at, wildcardDomainProblem(name));
+            if (name.includes("*") && name.length !== 1 && !name.startsWith("*."))
+                out.add(at, `partial wildcard "${name}" not allowed`);
+        });
+        if (isObj(s.port)) {
+            out.add(["spec", "servers", i, "port", "number"], portProblem(s.port.number));
+            if (!str(s.port.name)) out.add(["spec", "servers", i, "port", "name"], "port name must be set");
+        }
+    });
+}
+
+function telemetry(spec: Obj, out: Issues) {
+    list(spec.tracing).forEach((t, i) => {
+        if (!isObj(t)) return;
+        const p = t.randomSamplingPercentage;
+        if (typeof p === "number" && (p < 0 || p > 100))
+            out.add(
+                ["spec", "tracing", i, "randomSamplingPercentage"],
+                "randomSamplingPercentage must be in range [0.0, 100.0]",
+            );
+        list(t.providers).forEach((pr, j) => {
+            if (!isObj(pr) || !str(pr.name))
+                out.add(["spec", "tracing", i, "providers", j], "providers.name may not be empty");
+        });
+    });
+}
+
+/** Every reason istiod's validating webhook would refuse `obj`; [] when it would admit it. */
+export function webhookIssues(obj: { kind: string; metadata?: { name?: string }; spec?: unknown }): CrdIssue[] {
+    const out = new Issues();
+    const spec = isObj(obj.spec) ? obj.spec : {};
+    if (obj.kind === "Gateway" && !isDns1123Label(str(obj.metadata?.name)))
+        out.add(["metadata", "name"], `invalid gateway name: "${str(obj.metadata?.name)}"`);
+    if (obj.kind === "VirtualService") virtualService(spec, out);
+    if (obj.kind === "DestinationRule") destinationRule(spec, out);
+    if (obj.kind === "ServiceEntry") serviceEntry(spec, out);
+    if (obj.kind === "AuthorizationPolicy") authorizationPolicy(spec, out);
+    if (obj.kind === "Gateway") gateway(spec, out);
+    if (obj.kind === "Telemetry") telemetry(spec, out);
+    return out.list;
+}

@@ -1,0 +1,162 @@
+// Hostile config changes nothing silently: keys that would reach an object prototype are errors
+// naming their path, and no message prints a secret value or more than an excerpt of any value.
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+import { ConfigError, loadStackConfig, parseStackConfig, rawConfigFromMap } from "../components/config";
+import { toConfigMap } from "./harness";
+
+const REGION = "ap-northeast-1";
+
+function messageOf(f: () => unknown): string {
+    try {
+        f();
+    } catch (e) {
+        if (e instanceof ConfigError) return e.message;
+        throw e;
+    }
+    assert.fail("expected a ConfigError");
+}
+
+/** Values as JSON text: a JS object literal with "__proto__" would set the prototype, not a key. */
+const fromJson = (json: string) => () => parseStackConfig({ stack: "dev", region: REGION, values: JSON.parse(json) });
+const route = '"route":[{"destination":{"host":"a"}}]';
+const forbidden = (path: string, key: string) =>
+    `Invalid config for stack "dev" (1 problem):\n  - eks-istio:${path}: "${key}" is not allowed as a key anywhere in the config (it would change how the config itself is read); rename or remove it`;
+
+describe("hostile config: keys that would reach an object prototype", () => {
+    const cases: { name: string; run: () => unknown; expected: string }[] = [
+        {
+            name: "a top-level eks-istio:__proto__ key (it used to become the prototype of the values)",
+            run: () =>
+                parseStackConfig(
+                    rawConfigFromMap("dev", {
+                        "aws:region": REGION,
+                        "eks-istio:ingress": '{"port":8000}',
+                        "eks-istio:__proto__": '{"production":true,"ingress":{"port":80}}',
+                    }),
+                ),
+            expected: forbidden("__proto__", "__proto__"),
+        },
+        {
+            name: "a header match keyed __proto__ (zod used to drop it and open /admin to everyone)",
+            run: fromJson(
+                `{"ingress":{"port":8000},"apps":[{"name":"a","http":[{"match":[{"uri":{"prefix":"/admin"},"headers":{"__proto__":{"exact":"x"}}}],${route}}]}]}`,
+            ),
+            expected: forbidden("apps[0].http[0].match[0].headers.__proto__", "__proto__"),
+        },
+        {
+            name: "a subset label keyed constructor",
+            run: fromJson(
+                `{"ingress":{"port":8000},"apps":[{"name":"a","http":[{${route}}],"destinationRules":[{"host":"a","subsets":[{"name":"v1","labels":{"constructor":"v1"}}]}]}]}`,
+            ),
+            expected: forbidden("apps[0].destinationRules[0].subsets[0].labels.constructor", "constructor"),
+        },
+        {
+            name: "a selector keyed prototype",
+            run: fromJson(
+                `{"ingress":{"port":8000},"apps":[{"name":"a","http":[{${route}}],"destinationRules":[{"host":"a","workloadSelector":{"matchLabels":{"prototype":"x"}}}]}]}`,
+            ),
+            expected: forbidden("apps[0].destinationRules[0].workloadSelector.matchLabels.prototype", "prototype"),
+        },
+        {
+            name: "__proto__ inside a section (cluster)",
+            run: fromJson(`{"ingress":{"port":8000},"cluster":{"__proto__":{"minSize":9}}}`),
+            expected: forbidden("cluster.__proto__", "__proto__"),
+        },
+    ];
+    for (const c of cases) it(c.name, () => assert.equal(messageOf(c.run), c.expected));
+
+    it("a __proto__ key in a stack file (YAML, as the render reads it) is reported too", () => {
+        const doc = parseYaml(
+            [
+                "config:",
+                "  aws:region: ap-northeast-1",
+                "  eks-istio:ingress: {port: 8000}",
+                "  eks-istio:apps:",
+                "    - name: a",
+                "      http:",
+                "        - match: [{uri: {prefix: /admin}, headers: {__proto__: {exact: x}}}]",
+                "          route: [{destination: {host: a}}]",
+            ].join("\n"),
+        ) as { config: Record<string, unknown> };
+        assert.equal(
+            messageOf(() => parseStackConfig(rawConfigFromMap("dev", toConfigMap(doc.config)))),
+            forbidden("apps[0].http[0].match[0].headers.__proto__", "__proto__"),
+        );
+    });
+
+    it("nothing of a __proto__ key reaches the parsed config's prototype", () => {
+        const raw = rawConfigFromMap("dev", { "eks-istio:__proto__": '{"production":true}' });
+        assert.equal(Object.getPrototypeOf(raw.values), Object.prototype);
+        assert.deepEqual(Object.keys(raw.values), ["__proto__"]);
+    });
+});
+
+describe("hostile config: messages never print secrets or long values", () => {
+    const secret = "hunter2-0123456789-abcdefghijklmnopqrstuvwxyz";
+
+    it("a secret given where an object is expected: the message says so without the value", () => {
+        const run = () =>
+            parseStackConfig(
+                rawConfigFromMap("dev", { "aws:region": REGION, "eks-istio:ingress": secret }, (k) =>
+                    k.endsWith(":ingress"),
+                ),
+            );
+        assert.equal(
+            messageOf(run),
+            'Invalid config for stack "dev" (1 problem):\n  - eks-istio:ingress: must be an object, got a secret value',
+        );
+    });
+
+    it("a secret section whose field is checked by a rule that quotes it: the value is blanked", () => {
+        const run = () =>
+            parseStackConfig({
+                stack: "dev",
+                region: REGION,
+                values: {
+                    ingress: { port: 8000, hosts: ["shop.example.com"] },
+                    apps: [{ name: "shop", hosts: [secret], http: [{ route: [{ destination: { host: "a" } }] }] }],
+                },
+                secretKeys: ["apps"],
+            });
+        const msg = messageOf(run);
+        assert.ok(!msg.includes("hunter2"), msg);
+        assert.match(msg, /\[secret\]/);
+    });
+
+    it("a value that is not secret is shown as a 40-character excerpt", () => {
+        const run = () =>
+            parseStackConfig(rawConfigFromMap("dev", { "aws:region": REGION, "eks-istio:ingress": secret }));
+        assert.equal(
+            messageOf(run),
+            'Invalid config for stack "dev" (1 problem):\n  - eks-istio:ingress: must be an object, got "hunter2-0123456789-abcdefghijklmnopqrs…',
+        );
+    });
+
+    it("loadStackConfig reads Pulumi's secret keys (pulumi config set --secret)", () => {
+        pulumi.runtime.setAllConfig({ "aws:region": REGION, "eks-istio:ingress": secret }, ["eks-istio:ingress"]);
+        try {
+            const msg = messageOf(() => loadStackConfig());
+            assert.ok(!msg.includes("hunter2"), msg);
+            assert.match(msg, /eks-istio:ingress: must be an object, got a secret value/);
+        } finally {
+            pulumi.runtime.setAllConfig({});
+        }
+    });
+
+    it("ConfigError keeps Error's stack: err.stack starts with the message, the stack name is stackName", () => {
+        let err: unknown;
+        try {
+            parseStackConfig({ stack: "dev", region: REGION, values: {} });
+        } catch (e) {
+            err = e;
+        }
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.stackName, "dev");
+        assert.match(
+            String(err.stack),
+            /^ConfigError: Invalid config for stack "dev" \(1 problem\):\n {2}- eks-istio:ingress: is required/,
+        );
+    });
+});

@@ -1,0 +1,152 @@
+// Preview is the truth, classes 6-8: Kubernetes names and reserved namespaces, collisions between
+// config entries, and values AWS refuses — each with the message a user reads.
+import * as assert from "node:assert/strict";
+import { ConfigError, parseStackConfig } from "../components/config";
+import { metadataIssues } from "../components/validation";
+
+function problemsOf(values: Record<string, unknown>, region = "ap-northeast-1"): string[] {
+    try {
+        parseStackConfig({ stack: "dev", region, values: { ingress: { port: 8000 }, ...values } });
+    } catch (e) {
+        if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
+        throw e;
+    }
+    return [];
+}
+
+const r = [{ route: [{ destination: { host: "web" } }] }];
+const twoHosts = { port: 8000, hosts: ["a.example.com", "b.example.com"] };
+const CERT = "123456789012:certificate/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f";
+
+describe("Kubernetes names and reserved namespaces", () => {
+    const cases: { name: string; values: Record<string, unknown>; expected: string[] }[] = [
+        {
+            name: "any kube-* namespace",
+            values: { apps: [{ name: "kube-tools", http: r }] },
+            expected: [
+                'eks-istio:apps[0].name: "kube-tools" is a system namespace (an app\'s namespace defaults to its name); give the app a namespace of its own',
+            ],
+        },
+        {
+            name: "the add-ons' namespace",
+            values: { apps: [{ name: "shop", namespace: "observability", http: r }] },
+            expected: [
+                'eks-istio:apps[0].namespace: "observability" is the namespace of the observability add-ons (eks-istio:observability.namespace); give the app a namespace of its own',
+            ],
+        },
+    ];
+    for (const c of cases) it(c.name, () => assert.deepEqual(problemsOf(c.values), c.expected));
+
+    it("metadata: names are DNS-1123 subdomains of at most 253 characters, namespaces labels of 63", () => {
+        assert.deepEqual(metadataIssues({ metadata: { name: "web.shop", namespace: "shop" } }), []);
+        assert.deepEqual(
+            metadataIssues({
+                metadata: { name: `${"a".repeat(64)}.b`, namespace: "n".repeat(64), labels: { "a b": "c" } },
+            }),
+            [
+                {
+                    path: ["metadata", "name"],
+                    message: `"${"a".repeat(39)}…" is not a DNS-1123 subdomain (lower-case letters, digits, "-" and ".", at most 253 characters)`,
+                },
+                {
+                    path: ["metadata", "namespace"],
+                    message: `"${"n".repeat(64)}" is not a DNS-1123 label of at most 63 characters`,
+                },
+                { path: ["metadata", "labels", "a b"], message: 'invalid tag key: "a b"' },
+            ],
+        );
+    });
+});
+
+describe("collisions: two config entries, one object or one Pulumi resource", () => {
+    it("two DestinationRules of two apps that yield one Pulumi resource name", () => {
+        assert.deepEqual(
+            problemsOf({
+                ingress: twoHosts,
+                apps: [
+                    { name: "a", hosts: ["a.example.com"], http: r, destinationRules: [{ host: "dr-x" }] },
+                    { name: "a-dr", hosts: ["b.example.com"], http: r, destinationRules: [{ host: "x" }] },
+                ],
+            }),
+            [
+                'eks-istio:apps[1].destinationRules[0]: yields the same Pulumi resource name "dev-edge-a-dr-dr-x" as eks-istio:apps[0].destinationRules[0]; one would replace the other (or the engine would stop with "duplicate URN"), so change one of them',
+            ],
+        );
+    });
+
+    it("two ServiceEntries of one app whose first hosts name one object (caught by the contract)", () => {
+        assert.deepEqual(
+            problemsOf({
+                apps: [
+                    {
+                        name: "shop",
+                        http: r,
+                        serviceEntries: [
+                            {
+                                hosts: ["api.example.com"],
+                                resolution: "DNS",
+                                ports: [{ number: 443, name: "https", protocol: "TLS" }],
+                            },
+                            {
+                                hosts: ["api-example.com"],
+                                resolution: "DNS",
+                                ports: [{ number: 443, name: "https", protocol: "TLS" }],
+                            },
+                        ],
+                    },
+                ],
+            }),
+            [
+                // The contract sees this one first, and names both entries too.
+                'eks-istio:apps[0].serviceEntries[1].hosts: first host "api-example.com" is also the first host of serviceEntries[0]; merge the two entries',
+            ],
+        );
+    });
+});
+
+describe("values AWS refuses", () => {
+    const cases: { name: string; values: Record<string, unknown>; region?: string; expected: string[] }[] = [
+        {
+            name: "a VPC CIDR with leading-zero octets",
+            values: { cluster: { vpcCidr: "10.0.000.0/16" } },
+            expected: ['eks-istio:cluster.vpcCidr: "10.0.000.0/16" has leading zeros; write 10.0.0.0/16'],
+        },
+        {
+            name: "a public access CIDR with a leading-zero prefix length",
+            values: { cluster: { publicAccessCidrs: ["203.0.113.0/024"] } },
+            expected: [
+                'eks-istio:cluster.publicAccessCidrs[0]: "203.0.113.0/024" has leading zeros; write 203.0.113.0/24',
+            ],
+        },
+        {
+            name: "a certificate ARN from another partition",
+            values: { ingress: { port: 8000, certificateArn: `arn:aws-cn:acm:ap-northeast-1:${CERT}` } },
+            expected: [
+                "eks-istio:ingress.certificateArn: is an ARN of partition aws-cn, but ap-northeast-1 is in partition aws; use a certificate of the stack's own partition (arn:aws:acm:...)",
+            ],
+        },
+        {
+            name: "an admin principal from another partition",
+            values: { cluster: { adminPrincipalArns: ["arn:aws:iam::123456789012:role/admins"] } },
+            region: "cn-north-1",
+            expected: [
+                "eks-istio:cluster.adminPrincipalArns[0]: is an ARN of partition aws, but cn-north-1 is in partition aws-cn; EKS access entries take principals of the cluster's own partition",
+            ],
+        },
+        {
+            name: "an admin principal listed twice",
+            values: {
+                cluster: {
+                    adminPrincipalArns: [
+                        "arn:aws:iam::123456789012:role/admins",
+                        "arn:aws:iam::123456789012:role/admins",
+                    ],
+                },
+            },
+            expected: [
+                "eks-istio:cluster.adminPrincipalArns[1]: is also eks-istio:cluster.adminPrincipalArns[0]; EKS allows one access entry per principal, list it once",
+            ],
+        },
+    ];
+    for (const c of cases) it(c.name, () => assert.deepEqual(problemsOf(c.values, c.region), c.expected));
+});
