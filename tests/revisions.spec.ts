@@ -6,9 +6,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv from "ajv";
-import { ConfigError, parseStackConfig } from "../components/config";
+import { ConfigError, parseStackConfig, rawConfigFromMap } from "../components/config";
 import { gatewayValues, istioBaseValues, istiodValues } from "../components/manifests/istio";
 import { controlPlanePlan, revisionName } from "../components/manifests/revisions";
+import { crdFileFor, crdIssues, generatedIstioObjects } from "../components/validation";
 import { helmKeyProblems } from "./helmKeys";
 import { clusterViolations } from "./lifecycle/cluster";
 import { type ProgramRun, ROOT, runProgram, toConfigMap } from "./harness";
@@ -445,4 +446,17 @@ describe("revisions: Helm values of both versions exist in their own charts", ()
             assert.equal(validate(gw), true, JSON.stringify(validate.errors));
         });
     }
+});
+
+describe("revisions: objects pass the CRDs of both versions installed", () => {
+    it("every Istio object of the canary step is valid under Istio 1.30's and 1.31's CRD files", () => {
+        const cfg = parseStackConfig(rawConfigFromMap("dev", stepConfig(STEPS[1].istio, "canary")));
+        const files = [crdFileFor("1.30.5"), crdFileFor("1.31.1")];
+        assert.notEqual(files[0], files[1], "two CRD files are consulted");
+        const objects = generatedIstioObjects(cfg).map((g) => g.object);
+        assert.ok(objects.length >= 4, objects.map((o) => o.kind).join(", "));
+        for (const file of files)
+            for (const o of objects)
+                assert.deepEqual(crdIssues(o, file), [], `${o.kind} ${o.metadata.name} in ${file}`);
+    });
 });

@@ -36,8 +36,9 @@ function where(g: GeneratedObject): string {
 export function generatedObjectProblems(cfg: StackConfig): ObjectProblem[] {
     const out: ObjectProblem[] = [];
     const objects = generatedIstioObjects(cfg);
-    // The CRDs the cluster will have: those of the Istio version the stack installs.
-    const crdFile = crdFileFor(cfg.istio.version);
+    // The CRDs the cluster will have: those of the Istio version the stack installs, or of every
+    // version installed side by side (istio.revisions): an object must pass both control planes.
+    const crdFiles = [...new Set((cfg.istio.revisions?.versions ?? [cfg.istio.version]).map(crdFileFor))];
     for (const c of collisions(objects))
         out.push({
             at: c.second.key,
@@ -49,7 +50,13 @@ export function generatedObjectProblems(cfg: StackConfig): ObjectProblem[] {
                 at: g.key,
                 message: `${issue.message}; the API server would refuse ${where(g)} (${fieldPathText(issue.path)})`,
             });
-        const crd = crdIssues(g.object, crdFile);
+        const seen = new Set<string>();
+        const crd = crdFiles
+            .flatMap((file) => crdIssues(g.object, file))
+            .filter((issue) => {
+                const key = `${fieldPathText(issue.path)}\n${issue.message}`;
+                return !seen.has(key) && seen.add(key) !== undefined;
+            });
         for (const issue of crd)
             out.push({
                 at: g.configKey(issue.path),
