@@ -247,18 +247,23 @@ describe("traffic policy: the objects", () => {
         resolution: "DNS",
         location: "MESH_EXTERNAL",
     };
-    const cfg = parse([
-        app(
-            {
-                namespace: "vote-ns",
-                destinationRules: [structuredClone(rule)],
-                authorization: [structuredClone(allow)],
-                serviceEntries: [structuredClone(entry)],
-            },
-            [{ route: [to("frontend", { subset: "v1" })] }],
-        ),
-    ]);
-    const a = cfg.apps[0];
+    // Parsed in each test, not at load, so that mutation testing attributes the parser to tests.
+    let cfg: StackConfig;
+    let a: StackConfig["apps"][number];
+    beforeEach(() => {
+        cfg = parse([
+            app(
+                {
+                    namespace: "vote-ns",
+                    destinationRules: [structuredClone(rule)],
+                    authorization: [structuredClone(allow)],
+                    serviceEntries: [structuredClone(entry)],
+                },
+                [{ route: [to("frontend", { subset: "v1" })] }],
+            ),
+        ]);
+        a = cfg.apps[0];
+    });
 
     it("a DestinationRule per entry, in the app's namespace, spec exactly as configured", () => {
         const [dr] = destinationRuleManifests(cfg, a);
