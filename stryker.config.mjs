@@ -8,6 +8,9 @@
 // mutant those specs kill is killed by the suite, so the score is a lower bound; re-run the
 // survivors with the whole suite (no MUTATE_SPECS) before calling them survivors.
 const specs = (process.env.MUTATE_SPECS ?? "").split(",").filter(Boolean);
+// MUTATE_REPORT=config names the reports (reports/mutation/config.html, .json), so that runs of
+// different modules side by side keep their own reports (give each its own --tempDirName too).
+const report = process.env.MUTATE_REPORT ?? "index";
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -29,9 +32,9 @@ export default {
     concurrency: 2,
     timeoutMS: 30000,
     reporters: ["clear-text", "progress", "html", "json"],
-    htmlReporter: { fileName: "reports/mutation/index.html" },
-    jsonReporter: { fileName: "reports/mutation/mutation.json" },
+    htmlReporter: { fileName: `reports/mutation/${report}.html` },
+    jsonReporter: { fileName: `reports/mutation/${report}.json` },
     tempDirName: ".stryker-tmp",
-    ignorePatterns: ["rendered", "reports", ".stryker-tmp"],
+    ignorePatterns: ["rendered", "reports", ".stryker-tmp*"],
     cleanTempDir: "always",
 };

@@ -133,8 +133,12 @@ describe("edge: the ALB Ingress", () => {
 
     it("labels the Ingress with its environment and production flag (read by the policy pack)", () => {
         const ing = ingressManifest(config("product", { ingress: { port: 80 } }));
-        assert.equal(ing.metadata.labels["eks-istio/environment"], "product");
-        assert.equal(ing.metadata.labels["eks-istio/production"], "true");
+        assert.deepEqual(ing.metadata.labels, {
+            "app.kubernetes.io/managed-by": "pulumi",
+            "app.kubernetes.io/part-of": "eks-istio",
+            "eks-istio/environment": "product",
+            "eks-istio/production": "true",
+        });
         assert.equal(loadBalancerName(config("dev", { ingress: { port: 8000 } })), "eks-istio-dev");
     });
 });
