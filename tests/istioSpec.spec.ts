@@ -284,11 +284,58 @@ table("istio spec: durations", [
             ["1000µs", 1],
             ["2000000ns", 2],
             ["0.001s", 1],
+            ["1.25s", 1250],
         ] as const
     ).map(([d, ms]) => ({ name: `durationMs(${d}) = ${ms}`, got: () => [String(durationMs(d))], want: [String(ms)] })),
 ]);
 
 table("istio spec: DestinationRules", [
+    { name: "a one-letter subset name", got: () => rule({ subsets: [{ name: "v" }] }), want: [] },
+    {
+        name: "every simple load balancer Istio has",
+        got: () =>
+            ["UNSPECIFIED", "LEAST_CONN", "RANDOM", "PASSTHROUGH", "ROUND_ROBIN", "LEAST_REQUEST"].flatMap((simple) =>
+                policy({ loadBalancer: { simple } }),
+            ),
+        want: [],
+    },
+    {
+        name: "consistent hashing by cookie, ring hash, maglev; locality settings",
+        got: () => [
+            ...policy({ loadBalancer: { consistentHash: { httpCookie: { name: "u", path: "/", ttl: "1h" } } } }),
+            ...policy({ loadBalancer: { consistentHash: { useSourceIp: true, ringHash: { minimumRingSize: 1024 } } } }),
+            ...policy({
+                loadBalancer: { consistentHash: { httpQueryParameterName: "u", maglev: { tableSize: 65537 } } },
+            }),
+            ...policy({
+                loadBalancer: {
+                    localityLbSetting: {
+                        enabled: true,
+                        distribute: [{ from: "ap-northeast-1/*", to: { "ap-northeast-1/ap-northeast-1a/*": 100 } }],
+                        failover: [{ from: "ap-northeast-1", to: "ap-northeast-3" }],
+                        failoverPriority: ["topology.kubernetes.io/zone"],
+                    },
+                },
+            }),
+        ],
+        want: [],
+    },
+    {
+        name: "TCP keepalive, PROXY protocol v1 and v2, a tunnel, a workload selector",
+        got: () => [
+            ...policy({ connectionPool: { tcp: { tcpKeepalive: { probes: 3, time: "7200s", interval: "75s" } } } }),
+            ...policy({ proxyProtocol: { version: "V1" } }),
+            ...policy({ proxyProtocol: { version: "V2" } }),
+            ...policy({ tunnel: { protocol: "CONNECT", targetHost: "proxy.example.com", targetPort: 3128 } }),
+            ...rule({ workloadSelector: { matchLabels: { app: "web" } } }),
+        ],
+        want: [],
+    },
+    {
+        name: "PROXY protocol v3",
+        got: () => policy({ proxyProtocol: { version: "V3" } }),
+        want: ['destinationRules[0].trafficPolicy.proxyProtocol.version: must be one of "V1", "V2"'],
+    },
     {
         name: "subsets with DNS-1123 names",
         got: () => rule({ subsets: [{ name: "v1" }, { name: "canary-2" }] }),
@@ -385,6 +432,14 @@ table("istio spec: AuthorizationPolicy rules", [
         want: [],
     },
     {
+        name: "one service account",
+        got: () =>
+            problems({
+                authorization: [{ from: [{ source: { serviceAccounts: ["ns/sa"], notServiceAccounts: ["ns/x"] } }] }],
+            }),
+        want: [],
+    },
+    {
         name: "17 service accounts (Istio's limit is 16)",
         got: () => problems({ authorization: [{ from: [{ source: { notServiceAccounts: accounts(17) } }] }] }),
         want: ["authorization[0].from[0].source.notServiceAccounts: must list at most 16 items, got 17"],
@@ -464,6 +519,31 @@ table("istio spec: ServiceEntries (the CRD's CEL rules)", [
         ],
         want: [
             "serviceEntries[0].hosts: wildcard hosts cannot be resolved by DNS_ROUND_ROBIN; list exact hosts or use resolution NONE",
+        ],
+    },
+    {
+        name: "every location and resolution Istio has",
+        got: () => [
+            ...["MESH_EXTERNAL", "MESH_INTERNAL"].flatMap((location) => entry({ location })),
+            ...["NONE", "STATIC", "DNS", "DNS_ROUND_ROBIN", "DYNAMIC_DNS"].flatMap((resolution) =>
+                entry({ resolution }),
+            ),
+        ],
+        want: [],
+    },
+    {
+        name: "STATIC and DNS resolution take several endpoints",
+        got: () => [
+            ...entry({ resolution: "STATIC", endpoints: [{ address: "10.0.0.1" }, { address: "10.0.0.2" }] }),
+            ...entry({ resolution: "DNS", endpoints: [{ address: "a.example.com" }, { address: "b.example.com" }] }),
+        ],
+        want: [],
+    },
+    {
+        name: "one wildcard among exact hosts is enough to refuse DNS resolution",
+        got: () => problems({ serviceEntries: [{ hosts: ["api.example.com", "*.example.com"], resolution: "DNS" }] }),
+        want: [
+            "serviceEntries[0].hosts: wildcard hosts cannot be resolved by DNS; list exact hosts or use resolution NONE",
         ],
     },
     {
