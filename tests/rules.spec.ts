@@ -440,6 +440,7 @@ describe("rules: object names from hosts", () => {
         ["*", "host"],
         [`${"a".repeat(62)}.b${"c".repeat(10)}`, "a".repeat(62)],
         ["a".repeat(70), "a".repeat(63)],
+        [`${"a".repeat(61)}--b`, "a".repeat(61)],
     ];
     for (const [host, want] of NAMES)
         it(`hostObjectName(${host}) → ${want}`, () => assert.equal(hostObjectName(host), want));
@@ -456,6 +457,11 @@ describe("rules: names that would collide in the cluster", () => {
         assert.deepEqual(app({ destinationRules: [{ host: "a.b" }, { host: "a-b.web.svc.cluster.local" }] }), []);
         assert.deepEqual(app({ destinationRules: [{ host: "a.b" }, { host: "a-b" }] }), [
             'eks-istio:apps[0].destinationRules[1].host: "a-b" and destinationRules[0].host "a.b" would both be named "a-b"; use the hosts\' full names',
+        ]);
+    });
+    it("one host twice is reported once, as a second rule for the host", () => {
+        assert.deepEqual(app({ destinationRules: [{ host: "a.b" }, { host: "a.b" }] }), [
+            'eks-istio:apps[0].destinationRules[1].host: "a.b" already has a DestinationRule in this app; Istio applies only one rule per host, so merge them',
         ]);
     });
     it("two ServiceEntries whose first hosts map to one object name", () => {
