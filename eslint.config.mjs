@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "bin/", "rendered/", "policy/node_modules/"] },
+    { ignores: ["node_modules/", "bin/", "rendered/", "policy/node_modules/", ".stryker-tmp*/", "reports/"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

@@ -135,17 +135,22 @@ describe("aws: stackTags and secretsKeySpec", () => {
         });
     });
 
-    const KEYS: [string, StackConfig, number][] = [
-        ["dev", config("dev"), 7],
-        ["product", config("product"), 30],
+    const KEYS: [string, StackConfig, number, string][] = [
+        ["dev", config("dev"), 7, "false"],
+        ["product", config("product"), 30, "true"],
     ];
-    for (const [name, cfg, days] of KEYS)
+    for (const [name, cfg, days, production] of KEYS)
         it(`secrets KMS key for ${name}: rotation on, ${days}-day deletion window`, () => {
             const key = secretsKeySpec(cfg);
             assert.equal(key.enableKeyRotation, true);
             assert.equal(key.deletionWindowInDays, days);
             assert.match(key.description, new RegExp(`eks-istio-${name}$`));
-            assert.deepEqual(key.tags, stackTags(cfg));
+            assert.deepEqual(key.tags, {
+                "eks-istio/environment": name,
+                "eks-istio/stack": name,
+                "eks-istio/production": production,
+                "managed-by": "pulumi",
+            });
         });
 
     it("node role trust policy lets only EC2 assume it", () => {
@@ -236,7 +241,12 @@ describe("aws: clusterSpec", () => {
             labels: { "eks-istio/environment": "stg" },
             ignoreScalingChanges: true,
         });
-        assert.deepEqual(spec.tags, stackTags(config("stg")));
+        assert.deepEqual(spec.tags, {
+            "eks-istio/environment": "stg",
+            "eks-istio/stack": "stg",
+            "eks-istio/production": "false",
+            "managed-by": "pulumi",
+        });
     });
 });
 

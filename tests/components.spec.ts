@@ -6,13 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlbController } from "../components/albController";
 import { Cluster } from "../components/cluster";
 import { parseStackConfig, type StackConfig } from "../components/config";
-import {
-    albControllerPolicy,
-    clusterSettings,
-    clusterSpec,
-    irsaTrustPolicy,
-    vpcSpec,
-} from "../components/manifests/aws";
+import { albControllerPolicy, clusterSettings, irsaTrustPolicy, vpcSpec } from "../components/manifests/aws";
 import { albControllerValues } from "../components/manifests/helmValues";
 import { Network } from "../components/network";
 import { ACCOUNT, type ComponentRun, mockOutputs, runComponents, secretInputValue, unwrap, valueOf } from "./harness";
@@ -43,7 +37,11 @@ describe("component: Network", () => {
             ["dev-network-vpc", "dev-network"],
             ["product-network-vpc", "product-network"],
         ]);
-        assert.equal(run.one("eks-istio:network:Network", "dev-network").type, "eks-istio:network:Network");
+        // The component's own type token, and no other component of that name.
+        assert.deepEqual(
+            run.resources.filter((r) => r.name === "dev-network").map((r) => r.type),
+            ["eks-istio:network:Network"],
+        );
     });
 
     it("sends the spec's CIDR, AZ count and NAT strategy", () => {
@@ -69,7 +67,13 @@ describe("component: Network", () => {
         assert.equal(byType.Private["kubernetes.io/role/internal-elb"], "1");
         assert.equal(byType.Private["kubernetes.io/role/elb"], undefined);
         assert.equal(byType.Public["kubernetes.io/cluster/eks-istio-dev"], "shared");
-        assert.deepEqual(tags, vpcSpec(dev).tags);
+        assert.deepEqual(tags, {
+            Name: "eks-istio-dev",
+            "eks-istio/environment": "dev",
+            "eks-istio/stack": "dev",
+            "eks-istio/production": "false",
+            "managed-by": "pulumi",
+        });
     });
 
     it("protects the VPC only when asked", () => {
@@ -116,7 +120,17 @@ describe("component: Cluster", () => {
         assert.equal(i.version, "1.35");
         assert.equal(i.authenticationMode, "API");
         assert.equal(i.createOidcProvider, true);
-        assert.deepEqual(i.accessEntries, clusterSpec(dev).accessEntries);
+        assert.deepEqual(i.accessEntries, {
+            "admin-0": {
+                principalArn: "arn:aws:iam::123456789012:role/platform-admins",
+                accessPolicies: {
+                    admin: {
+                        policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                        accessScope: { type: "cluster" },
+                    },
+                },
+            },
+        });
         assert.deepEqual(i.enabledClusterLogTypes, ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
         assert.equal(eksOf("dev-cluster").parent, "dev-cluster");
     });

@@ -1,7 +1,7 @@
 // The stack config contract: what a user reads when the config is wrong, and the defaults applied
 // when it is right. Error cases are tables of {values → key path + message fragment}.
 import * as assert from "node:assert/strict";
-import { assertProblem, renderProblems } from "./problems";
+import { assertExactProblem, renderProblems } from "./problems";
 import * as pulumi from "@pulumi/pulumi";
 import {
     ConfigError,
@@ -59,7 +59,8 @@ interface ErrorCase {
     stack?: string;
     region?: string;
     path: string;
-    message: string | RegExp;
+    /** The whole message at `path`. */
+    message: string;
 }
 
 const ERROR_CASES: ErrorCase[] = [
@@ -68,13 +69,15 @@ const ERROR_CASES: ErrorCase[] = [
         name: "top-level typo",
         values: { ingress: port8000, ingres: port8000 },
         path: "eks-istio:ingres",
-        message: 'unknown key (did you mean "ingress"?)',
+        message:
+            'unknown key (did you mean "ingress"?); the keys are environment, production, cluster, istio, albController, ingress, apps, observability',
     },
     {
         name: "top-level typo lists the valid keys",
         values: { ingress: port8000, clustr: {} },
         path: "eks-istio:clustr",
-        message: "the keys are environment, production, teardown, cluster, istio, albController, ingress, apps",
+        message:
+            'unknown key (did you mean "cluster"?); the keys are environment, production, teardown, cluster, istio, albController, ingress, apps, observability',
     },
     {
         name: "nested typo in cluster",
@@ -105,9 +108,14 @@ const ERROR_CASES: ErrorCase[] = [
         name: "missing ingress",
         values: {},
         path: "eks-istio:ingress",
-        message: "is required; at least `eks-istio:ingress: {port: 8000}`",
+        message: "is required; at least `eks-istio:ingress: {port: 8000}` (the gateway port of this environment)",
     },
-    { name: "missing ingress.port", values: { ingress: {} }, path: "eks-istio:ingress.port", message: "is required" },
+    {
+        name: "missing ingress.port",
+        values: { ingress: {} },
+        path: "eks-istio:ingress.port",
+        message: "is required: the gateway port this environment's ALB sends traffic to (e.g. 8000)",
+    },
     {
         name: "ingress is not a map",
         values: { ingress: 8000 },
@@ -124,32 +132,40 @@ const ERROR_CASES: ErrorCase[] = [
         name: "port not an integer",
         values: { ingress: { port: 80.5 } },
         path: "eks-istio:ingress.port",
-        message: "80.5 is not a port",
+        message: "80.5 is not a port; use an integer from 1 to 65535",
     },
-    { name: "port 0", values: { ingress: { port: 0 } }, path: "eks-istio:ingress.port", message: "0 is not a port" },
+    {
+        name: "port 0",
+        values: { ingress: { port: 0 } },
+        path: "eks-istio:ingress.port",
+        message: "0 is not a port; use an integer from 1 to 65535",
+    },
     {
         name: "port 65536",
         values: { ingress: { port: 65536 } },
         path: "eks-istio:ingress.port",
-        message: "65536 is not a port",
+        message: "65536 is not a port; use an integer from 1 to 65535",
     },
     {
         name: "port 15021 (Istio status port)",
         values: { ingress: { port: 15021 } },
         path: "eks-istio:ingress.port",
-        message: "15021 is in Istio's reserved range 15000-15099",
+        message:
+            "15021 is in Istio's reserved range 15000-15099 (15021 is the gateway's status port); pick another port such as 8000",
     },
     {
         name: "port 15000 (first reserved)",
         values: { ingress: { port: 15000 } },
         path: "eks-istio:ingress.port",
-        message: "reserved range",
+        message:
+            "15000 is in Istio's reserved range 15000-15099 (15021 is the gateway's status port); pick another port such as 8000",
     },
     {
         name: "port 15099 (last reserved)",
         values: { ingress: { port: 15099 } },
         path: "eks-istio:ingress.port",
-        message: "reserved range",
+        message:
+            "15099 is in Istio's reserved range 15000-15099 (15021 is the gateway's status port); pick another port such as 8000",
     },
     {
         name: "ingress.scheme not an ALB scheme",
@@ -164,32 +180,35 @@ const ERROR_CASES: ErrorCase[] = [
         stack: "Dev",
         path: "eks-istio:environment",
         message:
-            /"Dev" is not a DNS-1123 label.*\(the stack name, used as the environment\); set eks-istio:environment/,
+            '"Dev" is not a DNS-1123 label; use lower-case letters, digits and "-", starting and ending with a letter or digit (e.g. "dev", "qa-1") (the stack name, used as the environment); set eks-istio:environment',
     },
     {
         name: "stack name longer than 10 characters",
         values: { ingress: port8000 },
         stack: "integration",
         path: "eks-istio:environment",
-        message: /"integration" is 11 characters; at most 10.*"http-integration".*the stack name/,
+        message:
+            '"integration" is 11 characters; at most 10 are allowed because the gateway Service port is named "http-integration" and Kubernetes limits port names to 15 characters (the stack name, used as the environment); set eks-istio:environment',
     },
     {
         name: "explicit environment with an underscore",
         values: { ingress: port8000, environment: "qa_1" },
         path: "eks-istio:environment",
-        message: '"qa_1" is not a DNS-1123 label',
+        message:
+            '"qa_1" is not a DNS-1123 label; use lower-case letters, digits and "-", starting and ending with a letter or digit (e.g. "dev", "qa-1")',
     },
     {
         name: "explicit environment too long",
         values: { ingress: port8000, environment: "staging-eu1" },
         path: "eks-istio:environment",
-        message: "at most 10 are allowed",
+        message:
+            '"staging-eu1" is 11 characters; at most 10 are allowed because the gateway Service port is named "http-staging-eu1" and Kubernetes limits port names to 15 characters',
     },
     {
         name: 'explicit environment with "--"',
         values: { ingress: port8000, environment: "a--b" },
         path: "eks-istio:environment",
-        message: 'contains "--"',
+        message: '"a--b" contains "--", which Kubernetes does not allow in the port name "http-a--b"',
     },
     {
         name: "explicit environment not a string",
@@ -214,7 +233,7 @@ const ERROR_CASES: ErrorCase[] = [
         name: "desiredSize above maxSize (maxSize defaulted)",
         values: { ingress: port8000, cluster: { desiredSize: 5 } },
         path: "eks-istio:cluster",
-        message: "got minSize 2, desiredSize 5, maxSize 4",
+        message: "node counts must satisfy minSize <= desiredSize <= maxSize, got minSize 2, desiredSize 5, maxSize 4",
     },
     {
         name: "negative minSize",
@@ -233,7 +252,7 @@ const ERROR_CASES: ErrorCase[] = [
         name: "malformed vpcCidr",
         values: { ingress: port8000, cluster: { vpcCidr: "10.0.0/16" } },
         path: "eks-istio:cluster.vpcCidr",
-        message: '"10.0.0/16" is not an IPv4 CIDR block',
+        message: '"10.0.0/16" is not an IPv4 CIDR block such as 10.0.0.0/16',
     },
     {
         name: "vpcCidr with host bits set",
@@ -245,32 +264,34 @@ const ERROR_CASES: ErrorCase[] = [
         name: "vpcCidr /8 larger than a VPC allows",
         values: { ingress: port8000, cluster: { vpcCidr: "10.0.0.0/8" } },
         path: "eks-istio:cluster.vpcCidr",
-        message: "has prefix /8; use a prefix from /16 to /22",
+        message: '"10.0.0.0/8" has prefix /8; use a prefix from /16 to /22',
     },
     {
         name: "vpcCidr /24 too small for the subnets",
         values: { ingress: port8000, cluster: { vpcCidr: "10.0.0.0/24" } },
         path: "eks-istio:cluster.vpcCidr",
-        message: "has prefix /24; use a prefix from /16 to /22",
+        message: '"10.0.0.0/24" has prefix /24; use a prefix from /16 to /22',
     },
     {
         name: "publicAccessCidrs entry with host bits set",
         values: { ingress: port8000, cluster: { publicAccessCidrs: ["0.0.0.0/0", "203.0.113.5/24"] } },
         path: "eks-istio:cluster.publicAccessCidrs[1]",
-        message: "did you mean 203.0.113.0/24?",
+        message: '"203.0.113.5/24" has host bits set; did you mean 203.0.113.0/24?',
     },
     // ACM certificate.
     {
         name: "malformed certificate ARN",
         values: { ingress: { port: 8000, certificateArn: "arn:aws:acm:ap-northeast-1:1234:certificate/abc" } },
         path: "eks-istio:ingress.certificateArn",
-        message: "must be an ACM certificate ARN",
+        message:
+            "must be an ACM certificate ARN such as arn:aws:acm:ap-northeast-1:123456789012:certificate/0a1b2c3d-...",
     },
     {
         name: "certificate in another region",
         values: { ingress: { port: 8000, certificateArn: CERT("us-east-1") } },
         path: "eks-istio:ingress.certificateArn",
-        message: "the certificate is in us-east-1 but the stack deploys to ap-northeast-1",
+        message:
+            "the certificate is in us-east-1 but the stack deploys to ap-northeast-1; an ALB can only use ACM certificates from its own region",
     },
     // Apps.
     {
@@ -298,13 +319,13 @@ const ERROR_CASES: ErrorCase[] = [
         name: "app in kube-system",
         values: withApps(app("a", {}, { namespace: "kube-system" })),
         path: "eks-istio:apps[0].namespace",
-        message: "is a system namespace",
+        message: '"kube-system" is a system namespace; give the app a namespace of its own',
     },
     {
         name: "app in istio-system",
         values: withApps(app("a", {}, { namespace: "istio-system" })),
         path: "eks-istio:apps[0].namespace",
-        message: "is a system namespace",
+        message: '"istio-system" is a system namespace; give the app a namespace of its own',
     },
     {
         name: "app name not DNS-1123",
@@ -323,7 +344,7 @@ const ERROR_CASES: ErrorCase[] = [
         name: "destination without host",
         values: withApps({ name: "a", http: [{ route: [{ destination: { port: { number: 80 } } }] }] }),
         path: "eks-istio:apps[0].http[0].route[0].destination.host",
-        message: "is required: the Kubernetes Service",
+        message: "is required: the Kubernetes Service (or ServiceEntry host) to send traffic to",
     },
     {
         name: "weights of several destinations not summing to 100",
@@ -336,25 +357,25 @@ const ERROR_CASES: ErrorCase[] = [
             }),
         ),
         path: "eks-istio:apps[0].http[0].route",
-        message: "weights of the 2 destinations sum to 90; they must sum to 100",
+        message: "weights of the 2 destinations sum to 90; they must sum to 100 (e.g. 50/50 or 90/10)",
     },
     {
         name: "several destinations without weights",
         values: withApps(app("a", { route: [{ destination: { host: "x" } }, { destination: { host: "y" } }] })),
         path: "eks-istio:apps[0].http[0].route",
-        message: "sum to 0",
+        message: "weights of the 2 destinations sum to 0; they must sum to 100 (e.g. 50/50 or 90/10)",
     },
     {
         name: "single destination with weight 50",
         values: withApps(app("a", { route: [{ destination: { host: "x" }, weight: 50 }] })),
         path: "eks-istio:apps[0].http[0].route[0].weight",
-        message: "is 50, but a single destination receives all traffic",
+        message: "is 50, but a single destination receives all traffic; remove the weight or set 100",
     },
     {
         name: "route with no action",
         values: withApps({ name: "a", http: [{ match: [{ uri: { prefix: "/a" } }] }] }),
         path: "eks-istio:apps[0].http[0]",
-        message: "needs one of route, redirect or directResponse",
+        message: "needs one of route, redirect or directResponse (what to do with matching requests)",
     },
     {
         name: "route with route and redirect",
@@ -366,7 +387,7 @@ const ERROR_CASES: ErrorCase[] = [
         name: 'timeout "5" without a unit',
         values: withApps(app("a", { timeout: "5" })),
         path: "eks-istio:apps[0].http[0].timeout",
-        message: 'must be a duration such as "5s"',
+        message: 'must be a duration such as "5s", "250ms" or "1m30s"',
     },
     {
         name: 'timeout "0s"',
@@ -397,26 +418,28 @@ const ERROR_CASES: ErrorCase[] = [
         name: "kubernetesVersion with a patch",
         values: { ingress: port8000, cluster: { kubernetesVersion: "1.34.1" } },
         path: "eks-istio:cluster.kubernetesVersion",
-        message: "must be a Kubernetes minor version",
+        message: 'must be a Kubernetes minor version such as "1.34"',
     },
     {
         name: "mixed ARM and x86 instance types",
         values: { ingress: port8000, cluster: { instanceTypes: ["t3.large", "m7g.large"] } },
         path: "eks-istio:cluster.instanceTypes",
-        message: "mixes ARM (Graviton) and x86 instance types (t3.large, m7g.large)",
+        message:
+            "mixes ARM (Graviton) and x86 instance types (t3.large, m7g.large); one node group runs one architecture, so list types of one kind",
     },
     // Attached stacks (cluster.stackReference): what the owner stack decides is an error here.
     {
         name: "cluster.stackReference that is not org/project/stack",
         values: { ingress: port8000, cluster: { stackReference: "dev" } },
         path: "eks-istio:cluster.stackReference",
-        message: 'must be "<organization>/<project>/<stack>"',
+        message: 'must be "<organization>/<project>/<stack>", e.g. "acme/eks-istio/dev"',
     },
     {
         name: "cluster settings next to cluster.stackReference",
         values: { ingress: port8000, cluster: { stackReference: "acme/eks-istio/dev", minSize: 3 } },
         path: "eks-istio:cluster.minSize",
-        message: "has no effect with cluster.stackReference: this stack creates no cluster",
+        message:
+            "has no effect with cluster.stackReference: this stack creates no cluster; set it in the owner stack (the one cluster.stackReference names)",
     },
     {
         name: "extraGatewayPorts in an attached stack",
@@ -426,13 +449,15 @@ const ERROR_CASES: ErrorCase[] = [
             istio: { extraGatewayPorts: [{ environment: "qa", port: 7000 }] },
         },
         path: "eks-istio:istio.extraGatewayPorts",
-        message: "belongs in the owner stack",
+        message:
+            "belongs in the owner stack (the one cluster.stackReference names), which owns the gateway Service; list this environment there",
     },
     {
         name: "an Istio version in an attached stack",
         values: { ingress: port8000, cluster: { stackReference: "acme/eks-istio/dev" }, istio: { version: "1.30.3" } },
         path: "eks-istio:istio.version",
-        message: "Istio is installed by the owner stack",
+        message:
+            "has no effect with cluster.stackReference: Istio is installed by the owner stack (the one cluster.stackReference names); set it there",
     },
     {
         name: "albController in an attached stack",
@@ -442,26 +467,28 @@ const ERROR_CASES: ErrorCase[] = [
             albController: { version: "3.5.0" },
         },
         path: "eks-istio:albController",
-        message: "runs the controller",
+        message:
+            "has no effect with cluster.stackReference: the owner stack (the one cluster.stackReference names) runs the controller",
     },
     {
         name: "ingress.nodePort in an attached stack",
         values: { ingress: { port: 8000, nodePort: 30800 }, cluster: { stackReference: "acme/eks-istio/dev" } },
         path: "eks-istio:ingress.nodePort",
-        message: "is pinned by the owner stack",
+        message:
+            "is pinned by the owner stack (the one cluster.stackReference names): set it on this environment's entry of its eks-istio:istio.extraGatewayPorts",
     },
     // Extra gateway ports.
     {
         name: "extraGatewayPorts port equal to ingress.port",
         values: { ingress: port8000, istio: { extraGatewayPorts: [{ environment: "stg", port: 8000 }] } },
         path: "eks-istio:istio.extraGatewayPorts[0].port",
-        message: "8000 is already used by eks-istio:ingress.port (dev)",
+        message: "8000 is already used by eks-istio:ingress.port (dev); each environment needs its own port",
     },
     {
         name: "extraGatewayPorts environment equal to this stack's",
         values: { ingress: port8000, istio: { extraGatewayPorts: [{ environment: "dev", port: 9000 }] } },
         path: "eks-istio:istio.extraGatewayPorts[0].environment",
-        message: `"dev" is already served by this stack's environment`,
+        message: '"dev" is already served by this stack\'s environment',
     },
     {
         name: "extraGatewayPorts duplicate port between entries",
@@ -475,7 +502,8 @@ const ERROR_CASES: ErrorCase[] = [
             },
         },
         path: "eks-istio:istio.extraGatewayPorts[1].port",
-        message: "9000 is already used by eks-istio:istio.extraGatewayPorts[0] (stg)",
+        message:
+            "9000 is already used by eks-istio:istio.extraGatewayPorts[0] (stg); each environment needs its own port",
     },
     {
         name: "extraGatewayPorts duplicate environment between entries",
@@ -495,7 +523,8 @@ const ERROR_CASES: ErrorCase[] = [
         name: "extraGatewayPorts port in Istio's reserved range",
         values: { ingress: port8000, istio: { extraGatewayPorts: [{ environment: "stg", port: 15090 }] } },
         path: "eks-istio:istio.extraGatewayPorts[0].port",
-        message: "15090 is in Istio's reserved range",
+        message:
+            "15090 is in Istio's reserved range 15000-15099 (15021 is the gateway's status port); pick another port such as 8000",
     },
     // Region.
     {
@@ -510,7 +539,7 @@ const ERROR_CASES: ErrorCase[] = [
 describe("config: parseStackConfig errors", () => {
     for (const c of ERROR_CASES) {
         it(`${c.name} → ${c.path}`, () => {
-            assertProblem(
+            assertExactProblem(
                 problemsOf(c.values, { stack: c.stack ?? "dev", region: c.region ?? REGION }),
                 c.path,
                 c.message,
@@ -677,11 +706,31 @@ describe("config: defaults and valid configs", () => {
         assert.equal(cfg.region, REGION);
         assert.equal(cfg.environment, "dev");
         assert.equal(cfg.production, false);
-        assert.deepEqual(cfg.cluster, { name: "eks-istio-dev", ...DEFAULTS.cluster });
-        assert.equal(cfg.istio.version, DEFAULTS.istio.version);
+        assert.deepEqual(cfg.cluster, {
+            name: "eks-istio-dev",
+            kubernetesVersion: "1.34",
+            instanceTypes: ["t3.large"],
+            minSize: 2,
+            desiredSize: 2,
+            maxSize: 4,
+            vpcCidr: "10.0.0.0/16",
+            publicAccessCidrs: ["0.0.0.0/0"],
+            availabilityZones: 2,
+            natGateways: "single",
+            logTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+            adminPrincipalArns: [],
+        });
+        assert.equal(cfg.istio.version, "1.30.3");
+        assert.equal(cfg.istio.outboundTrafficPolicy, "ALLOW_ANY");
         assert.deepEqual(cfg.istio.extraGatewayPorts, []);
         assert.equal(cfg.albController.version, "3.5.0");
-        assert.deepEqual(cfg.ingress, { ...DEFAULTS.ingress, port: 8000 });
+        assert.deepEqual(cfg.ingress, {
+            port: 8000,
+            hosts: ["*"],
+            scheme: "internet-facing",
+            targetType: "instance",
+            sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        });
         assert.deepEqual(cfg.apps, []);
     });
 
@@ -725,7 +774,7 @@ describe("config: defaults and valid configs", () => {
             stack: "product",
             values: {},
             production: true,
-            azs: PRODUCTION_DEFAULTS.availabilityZones,
+            azs: 3,
             nat: "perAz",
         },
         { name: "prod", stack: "prod", values: {}, production: true, azs: 3, nat: "perAz" },
@@ -805,7 +854,9 @@ describe("config: defaults and valid configs", () => {
             },
         });
         assert.deepEqual(cfg.cluster, {
-            ...DEFAULTS.cluster,
+            availabilityZones: 2,
+            natGateways: "single",
+            adminPrincipalArns: [],
             name: "eks-istio-stg",
             kubernetesVersion: "1.33",
             instanceTypes: ["m7g.large", "c7g.large"],

@@ -22,8 +22,6 @@ import {
     anyAddonOn,
     gatewayTrustedProxies,
     grafanaValues,
-    ISTIO_DASHBOARD_REVISION,
-    ISTIO_DASHBOARDS,
     jaegerValues,
     kialiAuthorizationPolicyManifest,
     kialiValues,
@@ -572,8 +570,13 @@ describe("observability config: warnings for settings that work but deserve a lo
 // ---------------------------------------------------------------------------------------------
 
 describe("observability values: each add-on sized for dev and production", () => {
-    const dev = config({ kiali: true, grafana: true, tracing: true }).observability;
-    const prod = config({ kiali: true, grafana: true, tracing: true }, { stack: "product" }).observability;
+    // Parsed in each test, not at load, so that mutation testing attributes the parser to tests.
+    let dev: ObservabilityConfig;
+    let prod: ObservabilityConfig;
+    beforeEach(() => {
+        dev = config({ kiali: true, grafana: true, tracing: true }).observability;
+        prod = config({ kiali: true, grafana: true, tracing: true }, { stack: "product" }).observability;
+    });
 
     it("Prometheus: retention, a size cap below the volume, and dev/production requests", () => {
         const d = prometheusValues(dev.prometheus!);
@@ -753,8 +756,16 @@ describe("observability values: the add-ons find each other by Service name and 
             // Without a revision the chart would download revision 1, from before Istio's telemetry v2.
             assert.ok(Number.isInteger(d.revision) && d.revision > 1);
         }
-        assert.equal(ISTIO_DASHBOARDS.length, Object.keys(dashboards).length);
-        assert.equal(ISTIO_DASHBOARD_REVISION, dashboards["istio-mesh"].revision);
+        assert.deepEqual(
+            Object.entries(dashboards).map(([name, d]) => [name, d.gnetId, d.revision]),
+            [
+                ["istio-mesh", 7639, 278],
+                ["istio-service", 7636, 278],
+                ["istio-workload", 7630, 278],
+                ["istio-performance", 11829, 278],
+                ["istio-control-plane", 7645, 278],
+            ],
+        );
     });
 });
 

@@ -11,3 +11,15 @@ export function assertProblem(problems: ConfigProblem[], path: string, message: 
     );
     assert.ok(hit, `expected ${path}: ${String(message)}\ngot:\n${renderProblems(problems)}`);
 }
+
+/**
+ * Asserts that `problems` holds one at `path` whose message is exactly `message`: the message a
+ * user reads is the behaviour (it says what is wrong and what to do), so all of it is checked.
+ */
+export function assertExactProblem(problems: ConfigProblem[], path: string, message: string): void {
+    const atPath = problems.filter((p) => p.path === path);
+    assert.ok(
+        atPath.some((p) => p.message === message),
+        `expected ${path}: ${message}\ngot:\n${renderProblems(problems)}`,
+    );
+}

@@ -1,5 +1,5 @@
 // fast-check, run so that any failure can be replayed: the failing run's seed and path are printed
-// with the exact command that reproduces it, and FC_SEED / FC_PATH replay it (README: "Tests").
+// with the exact command that reproduces it, and FC_SEED / FC_PATH replay it (README: "Tests and benchmarks").
 import fc from "fast-check";
 
 /** The seed and path to replay (FC_SEED, FC_PATH), or none: a fresh random seed each run. */

@@ -2,7 +2,16 @@
 // behaviour: it names the key and says what to do), and the boundaries of each rule: the last
 // value accepted next to the first refused.
 import * as assert from "node:assert/strict";
-import { ConfigError, hostsOverlap, parseStackConfig, type ConfigProblem } from "../components/config";
+import {
+    attachmentProblem,
+    ConfigError,
+    hostObjectName,
+    hostsOverlap,
+    isCatchAll,
+    parseStackConfig,
+    qualifyHost,
+    type ConfigProblem,
+} from "../components/config";
 import { istiodValues } from "../components/manifests/istio";
 
 const REGION = "ap-northeast-1";
@@ -287,7 +296,7 @@ describe("rules: boundaries", () => {
     const timeout = (t: string) =>
         lines({ ingress: { port: 8000 }, apps: [{ name: "web", http: [{ ...route("/"), timeout: t }] }] });
     it("durations: compound ones (1m30s, 1h0m0.5s) are accepted; 1ms is the shortest", () => {
-        for (const d of ["1m30s", "1h0m0.5s", "2h45m", "1.5s", "1ms", "1000us", "1000000ns"])
+        for (const d of ["1m30s", "1h0m0.5s", "2h45m", "1.5s", "1.25s", "1ms", "1000us", "1000000ns"])
             assert.deepEqual(timeout(d), [], d);
         for (const d of ["999us", "0.5ms", "0s", "0m0s"])
             assert.deepEqual(timeout(d), ["eks-istio:apps[0].http[0].timeout: must be at least 1ms"], d);
@@ -400,4 +409,234 @@ describe("rules: outboundTrafficPolicy reaches istiod", () => {
         assert.deepEqual(lines({ ingress: { port: 8000 }, istio: { outboundTrafficPolicy: "DENY" } }), [
             'eks-istio:istio.outboundTrafficPolicy: must be one of "ALLOW_ANY", "REGISTRY_ONLY"',
         ]));
+});
+
+describe("rules: what counts as a catch-all route", () => {
+    const CASES: [string, unknown, boolean][] = [
+        ["no match", undefined, true],
+        ["an empty match list", [], true],
+        ["a match with nothing in it", [{}], true],
+        ["a match with only a name", [{ name: "all" }], true],
+        ['uri prefix "/"', [{ uri: { prefix: "/" } }], true],
+        ['a name and uri prefix "/"', [{ name: "all", uri: { prefix: "/" } }], true],
+        ["one of several matches is a catch-all", [{ uri: { prefix: "/a" } }, { uri: { prefix: "/" } }], true],
+        ['uri prefix "/api"', [{ uri: { prefix: "/api" } }], false],
+        ['uri exact "/"', [{ uri: { exact: "/" } }], false],
+        ['uri prefix "/" and a header', [{ uri: { prefix: "/" }, headers: { "x-a": { exact: "1" } } }], false],
+        ["a method only", [{ method: { exact: "GET" } }], false],
+    ];
+    for (const [name, match, want] of CASES)
+        it(`${name} → ${want}`, () => assert.equal(isCatchAll(match === undefined ? {} : { match }), want));
+});
+
+describe("rules: object names from hosts", () => {
+    const NAMES: [string, string][] = [
+        ["*.example.com", "wildcard-example-com"],
+        ["a*.b", "a-b"],
+        ["a..b", "a-b"],
+        ["-.a", "a"],
+        ["a.-", "a"],
+        ["*", "host"],
+        [`${"a".repeat(62)}.b${"c".repeat(10)}`, "a".repeat(62)],
+        ["a".repeat(70), "a".repeat(63)],
+        [`${"a".repeat(61)}--b`, "a".repeat(61)],
+    ];
+    for (const [host, want] of NAMES)
+        it(`hostObjectName(${host}) → ${want}`, () => assert.equal(hostObjectName(host), want));
+    it('qualifyHost leaves "*" as it is', () => assert.equal(qualifyHost("*", "vote"), "*"));
+});
+
+describe("rules: names that would collide in the cluster", () => {
+    const app = (extra: Record<string, unknown>) =>
+        lines({
+            ingress: { port: 8000 },
+            apps: [{ name: "web", http: [{ route: [{ destination: { host: "a.b" } }] }], ...extra }],
+        });
+    it("two DestinationRules whose hosts map to one object name", () => {
+        assert.deepEqual(app({ destinationRules: [{ host: "a.b" }, { host: "a-b.web.svc.cluster.local" }] }), []);
+        assert.deepEqual(app({ destinationRules: [{ host: "a.b" }, { host: "a-b" }] }), [
+            'eks-istio:apps[0].destinationRules[1].host: "a-b" and destinationRules[0].host "a.b" would both be named "a-b"; use the hosts\' full names',
+        ]);
+    });
+    it("one host twice is reported once, as a second rule for the host", () => {
+        assert.deepEqual(app({ destinationRules: [{ host: "a.b" }, { host: "a.b" }] }), [
+            'eks-istio:apps[0].destinationRules[1].host: "a.b" already has a DestinationRule in this app; Istio applies only one rule per host, so merge them',
+        ]);
+    });
+    it("two ServiceEntries whose first hosts map to one object name", () => {
+        const se = (host: string) => ({ hosts: [host], ports: [{ number: 443, name: "https", protocol: "TLS" }] });
+        assert.deepEqual(app({ serviceEntries: [se("api.example.com"), se("api.example.org")] }), []);
+        assert.deepEqual(app({ serviceEntries: [se("api.example.com"), se("api-example.com")] }), [
+            'eks-istio:apps[0].serviceEntries[1].hosts: first host "api-example.com" is also the first host of serviceEntries[0]; merge the two entries',
+        ]);
+    });
+    it("a subset of a host whose DestinationRule defines none; a mirror to an undefined subset", () => {
+        assert.deepEqual(
+            lines({
+                ingress: { port: 8000 },
+                apps: [
+                    {
+                        name: "web",
+                        http: [
+                            {
+                                route: [{ destination: { host: "web", subset: "v1" } }],
+                                mirrors: [{ destination: { host: "shadow", subset: "v2" } }],
+                            },
+                        ],
+                        destinationRules: [{ host: "web" }],
+                    },
+                ],
+            }),
+            [
+                'eks-istio:apps[0].http[0].route[0].destination.subset: subset "v1" is not defined for host "web" (its DestinationRule defines no subsets); Envoy would answer 503 "no healthy upstream"',
+                'eks-istio:apps[0].http[0].mirrors[0].destination.subset: subset "v2" needs a DestinationRule for host "shadow" in apps[0].destinationRules defining it; without one Envoy answers 503 "no healthy upstream"',
+            ],
+        );
+    });
+    it("an app named after a system namespace, and one placed in it", () => {
+        assert.deepEqual(
+            lines({
+                ingress: { port: 8000 },
+                apps: [
+                    { name: "kube-system", http: [route("/a")] },
+                    { name: "web", namespace: "default", http: [route("/b")] },
+                ],
+            }),
+            [
+                'eks-istio:apps[0].name: "kube-system" is a system namespace (an app\'s namespace defaults to its name); give the app a namespace of its own',
+                'eks-istio:apps[1].namespace: "default" is a system namespace; give the app a namespace of its own',
+            ],
+        );
+    });
+});
+
+describe("rules: malformed values are reported once, by the schema, without follow-on noise", () => {
+    it("extra gateway ports with non-string environments and non-number ports", () => {
+        assert.deepEqual(
+            lines({
+                ingress: { port: 8000 },
+                istio: {
+                    extraGatewayPorts: [
+                        { environment: 5, port: "x", nodePort: "y" },
+                        { environment: 5, port: "x", nodePort: "y" },
+                    ],
+                },
+            }),
+            [
+                "eks-istio:istio.extraGatewayPorts[0].environment: must be a string, got 5",
+                'eks-istio:istio.extraGatewayPorts[0].port: "x" is not a port; use an integer from 1 to 65535',
+                'eks-istio:istio.extraGatewayPorts[0].nodePort: must be a number, got "y"',
+                "eks-istio:istio.extraGatewayPorts[1].environment: must be a string, got 5",
+                'eks-istio:istio.extraGatewayPorts[1].port: "x" is not a port; use an integer from 1 to 65535',
+                'eks-istio:istio.extraGatewayPorts[1].nodePort: must be a number, got "y"',
+            ],
+        );
+    });
+    it("hosts that are not strings", () => {
+        assert.deepEqual(
+            lines({
+                ingress: { port: 8000, hosts: [5, "*.example.com"] },
+                apps: [{ name: "web", hosts: [6, "web.example.com"], http: [route("/")] }],
+            }),
+            [
+                "eks-istio:ingress.hosts[0]: must be a string, got 5",
+                "eks-istio:apps[0].hosts[0]: must be a string, got 6",
+            ],
+        );
+    });
+    it("apps with names and namespaces that are not strings", () => {
+        assert.deepEqual(
+            lines({
+                ingress: { port: 8000 },
+                apps: [
+                    { name: 5, namespace: 7, http: [route("/a")] },
+                    { name: 5, namespace: 7, http: [route("/b")] },
+                ],
+            }),
+            [
+                "eks-istio:apps[0].name: must be a string, got 5",
+                "eks-istio:apps[0].namespace: must be a string, got 7",
+                "eks-istio:apps[1].name: must be a string, got 5",
+                "eks-istio:apps[1].namespace: must be a string, got 7",
+            ],
+        );
+    });
+    it("a catch-all shared with an app whose hosts only partly overlap", () => {
+        assert.deepEqual(
+            lines({
+                ingress: { port: 8000, hosts: ["*.example.com", "*.example.org"] },
+                apps: [
+                    { name: "a", hosts: ["a.example.com"], http: [route(undefined, "a")] },
+                    { name: "b", hosts: ["b.example.org", "a.example.com"], http: [route("/b", "b")] },
+                ],
+            }),
+            [
+                'eks-istio:apps[0].http[0]: matches every request on host "a.example.com", which apps[1] (b) also serves; Istio merges both VirtualServices in creation order, so one app would shadow the other depending on deploy order. Give this route a match, give the apps distinct hosts, or put the routes in one app',
+            ],
+        );
+    });
+});
+
+describe("rules: an attached stack (cluster.stackReference)", () => {
+    const owner = "the owner stack (the one cluster.stackReference names)";
+    it("refuses every setting its owner decides, each at its key", () => {
+        assert.deepEqual(
+            lines({
+                ingress: { port: 8000, nodePort: 30080 },
+                cluster: { stackReference: "acme/eks-istio/product", vpcCidr: "10.1.0.0/16" },
+                istio: { version: "1.30.3", extraGatewayPorts: [] },
+                albController: { version: "3.5.0" },
+                observability: { kiali: true },
+            }),
+            [
+                `eks-istio:cluster.vpcCidr: has no effect with cluster.stackReference: this stack creates no cluster; set it in ${owner}`,
+                `eks-istio:istio.version: has no effect with cluster.stackReference: Istio is installed by ${owner}; set it there`,
+                `eks-istio:istio.extraGatewayPorts: belongs in ${owner}, which owns the gateway Service; list this environment there`,
+                `eks-istio:albController: has no effect with cluster.stackReference: ${owner} runs the controller`,
+                `eks-istio:observability: has no effect with cluster.stackReference: the add-ons run once per cluster and are installed by ${owner}; set eks-istio:observability there`,
+                `eks-istio:ingress.nodePort: is pinned by ${owner}: set it on this environment's entry of its eks-istio:istio.extraGatewayPorts`,
+            ],
+        );
+    });
+
+    const REF = "acme/eks-istio/product";
+    const fix =
+        "add {environment: stg, port: 9000} to eks-istio:istio.extraGatewayPorts in the owner's Pulumi.product.yaml and run `pulumi up` on acme/eks-istio/product first";
+    const ATTACH: [string, unknown, string | undefined][] = [
+        ["served", [{ environment: "stg", port: 9000 }], undefined],
+        [
+            "not listed",
+            [
+                { environment: "product", port: 80 },
+                { environment: "dev", port: 8000 },
+            ],
+            `acme/eks-istio/product's gateway does not serve port 9000 for environment "stg" (it serves: product 80, dev 8000); ${fix}`,
+        ],
+        [
+            "an owner that serves nothing",
+            [],
+            `acme/eks-istio/product's gateway does not serve port 9000 for environment "stg" (it serves: none); ${fix}`,
+        ],
+        [
+            "listed on another port",
+            [{ environment: "stg", port: 9100 }],
+            'acme/eks-istio/product serves environment "stg" on port 9100, not 9000 (eks-istio:ingress.port); make the two agree',
+        ],
+        [
+            "port taken by another environment",
+            [{ environment: "dev", port: 9000 }],
+            "port 9000 of acme/eks-istio/product's gateway belongs to environment \"dev\"; pick another eks-istio:ingress.port and add {environment: stg, port: <that port>} to eks-istio:istio.extraGatewayPorts in the owner's Pulumi.product.yaml and run `pulumi up` on acme/eks-istio/product first",
+        ],
+        [
+            "no gatewayPorts output",
+            undefined,
+            "acme/eks-istio/product has no gatewayPorts output; is it an eks-istio stack that owns a cluster, and has it been deployed?",
+        ],
+    ];
+    for (const [name, ownerGatewayPorts, want] of ATTACH)
+        it(`attachmentProblem: ${name}`, () =>
+            assert.equal(
+                attachmentProblem({ environment: "stg", port: 9000, stackReference: REF, ownerGatewayPorts }),
+                want,
+            ));
 });

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, parseStackConfig } from "../components/config";
+import { ConfigError } from "../components/config";
 import {
     type ProgramRun,
     ROOT,
@@ -69,30 +69,6 @@ const KNOWN: Record<string, Expectation> = {
     },
 };
 
-/** For a stack file added later: the expectation follows from its config and the contract's defaults. */
-function derived(stack: string, config: Record<string, string>): Expectation {
-    const values: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(config))
-        if (k.startsWith("eks-istio:")) values[k.slice("eks-istio:".length)] = decode(v);
-    const cfg = parseStackConfig({ stack, region: config["aws:region"], values });
-    return {
-        environment: cfg.environment,
-        region: cfg.region,
-        vpcCidr: cfg.cluster.vpcCidr,
-        azs: cfg.cluster.availabilityZones,
-        nat: cfg.cluster.natGateways === "perAz" ? "OnePerAz" : "Single",
-        protect: cfg.production,
-        scaling: { minSize: cfg.cluster.minSize, desiredSize: cfg.cluster.desiredSize, maxSize: cfg.cluster.maxSize },
-    };
-}
-function decode(v: string): unknown {
-    try {
-        return JSON.parse(v);
-    } catch {
-        return v;
-    }
-}
-
 const STACK_FILES = fs
     .readdirSync(ROOT)
     .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
@@ -128,11 +104,19 @@ describe("stacks: discovery", () => {
     it("finds the dev, stg and product stack files", () => {
         for (const s of ["dev", "stg", "product"]) assert.ok(STACK_FILES.includes(s), `Pulumi.${s}.yaml not found`);
     });
+
+    it("every stack file has its expectation written out by hand in KNOWN", () => {
+        // An expectation computed from the file's own config would agree with any bug in the parser.
+        assert.deepEqual(
+            STACK_FILES.filter((s) => !(s in KNOWN)),
+            [],
+        );
+    });
 });
 
-for (const { stack, source, config } of STACKS) {
+for (const { stack, source, config } of STACKS.filter((s) => s.stack in KNOWN)) {
     describe(`stack ${stack} (${source})`, () => {
-        const expect = KNOWN[stack] ?? derived(stack, config);
+        const expect = KNOWN[stack];
         const clusterName = `eks-istio-${expect.environment}`;
         let run: ProgramRun;
         before(async () => {
@@ -177,7 +161,7 @@ for (const { stack, source, config } of STACKS) {
             const values = releases[0].inputs.values;
             assert.equal(values.region, expect.region);
             assert.equal(values.clusterName, clusterName);
-            assert.equal(values.vpcId, mockOutputs("awsx:ec2:Vpc", "", {}).vpcId);
+            assert.equal(values.vpcId, "vpc-0abc", "the VPC's id (as the mocked cloud returns it)");
             assert.match(
                 values.serviceAccount.annotations["eks.amazonaws.com/role-arn"],
                 /^arn:aws:iam::\d{12}:role\//,

@@ -2,6 +2,7 @@
 // an open door before anything exists, and the objects the cluster receives.
 import * as assert from "node:assert/strict";
 import { ConfigError, hostObjectName, parseStackConfig, qualifyHost, type StackConfig } from "../components/config";
+import { assertExactProblem } from "./problems";
 import {
     authorizationPolicyManifest,
     destinationRuleManifests,
@@ -35,18 +36,20 @@ const canaryRule = {
 };
 
 describe("traffic policy: cross-checks before anything is created", () => {
-    const cases: { name: string; apps: unknown[]; path: string; message: RegExp }[] = [
+    const cases: { name: string; apps: unknown[]; path: string; message: string }[] = [
         {
             name: "a subset no DestinationRule defines (the 503 'no healthy upstream')",
             apps: [app({}, [{ route: [to("frontend", { subset: "v2" })] }])],
             path: "eks-istio:apps[0].http[0].route[0].destination.subset",
-            message: /subset "v2" needs a DestinationRule for host "frontend".*503 "no healthy upstream"/,
+            message:
+                'subset "v2" needs a DestinationRule for host "frontend" in apps[0].destinationRules defining it; without one Envoy answers 503 "no healthy upstream"',
         },
         {
             name: "a subset missing from the host's DestinationRule",
             apps: [app({ destinationRules: [canaryRule] }, [{ route: [to("frontend", { subset: "v3" })] }])],
             path: "eks-istio:apps[0].http[0].route[0].destination.subset",
-            message: /subset "v3" is not defined for host "frontend" \(its DestinationRule defines "v1", "v2"\)/,
+            message:
+                'subset "v3" is not defined for host "frontend" (its DestinationRule defines "v1", "v2"); Envoy would answer 503 "no healthy upstream"',
         },
         {
             name: "a mirror to an undefined subset",
@@ -56,7 +59,8 @@ describe("traffic policy: cross-checks before anything is created", () => {
                 ]),
             ],
             path: "eks-istio:apps[0].http[0].mirror.subset",
-            message: /subset "shadow" is not defined/,
+            message:
+                'subset "shadow" is not defined for host "frontend" (its DestinationRule defines "v1", "v2"); Envoy would answer 503 "no healthy upstream"',
         },
         {
             name: "duplicate subset names",
@@ -74,43 +78,46 @@ describe("traffic policy: cross-checks before anything is created", () => {
                 }),
             ],
             path: "eks-istio:apps[0].destinationRules[0].subsets[1].name",
-            message: /subset "v1" is defined twice/,
+            message: 'subset "v1" is defined twice for host "frontend"; subset names must be unique',
         },
         {
             name: "two DestinationRules for one host",
             apps: [app({ destinationRules: [{ host: "frontend" }, { host: "frontend.vote.svc.cluster.local" }] })],
             path: "eks-istio:apps[0].destinationRules[1].host",
-            message: /already has a DestinationRule in this app/,
+            message:
+                '"frontend.vote.svc.cluster.local" already has a DestinationRule in this app; Istio applies only one rule per host, so merge them',
         },
         {
             name: "an authorization rule with neither from nor to",
             apps: [app({ authorization: [{ when: [{ key: "request.headers[x-debug]", values: ["1"] }] }] })],
             path: "eks-istio:apps[0].authorization[0]",
-            message: /neither from nor to, so it would allow every request.*from: \[\{source/,
+            message:
+                'has neither from nor to, so it would allow every request from anywhere; say who may call (from: [{source: {namespaces: ["..."]}}]) and/or what they may do (to: [{operation: {methods: ["GET"], paths: ["/..."]}}])',
         },
         {
             name: "an empty authorization rule",
             apps: [app({ authorization: [{}] })],
             path: "eks-istio:apps[0].authorization[0]",
-            message: /would allow every request/,
+            message:
+                'has neither from nor to, so it would allow every request from anywhere; say who may call (from: [{source: {namespaces: ["..."]}}]) and/or what they may do (to: [{operation: {methods: ["GET"], paths: ["/..."]}}])',
         },
         {
             name: "allowIngressGateway without authorization rules",
             apps: [app({ allowIngressGateway: false })],
             path: "eks-istio:apps[0].allowIngressGateway",
-            message: /only applies together with authorization rules/,
+            message: "only applies together with authorization rules; remove it or add apps[].authorization",
         },
         {
             name: "a misspelt DestinationRule field",
             apps: [app({ destinationRules: [{ host: "frontend", trafficPolicy: { outlierDetecton: {} } }] })],
             path: "eks-istio:apps[0].destinationRules[0].trafficPolicy",
-            message: /unknown key "outlierDetecton" \(did you mean "outlierDetection"\?\)/,
+            message: 'unknown key "outlierDetecton" (did you mean "outlierDetection"?)',
         },
         {
             name: "a subset name that is not a DNS label",
             apps: [app({ destinationRules: [{ host: "frontend", subsets: [{ name: "V_1" }] }] })],
             path: "eks-istio:apps[0].destinationRules[0].subsets[0].name",
-            message: /DNS-1123 label/,
+            message: 'must be a DNS-1123 label such as "v1" or "canary"',
         },
         {
             name: "simple and consistentHash load balancing together",
@@ -127,7 +134,7 @@ describe("traffic policy: cross-checks before anything is created", () => {
                 }),
             ],
             path: "eks-istio:apps[0].destinationRules[0].trafficPolicy.loadBalancer",
-            message: /either simple or consistentHash/,
+            message: "set either simple or consistentHash, not both",
         },
         {
             name: "a ServiceEntry port without a name",
@@ -135,7 +142,7 @@ describe("traffic policy: cross-checks before anything is created", () => {
                 app({ serviceEntries: [{ hosts: ["api.example.com"], ports: [{ number: 443, protocol: "TLS" }] }] }),
             ],
             path: "eks-istio:apps[0].serviceEntries[0].ports[0].name",
-            message: /is required/,
+            message: "is required: a port name such as https",
         },
         {
             name: "a wildcard ServiceEntry host with DNS resolution",
@@ -148,13 +155,14 @@ describe("traffic policy: cross-checks before anything is created", () => {
             ],
             path: "eks-istio:apps[0].serviceEntries[0].hosts[0]",
             message:
-                /hosts must be FQDN if no endpoints are provided for resolution mode DNS; istiod's validating webhook/,
+                "hosts must be FQDN if no endpoints are provided for resolution mode DNS; istiod's validating webhook would refuse ServiceEntry vote/wildcard-example-com (spec.hosts[0])",
         },
         {
             name: "ServiceEntry endpoints with resolution NONE",
             apps: [app({ serviceEntries: [{ hosts: ["db.internal"], endpoints: [{ address: "10.0.0.1" }] }] })],
             path: "eks-istio:apps[0].serviceEntries[0]",
-            message: /NONE mode cannot set endpoints; the API server would refuse ServiceEntry/,
+            message:
+                "NONE mode cannot set endpoints; the API server would refuse ServiceEntry vote/db-internal (spec, by the Istio CRD's schema)",
         },
         {
             name: "a ServiceEntry port listed twice",
@@ -172,15 +180,13 @@ describe("traffic policy: cross-checks before anything is created", () => {
                 }),
             ],
             path: "eks-istio:apps[0].serviceEntries[0].ports",
-            message: /port number cannot be duplicated; the API server would refuse ServiceEntry/,
+            message:
+                "port number cannot be duplicated; the API server would refuse ServiceEntry vote/api-example-com (spec.ports, by the Istio CRD's schema)",
         },
     ];
     for (const c of cases) {
         it(c.name, () => {
-            const found = problems(c.apps);
-            const p = found.find((x) => x.path === c.path);
-            assert.ok(p, `expected a problem at ${c.path}; got ${JSON.stringify(found)}`);
-            assert.match(p.message, c.message);
+            assertExactProblem(problems(c.apps), c.path, c.message);
         });
     }
 
@@ -224,40 +230,43 @@ describe("traffic policy: hosts and names", () => {
 });
 
 describe("traffic policy: the objects", () => {
-    const cfg = parse([
-        app(
-            {
-                namespace: "vote-ns",
-                destinationRules: [
-                    {
-                        ...canaryRule,
-                        trafficPolicy: {
-                            connectionPool: { http: { http1MaxPendingRequests: 10 } },
-                            outlierDetection: { consecutive5xxErrors: 5, interval: "10s", baseEjectionTime: "30s" },
-                            tls: { mode: "ISTIO_MUTUAL" },
-                            loadBalancer: { simple: "LEAST_REQUEST" },
-                        },
-                    },
-                ],
-                authorization: [
-                    {
-                        from: [{ source: { namespaces: ["istio-system"] } }],
-                        to: [{ operation: { methods: ["GET"], paths: ["/azure-vote*"] } }],
-                    },
-                ],
-                serviceEntries: [
-                    {
-                        hosts: ["api.example.com"],
-                        ports: [{ number: 443, name: "https", protocol: "TLS" }],
-                        resolution: "DNS",
-                        location: "MESH_EXTERNAL",
-                    },
-                ],
-            },
-            [{ route: [to("frontend", { subset: "v1" })] }],
-        ),
-    ]);
-    const a = cfg.apps[0];
+    // What the config says, written once: the objects must carry exactly this.
+    const rule = {
+        ...canaryRule,
+        trafficPolicy: {
+            connectionPool: { http: { http1MaxPendingRequests: 10 } },
+            outlierDetection: { consecutive5xxErrors: 5, interval: "10s", baseEjectionTime: "30s" },
+            tls: { mode: "ISTIO_MUTUAL" },
+            loadBalancer: { simple: "LEAST_REQUEST" },
+        },
+    };
+    const allow = {
+        from: [{ source: { namespaces: ["istio-system"] } }],
+        to: [{ operation: { methods: ["GET"], paths: ["/azure-vote*"] } }],
+    };
+    const entry = {
+        hosts: ["api.example.com"],
+        ports: [{ number: 443, name: "https", protocol: "TLS" }],
+        resolution: "DNS",
+        location: "MESH_EXTERNAL",
+    };
+    // Parsed in each test, not at load, so that mutation testing attributes the parser to tests.
+    let cfg: StackConfig;
+    let a: StackConfig["apps"][number];
+    beforeEach(() => {
+        cfg = parse([
+            app(
+                {
+                    namespace: "vote-ns",
+                    destinationRules: [structuredClone(rule)],
+                    authorization: [structuredClone(allow)],
+                    serviceEntries: [structuredClone(entry)],
+                },
+                [{ route: [to("frontend", { subset: "v1" })] }],
+            ),
+        ]);
+        a = cfg.apps[0];
+    });
 
     it("a DestinationRule per entry, in the app's namespace, spec exactly as configured", () => {
         const [dr] = destinationRuleManifests(cfg, a);
@@ -265,7 +274,7 @@ describe("traffic policy: the objects", () => {
         assert.equal(dr.kind, "DestinationRule");
         assert.deepEqual(dr.metadata.name, "frontend");
         assert.deepEqual(dr.metadata.namespace, "vote-ns");
-        assert.deepEqual(dr.spec, a.destinationRules[0]);
+        assert.deepEqual(dr.spec, rule);
     });
 
     it("an ALLOW AuthorizationPolicy for the namespace that also lets the ingress gateway in", () => {
@@ -276,7 +285,7 @@ describe("traffic policy: the objects", () => {
         assert.equal("selector" in p.spec, false, "namespace-wide");
         assert.deepEqual(p.spec.rules[0], { from: [{ source: { principals: [INGRESS_GATEWAY_PRINCIPAL] } }] });
         assert.equal(INGRESS_GATEWAY_PRINCIPAL, "cluster.local/ns/istio-system/sa/istio-ingressgateway");
-        assert.deepEqual(p.spec.rules.slice(1), a.authorization);
+        assert.deepEqual(p.spec.rules.slice(1), [allow]);
     });
 
     it("allowIngressGateway: false leaves only the configured rules", () => {
@@ -298,6 +307,6 @@ describe("traffic policy: the objects", () => {
         assert.equal(se.apiVersion, "networking.istio.io/v1");
         assert.equal(se.metadata.name, "api-example-com");
         assert.equal(se.metadata.namespace, "vote-ns");
-        assert.deepEqual(se.spec, a.serviceEntries[0]);
+        assert.deepEqual(se.spec, entry);
     });
 });
