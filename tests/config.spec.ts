@@ -70,7 +70,7 @@ const ERROR_CASES: ErrorCase[] = [
         values: { ingress: port8000, ingres: port8000 },
         path: "eks-istio:ingres",
         message:
-            'unknown key (did you mean "ingress"?); the keys are environment, production, cluster, istio, albController, ingress, apps, observability',
+            'unknown key (did you mean "ingress"?); the keys are environment, production, teardown, cluster, istio, albController, ingress, apps, observability',
     },
     {
         name: "top-level typo lists the valid keys",
@@ -418,7 +418,7 @@ const ERROR_CASES: ErrorCase[] = [
         name: "kubernetesVersion with a patch",
         values: { ingress: port8000, cluster: { kubernetesVersion: "1.34.1" } },
         path: "eks-istio:cluster.kubernetesVersion",
-        message: 'must be a Kubernetes minor version such as "1.34"',
+        message: 'must be a Kubernetes minor version such as "1.35"',
     },
     {
         name: "mixed ARM and x86 instance types",
@@ -708,7 +708,10 @@ describe("config: defaults and valid configs", () => {
         assert.equal(cfg.production, false);
         assert.deepEqual(cfg.cluster, {
             name: "eks-istio-dev",
-            kubernetesVersion: "1.34",
+            kubernetesVersion: "1.35",
+            upgradePolicy: "STANDARD",
+            logRetentionDays: 30,
+            autoscaler: true,
             instanceTypes: ["t3.large"],
             minSize: 2,
             desiredSize: 2,
@@ -720,7 +723,7 @@ describe("config: defaults and valid configs", () => {
             logTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
             adminPrincipalArns: [],
         });
-        assert.equal(cfg.istio.version, "1.30.3");
+        assert.equal(cfg.istio.version, "1.30.5");
         assert.equal(cfg.istio.outboundTrafficPolicy, "ALLOW_ANY");
         assert.deepEqual(cfg.istio.extraGatewayPorts, []);
         assert.equal(cfg.albController.version, "3.5.0");
@@ -730,6 +733,7 @@ describe("config: defaults and valid configs", () => {
             scheme: "internet-facing",
             targetType: "instance",
             sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            allowPlainHttpInProduction: false,
         });
         assert.deepEqual(cfg.apps, []);
     });
@@ -859,6 +863,9 @@ describe("config: defaults and valid configs", () => {
             adminPrincipalArns: [],
             name: "eks-istio-stg",
             kubernetesVersion: "1.33",
+            upgradePolicy: "STANDARD",
+            logRetentionDays: 30,
+            autoscaler: true,
             instanceTypes: ["m7g.large", "c7g.large"],
             minSize: 1,
             desiredSize: 3,

@@ -72,9 +72,16 @@ table("istio spec: routes", [
         bug: RAW_LENGTH_MESSAGE,
     },
     {
-        name: "destination port 0 and 4294967295 (uint32)",
-        got: () => route({ route: [{ destination: { host: "web", port: { number: 4294967295 } } }] }),
+        name: "destination port 65535, the largest istiod accepts",
+        got: () => route({ route: [{ destination: { host: "web", port: { number: 65535 } } }] }),
         want: [],
+    },
+    {
+        name: "destination port 4294967295: a uint32 for the CRD, refused by istiod",
+        got: () => route({ route: [{ destination: { host: "web", port: { number: 4294967295 } } }] }),
+        want: [
+            "http[0].route[0].destination.port.number: port number 4294967295 must be in the range 1..65535; istiod's validating webhook would refuse VirtualService web/web (spec.http[0].route[0].destination.port.number)",
+        ],
     },
     {
         name: "destination port 4294967296",
@@ -175,12 +182,12 @@ table("istio spec: routes", [
         want: [],
     },
     {
-        name: "retries: attempts 0 and every option",
+        name: "retries: attempts 3 and every option",
         got: () =>
             route({
                 ...to(),
                 retries: {
-                    attempts: 0,
+                    attempts: 3,
                     perTryTimeout: "1ms",
                     retryOn: "5xx",
                     retryRemoteLocalities: true,
@@ -189,6 +196,16 @@ table("istio spec: routes", [
                 },
             }),
         want: [],
+    },
+    {
+        name: "retries: attempts 0 turns retries off, and then takes no other option (istiod)",
+        got: () => [
+            ...route({ ...to(), retries: { attempts: 0 } }),
+            ...route({ ...to(), retries: { attempts: 0, retryOn: "5xx" } }),
+        ],
+        want: [
+            "http[0].retries: http retry policy configured when attempts are set to 0 (disabled); istiod's validating webhook would refuse VirtualService web/web (spec.http[0].retries)",
+        ],
     },
     {
         name: "retries: attempts -1, backoff below 1ms",
@@ -312,6 +329,13 @@ table("istio spec: DestinationRules", [
                     localityLbSetting: {
                         enabled: true,
                         distribute: [{ from: "ap-northeast-1/*", to: { "ap-northeast-1/ap-northeast-1a/*": 100 } }],
+                    },
+                },
+            }),
+            ...policy({
+                loadBalancer: {
+                    localityLbSetting: {
+                        enabled: true,
                         failover: [{ from: "ap-northeast-1", to: "ap-northeast-3" }],
                         failoverPriority: ["topology.kubernetes.io/zone"],
                     },
@@ -410,8 +434,16 @@ table("istio spec: DestinationRules", [
     },
     {
         name: "retry budget percent 100, 100.5",
-        got: () => [...policy({ retryBudget: { percent: 100 } }), ...policy({ retryBudget: { percent: 100.5 } })],
-        want: ["destinationRules[0].trafficPolicy.retryBudget.percent: must be at most 100, got 100.5"],
+        // Beside another setting: istiod refuses a trafficPolicy whose only field is retryBudget.
+        got: () => [
+            ...policy({ retryBudget: { percent: 100 }, outlierDetection: { consecutive5xxErrors: 5 } }),
+            ...policy({ retryBudget: { percent: 100.5 }, outlierDetection: { consecutive5xxErrors: 5 } }),
+            ...policy({ retryBudget: { percent: 50 } }),
+        ],
+        want: [
+            "destinationRules[0].trafficPolicy.retryBudget.percent: must be at most 100, got 100.5",
+            "destinationRules[0].trafficPolicy: traffic policy must have at least one field; istiod's validating webhook would refuse DestinationRule web/web (spec.trafficPolicy)",
+        ],
     },
     {
         name: "port-level settings on a uint32 port",
@@ -483,7 +515,9 @@ table("istio spec: ServiceEntries (the CRD's CEL rules)", [
                 workloadSelector: { labels: { app: "a" } },
                 endpoints: [{ address: "10.0.0.1" }],
             }),
-        want: ["serviceEntries[0]: set either workloadSelector or endpoints, not both"],
+        want: [
+            "serviceEntries[0]: only one of WorkloadSelector or Endpoints can be set; the API server would refuse ServiceEntry web/api-example-com (spec, by the Istio CRD's schema)",
+        ],
     },
     {
         name: "CIDR addresses: NONE and STATIC resolve them; DNS does not",
@@ -493,7 +527,9 @@ table("istio spec: ServiceEntries (the CRD's CEL rules)", [
             ...entry({ addresses: ["10.0.0.0/24"], resolution: "DNS" }),
             ...entry({ addresses: ["10.0.0.1"], resolution: "DNS" }),
         ],
-        want: ["serviceEntries[0].addresses: CIDR addresses need resolution NONE or STATIC"],
+        want: [
+            "serviceEntries[0]: CIDR addresses are allowed only for NONE/STATIC resolution types; the API server would refuse ServiceEntry web/api-example-com (spec, by the Istio CRD's schema)",
+        ],
     },
     {
         name: "DNS_ROUND_ROBIN: one endpoint, not two",
@@ -504,7 +540,9 @@ table("istio spec: ServiceEntries (the CRD's CEL rules)", [
                 endpoints: [{ address: "a.example.com" }, { address: "b.example.com" }],
             }),
         ],
-        want: ["serviceEntries[0].endpoints: resolution DNS_ROUND_ROBIN allows at most one endpoint"],
+        want: [
+            "serviceEntries[0]: DNS_ROUND_ROBIN mode cannot have multiple endpoints; the API server would refuse ServiceEntry web/api-example-com (spec, by the Istio CRD's schema)",
+        ],
     },
     {
         name: "wildcard hosts: DNS_ROUND_ROBIN refuses them, NONE and DNS with endpoints take them",
@@ -518,7 +556,7 @@ table("istio spec: ServiceEntries (the CRD's CEL rules)", [
             }),
         ],
         want: [
-            "serviceEntries[0].hosts: wildcard hosts cannot be resolved by DNS_ROUND_ROBIN; list exact hosts or use resolution NONE",
+            "serviceEntries[0].hosts[0]: hosts must be FQDN if no endpoints are provided for resolution mode DNS_ROUND_ROBIN; istiod's validating webhook would refuse ServiceEntry web/wildcard-example-com (spec.hosts[0])",
         ],
     },
     {
@@ -543,7 +581,7 @@ table("istio spec: ServiceEntries (the CRD's CEL rules)", [
         name: "one wildcard among exact hosts is enough to refuse DNS resolution",
         got: () => problems({ serviceEntries: [{ hosts: ["api.example.com", "*.example.com"], resolution: "DNS" }] }),
         want: [
-            "serviceEntries[0].hosts: wildcard hosts cannot be resolved by DNS; list exact hosts or use resolution NONE",
+            "serviceEntries[0].hosts[1]: hosts must be FQDN if no endpoints are provided for resolution mode DNS; istiod's validating webhook would refuse ServiceEntry web/api-example-com (spec.hosts[1])",
         ],
     },
     {

@@ -816,6 +816,8 @@ const SOURCE_FIELDS = [
     "notNamespaces",
     "notIpBlocks",
     "notRemoteIpBlocks",
+    "serviceAccounts",
+    "notServiceAccounts",
 ] as const;
 const OPERATION_FIELDS = [
     "ports",
@@ -843,6 +845,15 @@ function authorizationPolicy(spec: Obj, out: Issues) {
         list(rule.from).forEach((f, j) => {
             const src = isObj(f) ? f.source : undefined;
             if (!isObj(src)) return out.add([...at, "from", j], `\`from.source\` must not be nil, found at rule ${i}`);
+            const count = (...keys: string[]) => keys.reduce((n, k) => n + list(src[k]).length, 0);
+            if (
+                count("principals", "notPrincipals", "namespaces", "notNamespaces") > 0 &&
+                count("serviceAccounts", "notServiceAccounts") > 0
+            )
+                out.add(
+                    [...at, "from", j, "source"],
+                    `cannot set serviceAccounts with namespaces or principals, found at rule ${i}`,
+                );
             if (SOURCE_FIELDS.every((k) => list(src[k]).length === 0))
                 out.add([...at, "from", j, "source"], `\`from.source\` must not be empty, found at rule ${i}`);
             for (const k of ["ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks"] as const)
