@@ -1,8 +1,8 @@
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ALB_CONTROLLER, albControllerPolicy, irsaTrustPolicy } from "./manifests/aws";
+import { ALB_CONTROLLER, albControllerPolicy } from "./manifests/aws";
 import { helmRelease } from "./helmRelease";
+import { irsaRole } from "./irsaRole";
 import { albControllerValues } from "./manifests/helmValues";
 
 export interface AlbControllerArgs {
@@ -32,38 +32,18 @@ export class AlbController extends pulumi.ComponentResource {
     constructor(name: string, args: AlbControllerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-istio:alb:AlbController", name, {}, opts);
 
-        const policy = new aws.iam.Policy(
-            `${name}-policy`,
+        const { policy, role, attachment } = irsaRole(
+            name,
             {
                 description: "AWS Load Balancer Controller v3.5.0 (upstream iam_policy.json)",
-                policy: JSON.stringify(albControllerPolicy(args.region)),
+                policy: albControllerPolicy(args.region),
+                namespace: ALB_CONTROLLER.namespace,
+                serviceAccount: ALB_CONTROLLER.serviceAccount,
+                oidcProviderArn: args.oidcProviderArn,
+                oidcProviderUrl: args.oidcProviderUrl,
                 tags: args.tags,
             },
-            { parent: this },
-        );
-        const role = new aws.iam.Role(
-            `${name}-role`,
-            {
-                assumeRolePolicy: pulumi
-                    .all([args.oidcProviderArn, args.oidcProviderUrl])
-                    .apply(([oidcProviderArn, issuer]) =>
-                        JSON.stringify(
-                            irsaTrustPolicy({
-                                oidcProviderArn,
-                                issuer,
-                                namespace: ALB_CONTROLLER.namespace,
-                                serviceAccount: ALB_CONTROLLER.serviceAccount,
-                            }),
-                        ),
-                    ),
-                tags: args.tags,
-            },
-            { parent: this },
-        );
-        const attachment = new aws.iam.RolePolicyAttachment(
-            `${name}-policy`,
-            { role: role.name, policyArn: policy.arn },
-            { parent: this },
+            this,
         );
 
         this.release = helmRelease(

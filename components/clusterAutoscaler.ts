@@ -1,9 +1,9 @@
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterAutoscalerChart } from "./config";
 import { helmRelease } from "./helmRelease";
-import { CLUSTER_AUTOSCALER, clusterAutoscalerPolicy, irsaTrustPolicy } from "./manifests/aws";
+import { irsaRole } from "./irsaRole";
+import { CLUSTER_AUTOSCALER, clusterAutoscalerPolicy } from "./manifests/aws";
 import { clusterAutoscalerValues } from "./manifests/helmValues";
 
 export interface ClusterAutoscalerArgs {
@@ -40,38 +40,18 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterAutoscalerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-istio:cluster:ClusterAutoscaler", name, {}, opts);
 
-        const policy = new aws.iam.Policy(
-            `${name}-policy`,
+        const { role, attachment } = irsaRole(
+            name,
             {
                 description: `Cluster Autoscaler ${args.chart.appVersion} of EKS cluster ${args.clusterName}`,
-                policy: JSON.stringify(clusterAutoscalerPolicy(args.clusterName)),
+                policy: clusterAutoscalerPolicy(args.clusterName),
+                namespace: CLUSTER_AUTOSCALER.namespace,
+                serviceAccount: CLUSTER_AUTOSCALER.serviceAccount,
+                oidcProviderArn: args.oidcProviderArn,
+                oidcProviderUrl: args.oidcProviderUrl,
                 tags: args.tags,
             },
-            { parent: this },
-        );
-        const role = new aws.iam.Role(
-            `${name}-role`,
-            {
-                assumeRolePolicy: pulumi
-                    .all([args.oidcProviderArn, args.oidcProviderUrl])
-                    .apply(([oidcProviderArn, issuer]) =>
-                        JSON.stringify(
-                            irsaTrustPolicy({
-                                oidcProviderArn,
-                                issuer,
-                                namespace: CLUSTER_AUTOSCALER.namespace,
-                                serviceAccount: CLUSTER_AUTOSCALER.serviceAccount,
-                            }),
-                        ),
-                    ),
-                tags: args.tags,
-            },
-            { parent: this },
-        );
-        const attachment = new aws.iam.RolePolicyAttachment(
-            `${name}-policy`,
-            { role: role.name, policyArn: policy.arn },
-            { parent: this },
+            this,
         );
 
         this.release = helmRelease(
