@@ -26,6 +26,20 @@ export function issueMessage(issue: z.core.$ZodIssue, schema: z.ZodType, opts: {
         return `must be at least ${issue.minimum}, got ${got(issue.input)}`;
     if (issue.code === "too_big" && issue.origin === "number")
         return `must be at most ${issue.maximum}, got ${got(issue.input)}`;
+    // Lists and text: their length, never zod's "Too small: expected array to have >=1 items".
+    const length = (x: unknown) => (Array.isArray(x) || typeof x === "string" ? x.length : undefined);
+    if (issue.code === "too_small" && issue.origin === "array") {
+        const n = Number(issue.minimum);
+        return `must list at least ${n} item${n === 1 ? "" : "s"}, got ${length(issue.input) === 0 ? "[]" : String(length(issue.input))}`;
+    }
+    if (issue.code === "too_big" && issue.origin === "array")
+        return `must list at most ${String(issue.maximum)} items, got ${String(length(issue.input))}`;
+    if (issue.code === "too_small" && issue.origin === "string")
+        return Number(issue.minimum) === 1
+            ? `must not be empty, got ${got(issue.input)}`
+            : `must be at least ${String(issue.minimum)} characters, got ${String(length(issue.input))}`;
+    if (issue.code === "too_big" && issue.origin === "string")
+        return `must be at most ${String(issue.maximum)} characters, got ${String(length(issue.input))}`;
     if (issue.code === "invalid_type") return `must be ${article(issue.expected)}, got ${got(issue.input)}`;
     return issue.message;
 }
