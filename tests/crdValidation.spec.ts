@@ -4,7 +4,6 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError, parseStackConfig } from "../components/config";
 import { celProgram, goParseUrl } from "../components/validation/cel";
 import { crdFileFor, crdIssues, ISTIO_CRD_FILE } from "../components/validation/crd";
 import {
@@ -15,18 +14,7 @@ import {
     vendoredSources,
     type Schema,
 } from "../components/validation/vendorData";
-
-const REGION = "ap-northeast-1";
-
-function problemsOf(values: Record<string, unknown>): string[] {
-    try {
-        parseStackConfig({ stack: "dev", region: REGION, values: { ingress: { port: 8000 }, ...values } });
-    } catch (e) {
-        if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-        throw e;
-    }
-    return [];
-}
+import { problemLines } from "./problems";
 
 const route = [{ route: [{ destination: { host: "web" } }] }];
 const app = (extra: Record<string, unknown>) => ({ apps: [{ name: "shop", http: route, ...extra }] });
@@ -183,7 +171,7 @@ describe("the CRD's schema and CEL rules, reported at the config key", () => {
             ],
         },
     ];
-    for (const c of cases) it(c.name, () => assert.deepEqual(problemsOf(c.values), c.expected));
+    for (const c of cases) it(c.name, () => assert.deepEqual(problemLines(c.values), c.expected));
 });
 
 describe("the structural schema (direct)", () => {

@@ -1,18 +1,8 @@
 // Preview is the truth, classes 6-8: Kubernetes names and reserved namespaces, collisions between
 // config entries, and values AWS refuses — each with the message a user reads.
 import * as assert from "node:assert/strict";
-import { ConfigError, parseStackConfig } from "../components/config";
 import { metadataIssues } from "../components/validation";
-
-function problemsOf(values: Record<string, unknown>, region = "ap-northeast-1"): string[] {
-    try {
-        parseStackConfig({ stack: "dev", region, values: { ingress: { port: 8000 }, ...values } });
-    } catch (e) {
-        if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-        throw e;
-    }
-    return [];
-}
+import { problemLines } from "./problems";
 
 const r = [{ route: [{ destination: { host: "web" } }] }];
 const twoHosts = { port: 8000, hosts: ["a.example.com", "b.example.com"] };
@@ -35,7 +25,7 @@ describe("Kubernetes names and reserved namespaces", () => {
             ],
         },
     ];
-    for (const c of cases) it(c.name, () => assert.deepEqual(problemsOf(c.values), c.expected));
+    for (const c of cases) it(c.name, () => assert.deepEqual(problemLines(c.values), c.expected));
 
     it("metadata: names are DNS-1123 subdomains of at most 253 characters, namespaces labels of 63", () => {
         assert.deepEqual(metadataIssues({ metadata: { name: "web.shop", namespace: "shop" } }), []);
@@ -61,7 +51,7 @@ describe("Kubernetes names and reserved namespaces", () => {
 describe("collisions: two config entries, one object or one Pulumi resource", () => {
     it("two DestinationRules of two apps that yield one Pulumi resource name", () => {
         assert.deepEqual(
-            problemsOf({
+            problemLines({
                 ingress: twoHosts,
                 apps: [
                     { name: "a", hosts: ["a.example.com"], http: r, destinationRules: [{ host: "dr-x" }] },
@@ -76,7 +66,7 @@ describe("collisions: two config entries, one object or one Pulumi resource", ()
 
     it("two ServiceEntries of one app whose first hosts name one object (caught by the contract)", () => {
         assert.deepEqual(
-            problemsOf({
+            problemLines({
                 apps: [
                     {
                         name: "shop",
@@ -148,5 +138,5 @@ describe("values AWS refuses", () => {
             ],
         },
     ];
-    for (const c of cases) it(c.name, () => assert.deepEqual(problemsOf(c.values, c.region), c.expected));
+    for (const c of cases) it(c.name, () => assert.deepEqual(problemLines(c.values, c.region), c.expected));
 });

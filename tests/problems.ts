@@ -1,6 +1,6 @@
 // Assertions on ConfigError problems, shared by the config specs.
 import * as assert from "node:assert/strict";
-import type { ConfigProblem } from "../components/config";
+import { ConfigError, parseStackConfig, type ConfigProblem } from "../components/config";
 
 export const renderProblems = (ps: ConfigProblem[]) => ps.map((p) => `${p.path}: ${p.message}`).join("\n");
 
@@ -22,4 +22,18 @@ export function assertExactProblem(problems: ConfigProblem[], path: string, mess
         atPath.some((p) => p.message === message),
         `expected ${path}: ${message}\ngot:\n${renderProblems(problems)}`,
     );
+}
+
+/**
+ * Every problem parseStackConfig reports for a "dev" stack with `values` (ingress.port 8000 unless
+ * `values` sets ingress), as "path: message" lines; [] when the config parses.
+ */
+export function problemLines(values: Record<string, unknown>, region = "ap-northeast-1"): string[] {
+    try {
+        parseStackConfig({ stack: "dev", region, values: { ingress: { port: 8000 }, ...values } });
+    } catch (e) {
+        if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
+        throw e;
+    }
+    return [];
 }

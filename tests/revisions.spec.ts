@@ -13,6 +13,7 @@ import { crdFileFor, crdIssues, generatedIstioObjects } from "../components/vali
 import { helmKeyProblems } from "./helmKeys";
 import { clusterViolations } from "./lifecycle/cluster";
 import { type ProgramRun, ROOT, runProgram, toConfigMap } from "./harness";
+import { problemLines } from "./problems";
 
 const REGION = "ap-northeast-1";
 const SELF = "organization/eks-istio/dev";
@@ -22,17 +23,6 @@ const app = (name: string, extra: Record<string, unknown> = {}) => ({
     ...extra,
     http: [{ match: [{ uri: { prefix: `/${name}` } }], route: [{ destination: { host: name } }] }],
 });
-
-/** The problems parseStackConfig reports, as "path: message" lines. */
-function problemsOf(values: Record<string, unknown>): string[] {
-    try {
-        parseStackConfig({ stack: "dev", region: REGION, values: { ingress: { port: 8000 }, ...values } });
-        return [];
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, String(e));
-        return e.problems.map((p) => `${p.path}: ${p.message}`);
-    }
-}
 
 describe("revisions: config rules", () => {
     const cases: { name: string; values: Record<string, unknown>; problems: string[] }[] = [
@@ -123,7 +113,7 @@ describe("revisions: config rules", () => {
     ];
     for (const c of cases)
         it(`${c.name}: ${c.problems.length} problem(s), exactly as the user reads them`, () => {
-            const got = problemsOf(c.values);
+            const got = problemLines(c.values);
             assert.deepEqual(got, c.problems);
         });
 

@@ -1,20 +1,8 @@
 // The third layer of "Preview is the truth": istiod's validating webhook rules that the CRD does
 // not carry, on the objects this config produces, with the message a user reads at the config key.
 import * as assert from "node:assert/strict";
-import { ConfigError, parseStackConfig } from "../components/config";
 import { hostsMatch, isCidr, isIpAddress, labelProblems, regexProblem } from "../components/validation/webhook";
-
-const REGION = "ap-northeast-1";
-
-function problemsOf(values: Record<string, unknown>): string[] {
-    try {
-        parseStackConfig({ stack: "dev", region: REGION, values: { ingress: { port: 8000 }, ...values } });
-    } catch (e) {
-        if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-        throw e;
-    }
-    return [];
-}
+import { problemLines } from "./problems";
 
 const dest = (host = "web", extra: Record<string, unknown> = {}) => ({ destination: { host, ...extra } });
 const app = (extra: Record<string, unknown>, http: unknown[] = [{ route: [dest()] }]) => ({
@@ -62,7 +50,7 @@ describe("istiod's webhook: regexes are RE2 (Go's regexp), not JavaScript's", ()
             ],
         },
     ];
-    for (const c of cases) it(c.name, () => assert.deepEqual(problemsOf(app({}, c.http)), c.expected));
+    for (const c of cases) it(c.name, () => assert.deepEqual(problemLines(app({}, c.http)), c.expected));
 
     it("RE2 syntax JavaScript lacks is accepted ((?P<name>...), \\pL, (?i))", () => {
         assert.equal(regexProblem("(?P<v>v[0-9]+)/\\pL+(?i)x", "uri"), undefined);
@@ -209,7 +197,7 @@ describe("istiod's webhook: VirtualService rules the CRD does not carry", () => 
             ],
         },
     ];
-    for (const c of cases) it(c.name, () => assert.deepEqual(problemsOf(c.values), c.expected));
+    for (const c of cases) it(c.name, () => assert.deepEqual(problemLines(c.values), c.expected));
 });
 
 describe("istiod's webhook: DestinationRule, ServiceEntry and AuthorizationPolicy rules", () => {
@@ -374,7 +362,7 @@ describe("istiod's webhook: DestinationRule, ServiceEntry and AuthorizationPolic
             ],
         },
     ];
-    for (const c of cases) it(c.name, () => assert.deepEqual(problemsOf(c.values), c.expected));
+    for (const c of cases) it(c.name, () => assert.deepEqual(problemLines(c.values), c.expected));
 });
 
 describe("istiod's primitives", () => {
