@@ -53,8 +53,41 @@ describe("revisions: config rules", () => {
             name: "another major version",
             values: { istio: { revisions: ["1.31.1", "2.0.0"] } },
             problems: [
-                "eks-istio:istio.revisions: 1.31.1 and 2.0.0 are more than one minor version apart; Istio supports a canary upgrade across one minor version only (e.g. 1.30 → 1.31): upgrade one minor at a time",
+                "eks-istio:istio.revisions: 1.31.1 and 2.0.0 are different major versions; Istio supports a canary upgrade across one minor version only (e.g. 1.30 → 1.31): upgrade one minor at a time",
                 "eks-istio:istio.revisions[1]: the program has no reference data for Istio 2.0 (2.0.0): its charts' values, CRDs and supported Kubernetes versions are unchecked; use 1.30.x (newest known 1.30.5, Kubernetes 1.32-1.36), 1.31.x (newest known 1.31.1, Kubernetes 1.32-1.36)",
+            ],
+        },
+        {
+            name: "another major version with the same minor",
+            values: { istio: { revisions: ["1.31.1", "2.31.0"] } },
+            problems: [
+                "eks-istio:istio.revisions: 1.31.1 and 2.31.0 are different major versions; Istio supports a canary upgrade across one minor version only (e.g. 1.30 → 1.31): upgrade one minor at a time",
+                "eks-istio:istio.revisions[1]: the program has no reference data for Istio 2.31 (2.31.0): its charts' values, CRDs and supported Kubernetes versions are unchecked; use 1.30.x (newest known 1.30.5, Kubernetes 1.32-1.36), 1.31.x (newest known 1.31.1, Kubernetes 1.32-1.36)",
+            ],
+        },
+        {
+            name: "a malformed revision: only its own problem, no follow-on noise",
+            values: { istio: { revisions: ["1.31", "1.30.5"] } },
+            problems: ['eks-istio:istio.revisions[0]: must be an Istio release such as "1.31.1"'],
+        },
+        {
+            name: "a revision that is no string",
+            values: { istio: { revisions: ["1.31.1", 5] } },
+            problems: ["eks-istio:istio.revisions[1]: must be a string, got 5"],
+        },
+        {
+            name: "tags that are no strings",
+            values: { istio: { revisions: ["1.30.5", "1.31.1"], stable: 5, canary: 7 } },
+            problems: [
+                "eks-istio:istio.stable: must be a string, got 5",
+                "eks-istio:istio.canary: must be a string, got 7",
+            ],
+        },
+        {
+            name: "a canary older than the default stable (the first revision)",
+            values: { istio: { revisions: ["1.31.1", "1.30.5"], canary: "1.30.5" } },
+            problems: [
+                "eks-istio:istio.canary: points at 1.30.5, older than stable 1.31.1; the canary tag names the control plane being tried (the newer one), or the stable one once promoted",
             ],
         },
         {

@@ -59,7 +59,7 @@ export function revisionProblems(istio: unknown, apps: unknown): { at: string; m
             if (a[0] !== b[0] || Math.abs(a[1] - b[1]) > 1)
                 out.push({
                     at: "istio.revisions",
-                    message: `${versions[0]} and ${versions[1]} are more than one minor version apart; Istio supports a canary upgrade across one minor version only (e.g. 1.30 → 1.31): upgrade one minor at a time`,
+                    message: `${versions[0]} and ${versions[1]} are ${a[0] !== b[0] ? "different major versions" : "more than one minor version apart"}; Istio supports a canary upgrade across one minor version only (e.g. 1.30 → 1.31): upgrade one minor at a time`,
                 });
         }
         for (const tag of ["stable", "canary"] as const) {
