@@ -8,7 +8,7 @@ import * as path from "node:path";
 import Ajv from "ajv";
 import { ConfigError, parseStackConfig, rawConfigFromMap } from "../components/config";
 import { gatewayValues, istioBaseValues, istiodValues } from "../components/manifests/istio";
-import { controlPlanePlan, revisionName } from "../components/manifests/revisions";
+import { controlPlanePlan, exportedControlPlanes, revisionName } from "../components/manifests/revisions";
 import { crdFileFor, crdIssues, generatedIstioObjects } from "../components/validation";
 import { helmKeyProblems } from "./helmKeys";
 import { clusterViolations } from "./lifecycle/cluster";
@@ -430,6 +430,69 @@ describe("revisions: a stack created with revisions", () => {
                 },
             ).planes.map((p) => [p.release, p.version]);
         assert.deepEqual(planes("1.31.2"), [["istiod-1-31", "1.31.2"]]);
+    });
+});
+
+describe("revisions: what the previous update left decides the names", () => {
+    const canary = { versions: ["1.30.5", "1.31.1"], stable: "1.30.5", canary: "1.31.1" };
+
+    it("istio.version exports its one istiod as serving stable", () => {
+        const plan = controlPlanePlan({ version: "1.30.5" }, { deployed: false });
+        assert.deepEqual(exportedControlPlanes(plan), [
+            { version: "1.30.5", revision: "default", release: "istiod", tags: ["stable"] },
+        ]);
+    });
+
+    it("a stack deployed before control planes were exported ran istio.version: its oldest revision keeps istiod", () => {
+        const plan = controlPlanePlan(
+            { version: "1.30.5", revisions: { ...canary, versions: ["1.31.1", "1.30.5"] } },
+            { deployed: true },
+        );
+        assert.deepEqual(
+            plan.planes.map((p) => [p.version, p.release, p.revision]),
+            [
+                ["1.31.1", "istiod-1-31", "1-31"],
+                ["1.30.5", "istiod", "default"],
+            ],
+        );
+        assert.deepEqual(
+            plan.base,
+            { version: "1.31.1", defaultRevision: "default" },
+            "base from the newest, listed first",
+        );
+        assert.deepEqual(plan.problems, []);
+    });
+
+    it("such a stack listing one revision keeps its istiod and upgrades it in place (its version was never exported)", () => {
+        const plan = controlPlanePlan(
+            { version: "1.31.1", revisions: { versions: ["1.31.1"], stable: "1.31.1" } },
+            { deployed: true },
+        );
+        assert.deepEqual(
+            plan.planes.map((p) => [p.version, p.release, p.revision, p.tags]),
+            [["1.31.1", "istiod", "default", ["stable"]]],
+        );
+        assert.deepEqual(plan.problems, []);
+    });
+
+    it("going back to istio.version names every revisioned control plane and the key", () => {
+        const plan = controlPlanePlan(
+            { version: "1.31.1" },
+            {
+                deployed: true,
+                controlPlanes: [
+                    { version: "1.30.5", revision: "1-30", release: "istiod-1-30", tags: [] },
+                    { version: "1.31.1", revision: "1-31", release: "istiod-1-31", tags: ["stable"] },
+                ],
+            },
+        );
+        assert.deepEqual(plan.problems, [
+            {
+                at: "istio.version",
+                message:
+                    "this stack runs revisioned control planes (istiod-1-30 1.30.5, istiod-1-31 1.31.1); going back to istio.version would reinstall the control plane that serves traffic. Keep istio.revisions: [1.30.5, 1.31.1]",
+            },
+        ]);
     });
 });
 
