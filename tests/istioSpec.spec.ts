@@ -35,14 +35,10 @@ interface Case {
     name: string;
     got: () => string[];
     want: string[];
-    /** A known bug in the code under test that this case shows; skipped until it is fixed. */
-    bug?: string;
 }
 const table = (title: string, cases: Case[]) =>
     describe(title, () => {
-        for (const c of cases)
-            if (c.bug) it.skip(`${c.name} (BUG: ${c.bug})`, () => assert.deepEqual(c.got(), c.want));
-            else it(c.name, () => assert.deepEqual(c.got(), c.want));
+        for (const c of cases) it(c.name, () => assert.deepEqual(c.got(), c.want));
     });
 
 table("istio spec: routes", [
