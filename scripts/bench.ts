@@ -40,25 +40,26 @@ function measure(name: string, target: number, runs: number, fn: () => number, n
 }
 
 const node = process.execPath;
-const tsNode = ["-r", "ts-node/register/transpile-only"];
+const ts = ["-r", "./scripts/register.cjs"];
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "eks-istio-bench-"));
 
-// One stack, in a fresh process: node start, ts-node, @pulumi/pulumi and the providers' SDKs
-// loaded, the program evaluated under mocks. scripts/lib/evalStack.ts prints its own breakdown.
+// One stack, in a fresh process: node start, the TypeScript hook (scripts/register.cjs),
+// @pulumi/pulumi and the providers' SDKs loaded, the program evaluated under mocks. scripts/lib/evalStack.ts prints its own breakdown.
 measure("evaluate one stack (dev) under mocks, fresh process", 2, RUNS, () =>
-    time(node, [...tsNode, "scripts/lib/evalStack.ts", "dev"]),
+    time(node, [...ts, "scripts/lib/evalStack.ts", "dev"]),
 );
 // The validator's share of the figure above ("Preview is the truth"): printed, not a target.
-const validationCost = spawnSync(node, [...tsNode, "scripts/lib/validationCost.ts", "dev"], {
+const validationCost = spawnSync(node, [...ts, "scripts/lib/validationCost.ts", "dev"], {
     cwd: ROOT,
     encoding: "utf8",
 });
 process.stderr.write(`${validationCost.stdout.trim() || validationCost.stderr.trim()}\n`);
-measure("render one stack (dev)", 3, RUNS, () => time(node, [...tsNode, "scripts/render.ts", "dev", "--out", out]));
+measure("render one stack (dev)", 3, RUNS, () => time(node, [...ts, "scripts/render.ts", "dev", "--out", out]));
 measure("render dev, stg and product", 6, RUNS, () =>
-    time(node, [...tsNode, "scripts/render.ts", "dev", "stg", "product", "--out", out]),
+    time(node, [...ts, "scripts/render.ts", "dev", "stg", "product", "--out", out]),
 );
-// Warm: the first run fills ts-node's and the OS's caches and is not counted.
+// Warm: the first run fills the OS's file cache and scripts/register.cjs's transform and compile
+// caches, and is not counted.
 time(node, ["node_modules/mocha/bin/mocha.js"]);
 measure("npm test (warm)", 8, RUNS, () => time("npm", ["test", "--silent"]));
 

@@ -166,7 +166,7 @@ describe("render: the command", () => {
         new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
             const child = spawn(
                 process.execPath,
-                ["-r", "ts-node/register/transpile-only", "scripts/render.ts", "dev", "--out", path.join(dir, "ok")],
+                ["-r", "./scripts/register.cjs", "scripts/render.ts", "dev", "--out", path.join(dir, "ok")],
                 { cwd: ROOT, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" } },
             );
             let stdout = "";

@@ -167,7 +167,35 @@ async function resourcesOf(outputs: pulumi.Output<unknown>[]): Promise<string[]>
  * Evaluates `build` inside a Pulumi stack under mocks, as the engine would for `stack` with
  * `config`, and returns what it registered. Throws what `build` throws.
  */
+/** What an unexpected error thrown during an evaluation says instead of its missing stack frames. */
+export const STACK_TRACES_OFF =
+    "(stack traces are off under mocks: rerun with EKS_ISTIO_STACK_TRACES=1 to see where this was thrown)";
+
 export async function runUnderMocks<T>(build: () => T | Promise<T>, opts: MockOptions): Promise<MockRun<T>> {
+    // Pulumi captures a stack trace for every promise it makes (runtime/debuggable.js), only to name
+    // leaked promises at exit; under mocks that capture was a third of each evaluation. With the
+    // limit at 0 an Error records no frames; Pulumi raises it itself where it wants a position
+    // (Resource.callsites). EKS_ISTIO_STACK_TRACES=1 keeps traces, to find where an unexpected
+    // error was thrown.
+    const limit = Error.stackTraceLimit;
+    if (!process.env.EKS_ISTIO_STACK_TRACES) Error.stackTraceLimit = 0;
+    try {
+        return await evaluate(build, opts);
+    } catch (e) {
+        // A RunError (a ConfigError) is told by its message, as Pulumi prints it; any other error
+        // is a bug to locate.
+        // (isInstance is a type guard; Error and RunError look alike to the compiler, so its negation
+        // would leave nothing.)
+        const told: boolean = (pulumi.RunError.isInstance as (x: unknown) => boolean)(e);
+        if (e instanceof Error && !told && !/\n\s+at /.test(e.stack ?? ""))
+            e.stack = `${e.stack ?? `${e.name}: ${e.message}`}\n    ${STACK_TRACES_OFF}`;
+        throw e;
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
+}
+
+async function evaluate<T>(build: () => T | Promise<T>, opts: MockOptions): Promise<MockRun<T>> {
     const resources: RecordedResource[] = [];
     const options = new Map<string, Omit<RecordedResource, "type" | "name" | "inputs" | "graph">>();
     const graphs = new Map<

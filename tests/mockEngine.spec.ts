@@ -1,0 +1,69 @@
+// The mock engine turns stack traces off while it evaluates (Pulumi captures one per promise): what
+// a developer reads when something unexpected is thrown there, and that nothing else is affected.
+import { strict as assert } from "node:assert";
+import { ConfigError } from "../components/config";
+import { runUnderMocks, STACK_TRACES_OFF } from "../scripts/lib/mockEngine";
+
+const boom = () => {
+    throw new TypeError("boom");
+};
+
+describe("mock engine: stack traces", () => {
+    const saved = process.env.EKS_ISTIO_STACK_TRACES;
+    afterEach(() => {
+        if (saved === undefined) delete process.env.EKS_ISTIO_STACK_TRACES;
+        else process.env.EKS_ISTIO_STACK_TRACES = saved;
+    });
+
+    it("an unexpected error thrown during an evaluation says how to see where it came from", async () => {
+        delete process.env.EKS_ISTIO_STACK_TRACES;
+        const e = await runUnderMocks(boom, { stack: "test" }).then(
+            () => assert.fail("the build threw"),
+            (x: Error) => x,
+        );
+        assert.equal(e.message, "boom");
+        assert.equal(e.stack, `TypeError: boom\n    ${STACK_TRACES_OFF}`);
+    });
+
+    it("EKS_ISTIO_STACK_TRACES=1 keeps the frames, and the hint is not added", async () => {
+        process.env.EKS_ISTIO_STACK_TRACES = "1";
+        const e = await runUnderMocks(boom, { stack: "test" }).then(
+            () => assert.fail("the build threw"),
+            (x: Error) => x,
+        );
+        assert.match(e.stack!, /^TypeError: boom\n\s+at boom \(.*mockEngine\.spec\.ts:\d+:\d+\)/);
+        assert.ok(!e.stack!.includes(STACK_TRACES_OFF));
+    });
+
+    it("a config error is left as Pulumi prints it: its message, no hint", async () => {
+        delete process.env.EKS_ISTIO_STACK_TRACES;
+        const problem = { path: "eks-istio:ingress.port", message: "must be a port" };
+        const e = await runUnderMocks(
+            () => {
+                throw new ConfigError("test", [problem]);
+            },
+            { stack: "test" },
+        ).then(
+            () => assert.fail("the build threw"),
+            (x: Error) => x,
+        );
+        assert.ok(!e.stack!.includes(STACK_TRACES_OFF), e.stack);
+    });
+
+    it("the limit comes back after an evaluation, whether it succeeded or threw", async () => {
+        delete process.env.EKS_ISTIO_STACK_TRACES;
+        const before = Error.stackTraceLimit;
+        let inside = -1;
+        await runUnderMocks(
+            () => {
+                inside = Error.stackTraceLimit;
+            },
+            { stack: "test" },
+        );
+        assert.equal(inside, 0);
+        assert.equal(Error.stackTraceLimit, before);
+        await runUnderMocks(boom, { stack: "test" }).catch(() => undefined);
+        assert.equal(Error.stackTraceLimit, before);
+        assert.ok(before > 0);
+    });
+});
