@@ -243,7 +243,7 @@ describe("traffic path: every generated config", () => {
                     "each Service port gets the NodePort pinned for it, or the one derived from its port",
                 );
             }),
-            300,
+            200,
             [
                 // A collision on a pinned NodePort and a config without any pin: both sides every run.
                 [

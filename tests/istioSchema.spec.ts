@@ -304,7 +304,7 @@ describe("generated configs (property-based)", () => {
                 assert.ok(ing.metadata.annotations["alb.ingress.kubernetes.io/load-balancer-name"].length <= 32);
                 assert.ok(`http-${cfg.environment}`.length <= 15);
             }),
-            150,
+            80,
         );
     });
 

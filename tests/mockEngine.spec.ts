@@ -1,8 +1,12 @@
 // The mock engine turns stack traces off while it evaluates (Pulumi captures one per promise): what
 // a developer reads when something unexpected is thrown there, and that nothing else is affected.
+// And it reads each stack file once, until the file changes.
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { ConfigError } from "../components/config";
-import { runUnderMocks, STACK_TRACES_OFF } from "../scripts/lib/mockEngine";
+import { runUnderMocks, STACK_TRACES_OFF, stackFileConfig } from "../scripts/lib/mockEngine";
 
 const boom = () => {
     throw new TypeError("boom");
@@ -65,5 +69,20 @@ describe("mock engine: stack traces", () => {
         await runUnderMocks(boom, { stack: "test" }).catch(() => undefined);
         assert.equal(Error.stackTraceLimit, before);
         assert.ok(before > 0);
+    });
+});
+
+describe("mock engine: stack files", () => {
+    it("a stack file is read as Pulumi reads it, each caller gets its own copy, and a change is seen", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-istio-stackfile-"));
+        const file = path.join(dir, "Pulumi.qa.yaml");
+        fs.writeFileSync(file, "config:\n  aws:region: eu-west-1\n  eks-istio:ingress:\n    port: 7000\n");
+        const first = stackFileConfig(file);
+        assert.deepEqual(first, { "aws:region": "eu-west-1", "eks-istio:ingress": '{"port":7000}' });
+        first["aws:region"] = "changed by a caller";
+        assert.equal(stackFileConfig(file)["aws:region"], "eu-west-1");
+        fs.writeFileSync(file, "config:\n  aws:region: us-east-1\n");
+        assert.deepEqual(stackFileConfig(file), { "aws:region": "us-east-1" });
+        fs.rmSync(dir, { recursive: true });
     });
 });

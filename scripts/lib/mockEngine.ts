@@ -57,10 +57,21 @@ export interface MockOptions {
     stackOutputs?: StackOutputs;
 }
 
+// Stack files parsed, by path, with the text they were parsed from: the specs and the render read
+// the same few files dozens of times, and a changed file is parsed again.
+const stackFiles = new Map<string, { text: string; config: Record<string, string> }>();
+
 /** Config map of a stack file (`config:` section), in the form `pulumi.runtime.setAllConfig` takes. */
 export function stackFileConfig(file: string): Record<string, string> {
-    const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
-    return toConfigMap(doc?.config ?? {});
+    const text = fs.readFileSync(file, "utf8");
+    let parsed = stackFiles.get(file);
+    if (parsed?.text !== text) {
+        const doc = parseYaml(text) as { config?: Record<string, unknown> } | null;
+        parsed = { text, config: toConfigMap(doc?.config ?? {}) };
+        stackFiles.set(file, parsed);
+    }
+    // A copy: callers may change theirs.
+    return { ...parsed.config };
 }
 
 /** Pulumi keeps plain strings as they are and structured values as JSON. */
