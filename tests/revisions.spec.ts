@@ -8,7 +8,12 @@ import * as path from "node:path";
 import Ajv from "ajv";
 import { ConfigError, parseStackConfig, rawConfigFromMap } from "../components/config";
 import { gatewayValues, istioBaseValues, istiodValues } from "../components/manifests/istio";
-import { controlPlanePlan, exportedControlPlanes, revisionName } from "../components/manifests/revisions";
+import {
+    controlPlanePlan,
+    exportedControlPlanes,
+    injectionLabels,
+    revisionName,
+} from "../components/manifests/revisions";
 import { crdFileFor, crdIssues, generatedIstioObjects } from "../components/validation";
 import { helmKeyProblems } from "./helmKeys";
 import { clusterViolations } from "./lifecycle/cluster";
@@ -418,6 +423,26 @@ describe("revisions: a stack created with revisions", () => {
             ],
         );
         assert.deepEqual(plan.base, { version: "1.31.1", defaultRevision: "1-30" });
+        assert.deepEqual(plan.gateway, { version: "1.30.5", revision: "stable" }, "the gateway follows stable");
+        assert.deepEqual(exportedControlPlanes(plan), [
+            { version: "1.30.5", revision: "1-30", release: "istiod-1-30", tags: ["stable", "default"] },
+            { version: "1.31.1", revision: "1-31", release: "istiod-1-31", tags: ["canary"] },
+        ]);
+    });
+
+    it("istio.version installs one unrevisioned istiod with no tags: its own webhook injects", () => {
+        const plan = controlPlanePlan({ version: "1.30.5" }, { deployed: false });
+        assert.deepEqual(plan.planes, [
+            { version: "1.30.5", revision: "default", release: "istiod", resourceSuffix: "istiod", tags: [] },
+        ]);
+        assert.deepEqual(plan.gateway, { version: "1.30.5" });
+    });
+
+    it("an app namespace selects its control plane by tag with revisions, by istio-injection without", () => {
+        const revisions = { versions: ["1.30.5", "1.31.1"], stable: "1.30.5", canary: "1.31.1" };
+        assert.deepEqual(injectionLabels(revisions, "canary"), { "istio.io/rev": "canary" });
+        assert.deepEqual(injectionLabels(revisions, "stable"), { "istio.io/rev": "stable" });
+        assert.deepEqual(injectionLabels(undefined, "stable"), { "istio-injection": "enabled" });
     });
 
     it("a patch upgrade of a revision is in place: same release, new chart version", () => {
