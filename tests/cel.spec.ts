@@ -41,6 +41,8 @@ describe("isURL (Go's url.ParseRequestURI succeeds)", () => {
         ["http://:8080/", true, "an empty host name with a port"],
         ["http://ex%41mple.com/", false, "a host may escape only non-ASCII bytes"],
         ["http://%C3%A9.example/", true, "a non-ASCII byte escaped in a host"],
+        ["http://%80.example/", true, "a host may escape any byte from 0x80"],
+        ["http://a\u0080b/", true, "a host's non-ASCII characters are not checked, U+0080 included"],
         ["http://example.com/%zz", false, "a bad escape"],
         ["http://example.com/%4", false, "a truncated escape"],
         ["http://example.com/?q=%zz", true, "the query is not checked"],
@@ -53,6 +55,7 @@ describe("isURL (Go's url.ParseRequestURI succeeds)", () => {
         ["http://[::1]:8a/", false, "a port is digits"],
         ["http://[fe80::1%25en0]/", true, "RFC 6874 zone"],
         ["http://[fe80::1%25%0a]/", false, "a zone may not escape a newline"],
+        ["http://[fe80::1%25en%200]/", true, "but it may escape a space"],
         ["http://example.com/\u0001", false, "control character"],
         ["http://example.com/\u007f", false, "DEL is a control character"],
     ];
@@ -103,6 +106,11 @@ describe("url() and its accessors", () => {
         ["https://example.com/a?b=c#d", "https", "example.com", "example.com", "", "/a"],
         ["https://example.com/a?", "https", "example.com", "example.com", "", "/a"],
         ["/a/b#frag", "", "", "", "", "/a/b"],
+        ["file:///etc/hosts", "file", "", "", "", "/etc/hosts"], // an empty authority
+        ["https://user@[::1]:80/", "https", "[::1]:80", "::1", "80", "/"],
+        ["http://é.example/", "http", "é.example", "é.example", "", "/"],
+        ["http://a%25b/", "http", "a%b", "a%b", "", "/"], // "%25" is the one ASCII escape a host may hold
+        ["http://a]/", "http", "a]", "a]", "", "/"], // only [...] loses its brackets
     ];
     const accessors = ["getScheme", "getHost", "getHostname", "getPort", "getEscapedPath"];
     for (const [s, ...want] of table)
@@ -123,6 +131,10 @@ describe("url() of what does not parse: an evaluation error with Go's message", 
         ["https://example.com:8a/", 'parse "https://example.com:8a/": invalid port ":8a" after host'],
         ["http://[::1/", "parse \"http://[::1/\": missing ']' in host"],
         ["http://[::1]x/", 'parse "http://[::1]x/": invalid port "x" after host'],
+        ["http://:8a/", 'parse "http://:8a/": invalid port ":8a" after host'],
+        ["http://[::1%20]/", 'parse "http://[::1%20]/": invalid URL escape "%20"'], // no zone: a host
+        ["http://[%41::1%25en0]/", 'parse "http://[%41::1%25en0]/": invalid URL escape "%41"'], // before the zone: a host
+        ["http://[fe80::1%25en{0]/", 'parse "http://[fe80::1%25en{0]/": invalid character "{" in host name'],
         ["http://exa mple.com/", 'parse "http://exa mple.com/": invalid character " " in host name'],
         ["http://a{b}/", 'parse "http://a{b}/": invalid character "{" in host name'],
         ["http://ex%41mple.com/", 'parse "http://ex%41mple.com/": invalid URL escape "%41"'],
@@ -185,6 +197,10 @@ describe("Go's url.Parse and url.ParseRequestURI (goParseUrl)", () => {
         ],
         ["http://x/a?b?c", true, url({ scheme: "http", host: "x", path: "/a", rawQuery: "b?c" })],
         ["http://x/a?", true, url({ scheme: "http", host: "x", path: "/a" })],
+        ["http:?x", true, url({ scheme: "http", rawQuery: "x" })],
+        ["?x", false, url({ rawQuery: "x" })],
+        ["/a?%#f", false, url({ path: "/a", rawQuery: "%" })], // neither the query's escapes are checked
+        ["/a?%zz#f", false, url({ path: "/a", rawQuery: "%zz" })],
         ["news:comp.lang?x", true, url({ scheme: "news", opaque: "comp.lang", rawQuery: "x" })],
         ["*", true, url({ path: "*" })],
         ["/a b", true, url({ path: "/a b", rawPath: "/a b" })],

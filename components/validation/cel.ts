@@ -42,7 +42,7 @@ export function goParseUrl(raw: string, viaRequest: boolean): GoUrl {
     const hash = raw.indexOf("#");
     if (hash < 0) return goParse(raw, false);
     const u = goParse(raw.slice(0, hash), false);
-    unescape(raw.slice(hash + 1), "fragment", (m) => new Error(`parse ${goQuote(raw)}: ${m}`));
+    unescape(raw.slice(hash + 1), (m) => new Error(`parse ${goQuote(raw)}: ${m}`));
     return u;
 }
 
@@ -54,20 +54,12 @@ function goParse(raw: string, viaRequest: boolean): GoUrl {
     const u: GoUrl = { scheme: "", opaque: "", host: "", path: "", rawPath: "", rawQuery: "" };
     if (raw === "*") return { ...u, path: "*" };
     let rest = raw;
-    // getScheme
-    for (let i = 0; i < rest.length; i++) {
-        const c = rest[i];
-        if (/[a-zA-Z]/.test(c)) continue;
-        if (/[0-9+\-.]/.test(c)) {
-            if (i === 0) break;
-            continue;
-        }
-        if (c === ":") {
-            if (i === 0) throw fail("missing protocol scheme");
-            u.scheme = rest.slice(0, i).toLowerCase();
-            rest = rest.slice(i + 1);
-        }
-        break;
+    // getScheme: a letter, then letters, digits, "+", "-", "." up to a colon; a colon first is an error.
+    if (rest.startsWith(":")) throw fail("missing protocol scheme");
+    const scheme = /^[a-zA-Z][a-zA-Z0-9+\-.]*:/.exec(rest)?.[0];
+    if (scheme) {
+        u.scheme = scheme.slice(0, -1).toLowerCase();
+        rest = rest.slice(scheme.length);
     }
     // Go keeps whether a lone trailing "?" was there (ForceQuery); the library never reads it.
     const q = rest.indexOf("?");
@@ -95,11 +87,11 @@ function goParse(raw: string, viaRequest: boolean): GoUrl {
             const userinfo = authority.slice(0, at);
             if (!/^[A-Za-z0-9\-._:~!$&'()*+,;=%@]*$/.test(userinfo)) throw fail("net/url: invalid userinfo");
             const [user, ...password] = userinfo.split(":");
-            unescape(user, "userinfo", fail);
-            unescape(password.join(":"), "userinfo", fail);
+            unescape(user, fail);
+            unescape(password.join(":"), fail);
         }
     }
-    u.path = unescape(rest, "path", fail);
+    u.path = unescape(rest, fail);
     u.rawPath = escapePath(u.path) === rest ? "" : rest;
     return u;
 }
@@ -112,60 +104,60 @@ function goParseHost(host: string, fail: Fail): string {
         if (end < 0) throw fail("missing ']' in host");
         const port = host.slice(end + 1);
         if (!validOptionalPort(port)) throw fail(`invalid port ${goQuote(port)} after host`);
-        // RFC 6874: "%25" starts an IPv6 zone, which may escape what a host may not.
-        const zone = host.slice(0, end).indexOf("%25");
+        // RFC 6874: "%25" starts an IPv6 zone, which may escape what a host may not. (Go looks
+        // for it before the "]" and unescapes the "]:port" too: no "%" can be there, the port
+        // is digits.)
+        const zone = host.indexOf("%25");
         if (zone >= 0)
             return (
-                unescape(host.slice(0, zone), "host", fail) +
-                unescape(host.slice(zone, end), "zone", fail) +
-                unescape(host.slice(end), "host", fail)
+                unescape(host.slice(0, zone), fail, "host") +
+                unescape(host.slice(zone, end), fail, "zone") +
+                host.slice(end)
             );
     } else {
         const colon = host.lastIndexOf(":");
         if (colon >= 0 && !validOptionalPort(host.slice(colon)))
             throw fail(`invalid port ${goQuote(host.slice(colon))} after host`);
     }
-    return unescape(host, "host", fail);
+    return unescape(host, fail, "host");
 }
 
 // What Go leaves unescaped in a host (shouldEscape(c, encodeHost) is false).
 const HOST_CHAR = /[A-Za-z0-9\-_.~!$&'()*+,;=:[\]<>"]/;
 
-/** Go's unescape: checks the escapes (and, in a host, the characters) and decodes %XX as bytes. */
-function unescape(s: string, mode: "path" | "host" | "zone" | "userinfo" | "fragment", fail: Fail): string {
-    const inHost = mode === "host" || mode === "zone";
-    for (let i = 0; i < s.length; i++) {
-        const c = s[i];
-        if (c === "%") {
-            const escape = s.slice(i, i + 3);
-            if (!/^%[0-9a-fA-F]{2}$/.test(escape)) throw fail(`invalid URL escape ${goQuote(escape)}`);
-            const byte = parseInt(escape.slice(1), 16);
+/**
+ * Go's unescape: checks the escapes (and, in a host or zone, the characters) and decodes each %XX
+ * as a byte. The path, the userinfo and the fragment (no mode) are only checked for escapes.
+ */
+function unescape(s: string, fail: Fail, mode?: "host" | "zone"): string {
+    // Go reads "%" and the (up to) two bytes after it as one escape, whatever they are.
+    for (const c of s.match(/%.{0,2}|[^%]/gs) ?? []) {
+        if (c.startsWith("%")) {
+            // A bad escape is "%" and at most two characters: two hex digits in it are at 1-2.
+            if (!/[0-9a-fA-F]{2}/.test(c)) throw fail(`invalid URL escape ${goQuote(c)}`);
+            const byte = parseInt(c.slice(1), 16);
             // A host may escape only non-ASCII bytes, and "%25" (RFC 6874); a zone what a host
             // may hold as is, and a space.
             const refused =
                 mode === "host"
-                    ? byte < 0x80 && escape !== "%25"
-                    : mode === "zone" &&
-                      escape !== "%25" &&
-                      byte !== 0x20 &&
-                      !HOST_CHAR.test(String.fromCharCode(byte));
-            if (refused) throw fail(`invalid URL escape ${goQuote(escape)}`);
-            i += 2;
-        } else if (inHost && c < "\x80" && !HOST_CHAR.test(c))
-            throw fail(`invalid character ${goQuote(c)} in host name`);
+                    ? byte < 0x80 && c !== "%25"
+                    : mode === "zone" && c !== "%25" && byte !== 0x20 && !HOST_CHAR.test(String.fromCharCode(byte));
+            if (refused) throw fail(`invalid URL escape ${goQuote(c)}`);
+        } else if (mode && c < "\x80" && !HOST_CHAR.test(c)) throw fail(`invalid character ${goQuote(c)} in host name`);
     }
     const parts = s.split(/(%[0-9a-fA-F]{2})/);
     return Buffer.concat(
-        parts.map((p, i) => (i % 2 === 1 ? Buffer.from([parseInt(p.slice(1), 16)]) : Buffer.from(p, "utf8"))),
+        parts.map((p, i) => (i % 2 === 1 ? Buffer.from([parseInt(p.slice(1), 16)]) : Buffer.from(p))),
     ).toString("utf8");
 }
 
-// Go's escape(s, encodePath): every byte but the unreserved ones and $&+,/:;=@ as %XX.
+// Go's escape(s, encodePath): every byte but the unreserved ones and $&+,/:;=@ as %XX (two hex
+// digits: control characters, the only bytes below 0x10, never get this far).
 const escapePath = (path: string): string =>
-    [...Buffer.from(path, "utf8")]
+    [...Buffer.from(path)]
         .map((b) => {
             const c = String.fromCharCode(b);
-            return /[A-Za-z0-9\-_.~$&+,/:;=@]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+            return /[A-Za-z0-9\-_.~$&+,/:;=@]/.test(c) ? c : `%${b.toString(16).toUpperCase()}`;
         })
         .join("");
 
@@ -181,8 +173,8 @@ function splitHostPort(hostPort: string): [host: string, port: string] {
     let host = hostPort;
     let port = "";
     const colon = host.lastIndexOf(":");
-    // Without a colon, the slice is the last character, never a valid ":port".
-    if (/^:\d*$/.test(host.slice(colon))) {
+    // Without a colon, the slice is the last character, never a ":port".
+    if (/:\d*$/.test(host.slice(colon))) {
         port = host.slice(colon + 1);
         host = host.slice(0, colon);
     }
