@@ -148,6 +148,7 @@ describe("url() of what does not parse: an evaluation error with Go's message", 
         ["http://%zz@example.com/", 'parse "http://%zz@example.com/": invalid URL escape "%zz"'],
         ["http://user:%zz@example.com/", 'parse "http://user:%zz@example.com/": invalid URL escape "%zz"'],
         ["http://user:a:%zz@example.com/", 'parse "http://user:a:%zz@example.com/": invalid URL escape "%zz"'],
+        ["http://user:%:zz@example.com/", 'parse "http://user:%:zz@example.com/": invalid URL escape "%:z"'],
         // ParseRequestURI accepts it (a query is not checked), Parse checks the fragment's escapes.
         ["http://example.com/?q#%zz", 'parse "http://example.com/?q#%zz": invalid URL escape "%zz"'],
         // Go quotes with strconv.Quote.

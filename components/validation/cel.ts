@@ -2,7 +2,10 @@
 // library (through @bufbuild/cel, a conformant evaluator), the strings extension (substring, …),
 // and the Kubernetes URL library (isURL, url, getScheme, …) ported from
 // k8s.io/apiserver/pkg/cel/library/urls.go on top of a port of Go's net/url parser. Each rule is
-// parsed and planned once per process.
+// parsed and planned once per process. Not ported: urls.go's getQuery (no rule in the vendored
+// CRDs calls it; a rule that did would fail to compile here, loudly), and Go's newer host checks
+// that depend on the API server's Go version (1.24.8/1.25.2: a bracketed host must be an IPv6
+// address; 1.26: one colon in an http(s) host), which no Istio rule's input reaches.
 //
 // @bufbuild/cel (and the protobuf runtime under it) is loaded on the first rule a config reaches:
 // most stacks reach none, and loading it costs ~100 ms of the 2 s stack-evaluation budget.
@@ -131,7 +134,7 @@ const HOST_CHAR = /[A-Za-z0-9\-_.~!$&'()*+,;=:[\]<>"]/;
  */
 function unescape(s: string, fail: Fail, mode?: "host" | "zone"): string {
     // Go reads "%" and the (up to) two bytes after it as one escape, whatever they are.
-    for (const c of s.match(/%.{0,2}|[^%]/gs) ?? []) {
+    for (const [c] of s.matchAll(/%.{0,2}|[^%]/gs)) {
         if (c.startsWith("%")) {
             // A bad escape is "%" and at most two characters: two hex digits in it are at 1-2.
             if (!/[0-9a-fA-F]{2}/.test(c)) throw fail(`invalid URL escape ${goQuote(c)}`);
@@ -170,16 +173,10 @@ function escapedPath(path: string, rawPath: string): string {
 
 /** Go's splitHostPort, behind URL.Hostname and URL.Port. */
 function splitHostPort(hostPort: string): [host: string, port: string] {
-    let host = hostPort;
-    let port = "";
-    const colon = host.lastIndexOf(":");
-    // Without a colon, the slice is the last character, never a ":port".
-    if (/:\d*$/.test(host.slice(colon))) {
-        port = host.slice(colon + 1);
-        host = host.slice(0, colon);
-    }
-    if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
-    return [host, port];
+    // Go tries the last colon: a valid optional port is a colon and digits to the end.
+    const port = /:(\d*)$/.exec(hostPort);
+    const host = port ? hostPort.slice(0, port.index) : hostPort;
+    return [host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host, port?.[1] ?? ""];
 }
 
 // A URL value is a map<string, string> of its parts: @bufbuild/cel has no opaque types outside a
