@@ -624,18 +624,47 @@ function isPrime(x: number): boolean {
     return true;
 }
 
-function exportTo(values: unknown, at: FieldPath, out: Issues, serviceEntry: boolean) {
-    const seen = new Set<string>();
+/** validateExportTo: "." is the object's own namespace, so "." and that namespace are duplicates. */
+function exportTo(
+    values: unknown,
+    namespace: string,
+    at: FieldPath,
+    out: Issues,
+    kind: { serviceEntry?: boolean; drWithSelector?: boolean },
+) {
     const all = list(values).map(str);
+    const set = new Set<string>();
     all.forEach((e, i) => {
-        if (seen.has(e)) out.add([...at, i], `duplicate entries in exportTo for entry ${e}`);
-        else if (!(e === "." || e === "*" || (serviceEntry && e === "~") || isDns1123Label(e)))
-            out.add([...at, i], `only . or * or a valid DNS 1123 label is allowed as exportTo entry, got ${e}`);
-        seen.add(e);
+        const key = e === "." ? namespace : e;
+        if (set.has(key))
+            out.add(
+                [...at, i],
+                key === e
+                    ? `duplicate entries in exportTo for entry ${e}`
+                    : `duplicate entries in exportTo: . and current namespace ${namespace}`,
+            );
+        else if (kind.serviceEntry && e === "~") set.add(key);
+        else {
+            // visibility.Instance.Validate; an entry it refuses is not remembered.
+            const problem =
+                key === "~"
+                    ? "exportTo ~ (none) is not allowed for Istio configuration objects"
+                    : key === "*" || isDns1123Label(key)
+                      ? undefined
+                      : "only .,*,~, or a valid DNS 1123 label is allowed as exportTo entry";
+            if (problem) out.add([...at, i], problem);
+            else set.add(key);
+        }
     });
-    if (seen.has("*") && all.length > 1)
+    if (kind.drWithSelector && set.size > 0) {
+        if (!set.has(namespace))
+            out.add(at, "destination rule with workload selector cannot have exportTo beyond current namespace");
+        else if (set.size > 1)
+            out.add(at, "destination rule with workload selector cannot have multiple entries in exportTo");
+    }
+    if (set.has("*") && all.length > 1)
         out.add(at, "cannot have both public (*) and non-public exportTo values for a resource");
-    if (seen.has("~") && all.length > 1) out.add(at, "cannot export service entry to no one (~) and someone");
+    if (set.has("~") && all.length > 1) out.add(at, "cannot export service entry to no one (~) and someone");
 }
 
 function workloadSelector(labels: unknown, at: FieldPath, out: Issues) {
@@ -646,7 +675,7 @@ function workloadSelector(labels: unknown, at: FieldPath, out: Issues) {
     }
 }
 
-function destinationRule(spec: Obj, out: Issues) {
+function destinationRule(spec: Obj, namespace: string, out: Issues) {
     out.add(["spec", "host"], wildcardDomainProblem(str(spec.host)));
     trafficPolicy(spec.trafficPolicy, ["spec", "trafficPolicy"], out);
     const names = new Set<string>();
@@ -663,7 +692,7 @@ function destinationRule(spec: Obj, out: Issues) {
         for (const l of labelProblems(s.labels)) out.add(["spec", "subsets", i, "labels", l.key], l.message);
         trafficPolicy(s.trafficPolicy, ["spec", "subsets", i, "trafficPolicy"], out);
     });
-    exportTo(spec.exportTo, ["spec", "exportTo"], out, false);
+    exportTo(spec.exportTo, namespace, ["spec", "exportTo"], out, { drWithSelector: spec.workloadSelector != null });
     if (isObj(spec.workloadSelector))
         workloadSelector(spec.workloadSelector.matchLabels, ["spec", "workloadSelector", "matchLabels"], out);
 }
@@ -677,7 +706,7 @@ function unixAddressProblem(addr: string): string | undefined {
     return addr.startsWith("/") && !addr.endsWith("/") ? undefined : `${addr} is not an absolute path to a file`;
 }
 
-function serviceEntry(spec: Obj, out: Issues) {
+function serviceEntry(spec: Obj, namespace: string, out: Issues) {
     const hosts = list(spec.hosts).map(str);
     hosts.forEach((h, i) => out.add(["spec", "hosts", i], h === "*" ? `invalid host ${h}` : wildcardDomainProblem(h)));
     list(spec.addresses).forEach((a, i) => out.add(["spec", "addresses", i], ipSubnetProblem(str(a))));
@@ -752,7 +781,7 @@ function serviceEntry(spec: Obj, out: Issues) {
                 break;
             }
         }
-    exportTo(spec.exportTo, ["spec", "exportTo"], out, true);
+    exportTo(spec.exportTo, namespace, ["spec", "exportTo"], out, { serviceEntry: true });
     if (isObj(spec.workloadSelector))
         workloadSelector(spec.workloadSelector.labels, ["spec", "workloadSelector", "labels"], out);
 }
@@ -838,12 +867,13 @@ function authorizationPolicy(spec: Obj, out: Issues) {
         );
     if (isObj(spec.selector)) workloadSelector(spec.selector.matchLabels, ["spec", "selector", "matchLabels"], out);
     list(spec.rules).forEach((rule, i) => {
-        if (!isObj(rule)) return;
         const at: FieldPath = ["spec", "rules", i];
+        if (!isObj(rule)) return out.add(at, `\`rule\` must not be nil, found at rule ${i}`);
         if (Array.isArray(rule.from) && rule.from.length === 0)
             out.add([...at, "from"], `\`from\` must not be empty, found at rule ${i}`);
         list(rule.from).forEach((f, j) => {
-            const src = isObj(f) ? f.source : undefined;
+            if (!isObj(f)) return out.add([...at, "from", j], `\`from\` must not be nil, found at rule ${i}`);
+            const src = f.source;
             if (!isObj(src)) return out.add([...at, "from", j], `\`from.source\` must not be nil, found at rule ${i}`);
             const count = (...keys: string[]) => keys.reduce((n, k) => n + list(src[k]).length, 0);
             if (
@@ -870,7 +900,8 @@ function authorizationPolicy(spec: Obj, out: Issues) {
         if (Array.isArray(rule.to) && rule.to.length === 0)
             out.add([...at, "to"], `\`to\` must not be empty, found at rule ${i}`);
         list(rule.to).forEach((t, j) => {
-            const op = isObj(t) ? t.operation : undefined;
+            if (!isObj(t)) return out.add([...at, "to", j], `\`to\` must not be nil, found at rule ${i}`);
+            const op = t.operation;
             if (!isObj(op)) return out.add([...at, "to", j], `\`to.operation\` must not be nil, found at rule ${i}`);
             if (OPERATION_FIELDS.every((k) => list(op[k]).length === 0))
                 out.add([...at, "to", j, "operation"], `\`to.operation\` must not be empty, found at rule ${i}`);
@@ -951,14 +982,20 @@ function telemetry(spec: Obj, out: Issues) {
 }
 
 /** Every reason istiod's validating webhook would refuse `obj`; [] when it would admit it. */
-export function webhookIssues(obj: { kind: string; metadata?: { name?: string }; spec?: unknown }): CrdIssue[] {
+export function webhookIssues(obj: {
+    kind: string;
+    metadata?: { name?: string; namespace?: string };
+    spec?: unknown;
+}): CrdIssue[] {
     const out = new Issues();
     const spec = isObj(obj.spec) ? obj.spec : {};
+    // istiod judges an object in its namespace; kubectl's default when the object names none.
+    const namespace = str(obj.metadata?.namespace) || "default";
     if (obj.kind === "Gateway" && !isDns1123Label(str(obj.metadata?.name)))
         out.add(["metadata", "name"], `invalid gateway name: "${str(obj.metadata?.name)}"`);
     if (obj.kind === "VirtualService") virtualService(spec, out);
-    if (obj.kind === "DestinationRule") destinationRule(spec, out);
-    if (obj.kind === "ServiceEntry") serviceEntry(spec, out);
+    if (obj.kind === "DestinationRule") destinationRule(spec, namespace, out);
+    if (obj.kind === "ServiceEntry") serviceEntry(spec, namespace, out);
     if (obj.kind === "AuthorizationPolicy") authorizationPolicy(spec, out);
     if (obj.kind === "Gateway") gateway(spec, out);
     if (obj.kind === "Telemetry") telemetry(spec, out);
