@@ -91,6 +91,11 @@ describe("istiod's webhook: DestinationRule", () => {
             ],
         },
         {
+            name: "a null subset",
+            spec: { host: "web", subsets: [{ name: "v1" }, null] },
+            expected: ["spec.subsets[1]: subset may not be null"],
+        },
+        {
             name: "subsets: an empty name twice is a duplicate too",
             spec: { host: "web", subsets: [{}, {}] },
             expected: [
@@ -238,6 +243,7 @@ describe("istiod's webhook: ServiceEntry", () => {
                 "spec.ports[2].targetPort: port number 70000 must be in the range 1..65535",
                 "spec.ports[2].name: invalid port name: Web_1",
                 "spec.ports[2].number: port number 0 must be in the range 1..65535",
+                "spec.ports[4]: service entry port may not be null",
             ],
         },
         {
@@ -255,11 +261,13 @@ describe("istiod's webhook: ServiceEntry", () => {
             }),
             expected: [
                 'spec.endpoints[1].address: endpoint address "api.internal" is not a valid IP address',
+                "spec.endpoints[2].address: address is required",
                 "spec.endpoints[3].ports.grpc: endpoint port 9090 is not defined by the service entry",
                 "spec.endpoints[3].ports.Bad_: endpoint port 0 is not defined by the service entry",
                 "spec.endpoints[3].ports.Bad_: invalid port name: Bad_",
                 "spec.endpoints[3].ports.Bad_: port number 0 must be in the range 1..65535",
                 'spec.endpoints[3].labels.-x: invalid tag key: "-x"',
+                "spec.endpoints[4]: endpoint cannot be nil",
             ],
         },
         {
@@ -309,9 +317,10 @@ describe("istiod's webhook: ServiceEntry", () => {
             }),
             expected: [
                 'spec.endpoints[2].address: endpoint address "api_1.internal" is not a valid FQDN or an IP address',
+                'spec.endpoints[2].labels.app: invalid tag value: "a b"',
                 "spec.endpoints[2].ports.grpc: endpoint port 70000 is not defined by the service entry",
                 "spec.endpoints[2].ports.grpc: port number 70000 must be in the range 1..65535",
-                'spec.endpoints[2].labels.app: invalid tag value: "a b"',
+                "spec.endpoints[3]: endpoint cannot be nil",
             ],
         },
         {
@@ -337,13 +346,13 @@ describe("istiod's webhook: ServiceEntry", () => {
             expected: [],
         },
         {
-            name: "NONE: endpoints are not checked, several hosts with a TCP port are fine",
+            name: "NONE: several hosts with a TCP port are fine, endpoints are not",
             spec: se({
                 hosts: ["a.example.com", "b.example.com"],
                 ports: [{ number: 5432, name: "tcp", protocol: "TCP" }],
                 endpoints: [{ address: "not an address" }],
             }),
-            expected: [],
+            expected: ["spec.endpoints: no endpoints should be provided for resolution type none"],
         },
         {
             name: "DNS: several hosts with a TCP port (reported once)",
@@ -375,9 +384,71 @@ describe("istiod's webhook: ServiceEntry", () => {
             expected: [],
         },
         {
-            name: "STATIC: several hosts with a port that is not an object",
-            spec: se({ resolution: "STATIC", hosts: ["a.example.com", "b.example.com"], ports: [7] }),
-            expected: ["spec.ports: multiple hosts provided with non-HTTP, non-TLS ports"],
+            name: "STATIC: several hosts with a port of no protocol; a null port",
+            spec: se({
+                resolution: "STATIC",
+                hosts: ["a.example.com", "b.example.com"],
+                ports: [null, { number: 7, name: "p" }],
+                endpoints: [{ address: "10.0.0.1" }],
+            }),
+            expected: [
+                "spec.ports[0]: service entry port may not be null",
+                "spec.ports[0]: ports cannot be nil",
+                "spec.ports: multiple hosts provided with non-HTTP, non-TLS ports",
+            ],
+        },
+        {
+            name: "STATIC: an endpoint on another network may leave its address out",
+            spec: se({ resolution: "STATIC", endpoints: [{ network: "west", ports: { https: 15443 } }] }),
+            expected: [],
+        },
+        {
+            name: "no hosts",
+            spec: se({ hosts: [] }),
+            expected: ["spec.hosts: service entry must have at least one host"],
+        },
+        {
+            name: "CIDR addresses with DNS resolution",
+            spec: se({ resolution: "DNS", addresses: ["10.0.0.1", "10.0.0.0/24"] }),
+            expected: ["spec.addresses: CIDR addresses are allowed only for NONE/STATIC resolution types"],
+        },
+        {
+            name: "CIDR addresses with STATIC and NONE resolution, IP addresses with DNS",
+            spec: se({ resolution: "STATIC", addresses: ["10.0.0.0/24"], endpoints: [{ address: "10.0.0.1" }] }),
+            expected: [],
+        },
+        { name: "CIDR addresses with NONE resolution", spec: se({ addresses: ["10.0.0.0/24"] }), expected: [] },
+        {
+            name: "IP addresses with DNS resolution",
+            spec: se({ resolution: "DNS", addresses: ["10.0.0.1"] }),
+            expected: [],
+        },
+        {
+            name: "DNS_ROUND_ROBIN with two endpoints",
+            spec: se({
+                resolution: "DNS_ROUND_ROBIN",
+                endpoints: [{ address: "a.internal" }, { address: "b.internal" }],
+            }),
+            expected: ["spec.endpoints: there must only be 0 or 1 endpoint for resolution mode DNS_ROUND_ROBIN"],
+        },
+        {
+            name: "DNS with two endpoints",
+            spec: se({ resolution: "DNS", endpoints: [{ address: "a.internal" }, { address: "b.internal" }] }),
+            expected: [],
+        },
+        {
+            name: "workload selector and endpoints",
+            spec: se({
+                resolution: "STATIC",
+                workloadSelector: { labels: { app: "api" } },
+                endpoints: [{ address: "10.0.0.1" }],
+            }),
+            expected: ["spec.endpoints: only one of WorkloadSelector or Endpoints is allowed in Service Entry"],
+        },
+        {
+            name: "workload selector without endpoints",
+            spec: se({ resolution: "STATIC", workloadSelector: { labels: { app: "api" } } }),
+            expected: [],
         },
         {
             name: "DNS: one host with a TCP port",
@@ -385,6 +456,11 @@ describe("istiod's webhook: ServiceEntry", () => {
             expected: [],
         },
         { name: "exportTo ~ alone", spec: se({ exportTo: ["~"] }), expected: [] },
+        {
+            name: "exportTo entries of a ServiceEntry are checked too",
+            spec: se({ exportTo: ["Shop_"] }),
+            expected: ["spec.exportTo[0]: only .,*,~, or a valid DNS 1123 label is allowed as exportTo entry"],
+        },
         {
             name: "exportTo ~ and someone",
             spec: se({ exportTo: ["~", "."] }),
@@ -399,8 +475,8 @@ describe("istiod's webhook: ServiceEntry", () => {
             ],
         },
         {
-            name: "workload selector labels",
-            spec: se({ workloadSelector: { labels: { app: "api*" } } }),
+            name: "a bad workload selector is all istiod reports",
+            spec: se({ hosts: ["*"], workloadSelector: { labels: { app: "api*" } }, endpoints: [] }),
             expected: ['spec.workloadSelector.labels.app: wildcard is not supported in selector: "app=api*"'],
         },
     ]);
@@ -623,6 +699,7 @@ describe("istiod's condition keys (security.ValidateAttribute)", () => {
         ["request.headers[x-user]", ["a"], undefined],
         ["request.headers[]", ["a"], "bad key (request.headers[]): should have format a[b]"],
         ["request.headers[x", ["a"], "bad key (request.headers[x): should have format a[b]"],
+        ["request.headers[x]y", ["a"], "bad key (request.headers[x]y): should have format a[b]"],
         ["request.headersx]", ["a"], "bad key (request.headersx]): should have format a[b]"],
         ["[x]", ["a"], "unknown attribute: [x]"],
         ["request.auth.claims[iss]", ["a"], undefined],
@@ -637,6 +714,7 @@ describe("istiod's condition keys (security.ValidateAttribute)", () => {
         ["destination.port", ["443"], undefined],
         ["destination.port", ["443", "99999"], "bad port (99999)"],
         ["destination.port", ["1a"], "bad port (1a)"],
+        ["destination.port", ["1e3"], "bad port (1e3)"],
         ["source.namespace", ["anything at all"], undefined],
         ["source.principal", ["x"], undefined],
         ["request.auth.principal", ["x"], undefined],
@@ -714,7 +792,8 @@ describe("istiod's webhook: Telemetry", () => {
                     { randomSamplingPercentage: 100 },
                     { randomSamplingPercentage: -0.1 },
                     { randomSamplingPercentage: 100.5, providers: [{}, null, { name: "" }] },
-                    { randomSamplingPercentage: "50" },
+                    // not a number: the CRD's schema reports it, not the webhook
+                    { randomSamplingPercentage: "150" },
                 ],
             },
             expected: [
@@ -767,6 +846,22 @@ describe("istiod's webhook: which rules apply to which kind", () => {
         assert.deepEqual(issues("VirtualService", spec, { name: "x_y" }), [
             "spec.hosts[0]: wildcard host * is not allowed for virtual services bound to the mesh gateway",
         ]));
+
+    it("an object without metadata: a Gateway without a name, in the default namespace", () => {
+        assert.deepEqual(
+            webhookIssues({ kind: "Gateway", spec: gw([]) }).map((i) => i.message),
+            ['invalid gateway name: ""'],
+        );
+        assert.deepEqual(
+            webhookIssues({ kind: "DestinationRule", spec: { host: "web", exportTo: ["default", "."] } }),
+            [
+                {
+                    path: ["spec", "exportTo", 1],
+                    message: "duplicate entries in exportTo: . and current namespace default",
+                },
+            ],
+        );
+    });
 
     it("a spec that is not an object is judged as an empty one", () =>
         assert.deepEqual(issues("DestinationRule", "nonsense"), ["spec.host: empty domain name not allowed"]));

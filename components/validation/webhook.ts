@@ -680,7 +680,7 @@ function destinationRule(spec: Obj, namespace: string, out: Issues) {
     trafficPolicy(spec.trafficPolicy, ["spec", "trafficPolicy"], out);
     const names = new Set<string>();
     list(spec.subsets).forEach((s, i) => {
-        if (!isObj(s)) return;
+        if (!isObj(s)) return out.add(["spec", "subsets", i], "subset may not be null");
         const name = str(s.name);
         if (names.has(name)) out.add(["spec", "subsets", i, "name"], `duplicate subset names: ${name}`);
         names.add(name);
@@ -706,14 +706,27 @@ function unixAddressProblem(addr: string): string | undefined {
     return addr.startsWith("/") && !addr.endsWith("/") ? undefined : `${addr} is not an absolute path to a file`;
 }
 
+/** ValidateServiceEntry (validation.go), endpoints as validateWorkloadEntry checks them. */
 function serviceEntry(spec: Obj, namespace: string, out: Issues) {
+    // ValidateAlphaWorkloadSelector: a bad selector is the only thing istiod reports.
+    if (isObj(spec.workloadSelector)) {
+        workloadSelector(spec.workloadSelector.labels, ["spec", "workloadSelector", "labels"], out);
+        if (out.list.length) return;
+        if (spec.endpoints !== undefined && spec.endpoints !== null)
+            out.add(["spec", "endpoints"], "only one of WorkloadSelector or Endpoints is allowed in Service Entry");
+    }
     const hosts = list(spec.hosts).map(str);
+    if (hosts.length === 0) out.add(["spec", "hosts"], "service entry must have at least one host");
     hosts.forEach((h, i) => out.add(["spec", "hosts", i], h === "*" ? `invalid host ${h}` : wildcardDomainProblem(h)));
-    list(spec.addresses).forEach((a, i) => out.add(["spec", "addresses", i], ipSubnetProblem(str(a))));
+    const addresses = list(spec.addresses).map(str);
+    addresses.forEach((a, i) => out.add(["spec", "addresses", i], ipSubnetProblem(a)));
+    const resolution = str(spec.resolution) || "NONE";
+    if (addresses.some((a) => a.includes("/")) && resolution !== "NONE" && resolution !== "STATIC")
+        out.add(["spec", "addresses"], "CIDR addresses are allowed only for NONE/STATIC resolution types");
     const names = new Set<string>();
     const numbers = new Set<number>();
     list(spec.ports).forEach((p, i) => {
-        if (!isObj(p)) return;
+        if (!isObj(p)) return out.add(["spec", "ports", i], "service entry port may not be null");
         const name = str(p.name);
         if (names.has(name)) out.add(["spec", "ports", i, "name"], `service entry port name "${name}" already defined`);
         if (numbers.has(Number(p.number)))
@@ -725,7 +738,6 @@ function serviceEntry(spec: Obj, namespace: string, out: Issues) {
         if (!isDns1123Label(name)) out.add(["spec", "ports", i, "name"], `invalid port name: ${name}`);
         out.add(["spec", "ports", i, "number"], portProblem(p.number));
     });
-    const resolution = str(spec.resolution) || "NONE";
     const endpoints = list(spec.endpoints);
     const endpointPorts = (e: Obj, i: number) => {
         for (const [name, port] of entries(e.ports)) {
@@ -737,21 +749,30 @@ function serviceEntry(spec: Obj, namespace: string, out: Issues) {
             if (!isDns1123Label(name)) out.add(["spec", "endpoints", i, "ports", name], `invalid port name: ${name}`);
             out.add(["spec", "endpoints", i, "ports", name], portProblem(port));
         }
+    };
+    const endpointLabels = (e: Obj, i: number) => {
         for (const l of labelProblems(e.labels)) out.add(["spec", "endpoints", i, "labels", l.key], l.message);
     };
+    if (resolution === "NONE" && endpoints.length)
+        out.add(["spec", "endpoints"], "no endpoints should be provided for resolution type none");
     if (resolution === "STATIC")
         endpoints.forEach((e, i) => {
-            if (!isObj(e)) return;
+            if (!isObj(e)) return out.add(["spec", "endpoints", i], "endpoint cannot be nil");
             const addr = str(e.address);
-            if (addr.startsWith("unix://")) {
+            // An endpoint on another network may leave its address to the east-west gateway.
+            if (addr === "" && !str(e.network))
+                return out.add(["spec", "endpoints", i, "address"], "address is required");
+            const unix = addr.startsWith("unix://");
+            if (unix) {
                 out.add(["spec", "endpoints", i, "address"], unixAddressProblem(addr.slice(7)));
                 if (entries(e.ports).length)
                     out.add(["spec", "endpoints", i, "ports"], `unix endpoint ${addr} must not include ports`);
-                if (names.size !== 1)
-                    out.add(["spec", "endpoints", i, "address"], "exactly 1 service port required for unix endpoints");
             } else if (addr !== "" && !isIpAddress(addr))
                 out.add(["spec", "endpoints", i, "address"], `endpoint address "${addr}" is not a valid IP address`);
             endpointPorts(e, i);
+            endpointLabels(e, i);
+            if (unix && names.size !== 1)
+                out.add(["spec", "endpoints", i, "address"], "exactly 1 service port required for unix endpoints");
         });
     if (resolution === "DNS" || resolution === "DNS_ROUND_ROBIN") {
         if (endpoints.length === 0)
@@ -762,28 +783,33 @@ function serviceEntry(spec: Obj, namespace: string, out: Issues) {
                         `hosts must be FQDN if no endpoints are provided for resolution mode ${resolution}`,
                     );
             });
+        if (resolution === "DNS_ROUND_ROBIN" && endpoints.length > 1)
+            out.add(["spec", "endpoints"], "there must only be 0 or 1 endpoint for resolution mode DNS_ROUND_ROBIN");
         endpoints.forEach((e, i) => {
-            if (!isObj(e)) return;
+            if (!isObj(e)) return out.add(["spec", "endpoints", i], "endpoint cannot be nil");
             const addr = str(e.address);
             if (!isIpAddress(addr) && fqdnProblem(addr))
                 out.add(
                     ["spec", "endpoints", i, "address"],
                     `endpoint address "${addr}" is not a valid FQDN or an IP address`,
                 );
+            endpointLabels(e, i);
             endpointPorts(e, i);
         });
     }
     if (resolution !== "NONE" && hosts.length > 1)
-        for (const p of list(spec.ports)) {
-            const proto = isObj(p) ? str(p.protocol).toUpperCase() : "";
+        for (const [i, p] of list(spec.ports).entries()) {
+            if (!isObj(p)) {
+                out.add(["spec", "ports", i], "ports cannot be nil");
+                continue;
+            }
+            const proto = str(p.protocol).toUpperCase();
             if (!HTTP_PROTOCOLS.has(proto) && !TLS_PROTOCOLS.has(proto)) {
                 out.add(["spec", "ports"], "multiple hosts provided with non-HTTP, non-TLS ports");
                 break;
             }
         }
     exportTo(spec.exportTo, namespace, ["spec", "exportTo"], out, { serviceEntry: true });
-    if (isObj(spec.workloadSelector))
-        workloadSelector(spec.workloadSelector.labels, ["spec", "workloadSelector", "labels"], out);
 }
 
 // pkg/config/security: IPs and CIDRs, ports, path templates and condition keys of authorization rules.
@@ -951,7 +977,7 @@ function gateway(spec: Obj, out: Issues) {
         if (!isObj(s)) return;
         list(s.hosts).forEach((h, j) => {
             const host = str(h);
-            const name = host.includes("/") ? host.slice(host.indexOf("/") + 1) : host;
+            const name = host.slice(host.indexOf("/") + 1); // "ns/host" or "host"
             const at: FieldPath = ["spec", "servers", i, "hosts", j];
             if (name !== "*" && !name.includes(".")) out.add(at, "short names (non FQDN) are not allowed");
             if (wildcardDomainProblem(name) && !isIpAddress(name)) out.add(at, wildcardDomainProblem(name));
