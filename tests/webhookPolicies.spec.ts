@@ -738,70 +738,159 @@ const gw = (servers: unknown[]) => ({ selector: { istio: "ingressgateway" }, ser
 const server = (hosts: string[], port: unknown = { number: 80, name: "http", protocol: "HTTP" }) => ({ hosts, port });
 
 describe("istiod's webhook: Gateway", () => {
+    const H = (i: number, j: number) => `spec.servers[${i}].hosts[${j}]`;
     table("Gateway", [
         {
-            name: "hosts istiod admits",
-            spec: gw([server(["*", "shop/*", "*/web.example.com", "*.example.com", "shop/10.0.0.1"])]),
+            name: "hosts istiod admits: *, ns/*, */host, *.domain, an IP, ./host",
+            spec: gw([
+                server(["*", "shop/*", "*/web.example.com", "*.example.com", "shop/10.0.0.1", "./a.example.com"]),
+            ]),
             expected: [],
         },
         {
             name: "short names, bad domains, partial wildcards",
-            spec: gw([null, server(["web", "shop/web", "web_1.example.com", "*web.example.com", "web*.example.com"])]),
+            spec: gw([server(["web", "shop/web", "web_1.example.com", "*web.example.com", "web*.example.com"])]),
             expected: [
-                "spec.servers[1].hosts[0]: short names (non FQDN) are not allowed",
-                "spec.servers[1].hosts[1]: short names (non FQDN) are not allowed",
-                'spec.servers[1].hosts[2]: domain name "web_1.example.com" invalid (label "web_1" invalid)',
-                'spec.servers[1].hosts[3]: partial wildcard "*web.example.com" not allowed',
-                'spec.servers[1].hosts[4]: domain name "web*.example.com" invalid (label "web*" invalid)',
-                'spec.servers[1].hosts[4]: partial wildcard "web*.example.com" not allowed',
+                `${H(0, 0)}: short names (non FQDN) are not allowed`,
+                `${H(0, 1)}: short names (non FQDN) are not allowed`,
+                `${H(0, 2)}: domain name "web_1.example.com" invalid (label "web_1" invalid)`,
+                `${H(0, 3)}: partial wildcard "*web.example.com" not allowed`,
+                `${H(0, 4)}: domain name "web*.example.com" invalid (label "web*" invalid)`,
+                `${H(0, 4)}: partial wildcard "web*.example.com" not allowed`,
             ],
         },
         {
-            name: "port number and name",
+            name: "namespace/host: empty parts, a namespace that is not a DNS label",
+            spec: gw([server(["/a.example.com", "shop/", "Shop_1/a.example.com", "~/a.example.com"])]),
+            expected: [
+                `${H(0, 0)}: config namespace and dnsName in host entry cannot be empty`,
+                `${H(0, 0)}: invalid namespace value "" in gateway`,
+                `${H(0, 1)}: config namespace and dnsName in host entry cannot be empty`,
+                `${H(0, 1)}: short names (non FQDN) are not allowed`,
+                `${H(0, 1)}: empty domain name not allowed`,
+                `${H(0, 2)}: invalid namespace value "Shop_1" in gateway`,
+                `${H(0, 3)}: invalid namespace value "~" in gateway`,
+            ],
+        },
+        {
+            name: "no servers",
+            spec: gw([]),
+            expected: ["spec.servers: gateway must have at least one server"],
+        },
+        {
+            name: "a null server, a server without hosts or port",
+            spec: gw([null, { hosts: [] }]),
+            expected: [
+                "spec.servers[0]: cannot have nil server",
+                "spec.servers[1].hosts: server config must contain at least one host",
+                "spec.servers[1].port: port is required",
+                "spec.servers[0]: server may not be nil",
+            ],
+        },
+        {
+            name: "port number, protocol, target port and name",
             spec: gw([
                 server(["*"], { number: 0, protocol: "HTTP" }),
-                server(["*"], { number: 65536, name: "" }),
-                server(["*"], 80),
+                server(["*"], { number: 65536, name: "", protocol: "QUIC", targetPort: 8080 }),
+                server(["*"], { number: 443, name: "https", protocol: "https" }),
+                server(["*"], { number: 444, name: "p", protocol: "" }),
             ]),
             expected: [
                 "spec.servers[0].port.number: port number 0 must be in the range 1..65535",
                 "spec.servers[0].port.name: port name must be set",
+                'spec.servers[1].port.protocol: invalid protocol "QUIC", supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, MYSQL, TCP',
                 "spec.servers[1].port.number: port number 65536 must be in the range 1..65535",
+                "spec.servers[1].port.targetPort: targetPort has no impact on Gateways",
                 "spec.servers[1].port.name: port name must be set",
+                'spec.servers[3].port.protocol: invalid protocol "", supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, MYSQL, TCP',
+                "spec.servers[1].port.name: port names in servers must be unique: duplicate name ",
+            ],
+        },
+        {
+            name: "every protocol istiod knows",
+            spec: gw(
+                [
+                    "TCP",
+                    "UDP",
+                    "GRPC",
+                    "GRPC-Web",
+                    "HTTP",
+                    "HTTP_PROXY",
+                    "HTTP2",
+                    "HTTPS",
+                    "TLS",
+                    "Mongo",
+                    "Redis",
+                    "MySQL",
+                ].map((protocol, i) => server(["*"], { number: 1000 + i, name: `p${i}`, protocol })),
+            ),
+            expected: [],
+        },
+        {
+            name: "duplicate port names",
+            spec: gw([server(["a.example.com"]), server(["b.example.com"]), server(["c.example.com"])]),
+            expected: [
+                "spec.servers[1].port.name: port names in servers must be unique: duplicate name http",
+                "spec.servers[2].port.name: port names in servers must be unique: duplicate name http",
+            ],
+        },
+        {
+            name: "bind: an IP, a unix socket (port 0 allowed), neither",
+            spec: gw([
+                { ...server(["*"]), bind: "10.0.0.1" },
+                { ...server(["*"], { number: 0, name: "uds", protocol: "HTTP" }), bind: "unix:///var/run/gw.sock" },
+                { ...server(["*"], { number: 81, name: "b", protocol: "HTTP" }), bind: "localhost" },
+                { ...server(["*"], { number: 82, name: "c", protocol: "HTTP" }), bind: "unix://" },
+            ]),
+            expected: [
+                "spec.servers[2].bind: localhost is not a valid IP",
+                "spec.servers[3].bind: unix address must not be empty",
             ],
         },
     ]);
 
+    const one = gw([server(["*"])]);
     it("the Gateway's own name must be a DNS label", () => {
-        assert.deepEqual(issues("Gateway", gw([]), { name: "Shop_GW" }), [
+        assert.deepEqual(issues("Gateway", one, { name: "Shop_GW" }), [
             'metadata.name: invalid gateway name: "Shop_GW"',
         ]);
-        assert.deepEqual(issues("Gateway", gw([]), {}), ['metadata.name: invalid gateway name: ""']);
-        assert.deepEqual(issues("Gateway", gw([]), { name: "shop-gw" }), []);
+        assert.deepEqual(issues("Gateway", one, {}), ['metadata.name: invalid gateway name: ""']);
+        assert.deepEqual(issues("Gateway", one, { name: "shop-gw" }), []);
     });
 });
 
 describe("istiod's webhook: Telemetry", () => {
     table("Telemetry", [
         {
-            name: "sampling percentage in [0, 100] and provider names",
+            name: "sampling percentage in [0, 100]; the first unnamed provider of each list",
             spec: {
                 tracing: [
                     null,
                     { randomSamplingPercentage: 0, providers: [{ name: "otel" }] },
                     { randomSamplingPercentage: 100 },
                     { randomSamplingPercentage: -0.1 },
-                    { randomSamplingPercentage: 100.5, providers: [{}, null, { name: "" }] },
+                    { randomSamplingPercentage: 100.5, providers: [{ name: "otel" }, {}, null, { name: "" }] },
                     // not a number: the CRD's schema reports it, not the webhook
                     { randomSamplingPercentage: "150" },
                 ],
             },
             expected: [
                 "spec.tracing[3].randomSamplingPercentage: randomSamplingPercentage must be in range [0.0, 100.0]",
-                "spec.tracing[4].randomSamplingPercentage: randomSamplingPercentage must be in range [0.0, 100.0]",
-                "spec.tracing[4].providers[0]: providers.name may not be empty",
                 "spec.tracing[4].providers[1]: providers.name may not be empty",
-                "spec.tracing[4].providers[2]: providers.name may not be empty",
+                "spec.tracing[4].randomSamplingPercentage: randomSamplingPercentage must be in range [0.0, 100.0]",
+            ],
+        },
+        {
+            name: "metrics and access logging providers, in istiod's order",
+            spec: {
+                accessLogging: [{ providers: [{ name: "" }] }, null, { providers: [{ name: "envoy" }] }],
+                tracing: [{ providers: [null] }],
+                metrics: [null, { providers: [{ name: "prometheus" }] }, { providers: [{}] }],
+            },
+            expected: [
+                "spec.metrics[2].providers[0]: providers.name may not be empty",
+                "spec.tracing[0].providers[0]: providers.name may not be empty",
+                "spec.accessLogging[0].providers[0]: providers.name may not be empty",
             ],
         },
     ]);
@@ -849,7 +938,7 @@ describe("istiod's webhook: which rules apply to which kind", () => {
 
     it("an object without metadata: a Gateway without a name, in the default namespace", () => {
         assert.deepEqual(
-            webhookIssues({ kind: "Gateway", spec: gw([]) }).map((i) => i.message),
+            webhookIssues({ kind: "Gateway", spec: gw([server(["*"])]) }).map((i) => i.message),
             ['invalid gateway name: ""'],
         );
         assert.deepEqual(

@@ -972,39 +972,97 @@ function authorizationPolicy(spec: Obj, out: Issues) {
     });
 }
 
+const PROTOCOLS = new Set([
+    "TCP",
+    "UDP",
+    "GRPC",
+    "GRPC-WEB",
+    "HTTP",
+    "HTTP_PROXY",
+    "HTTP2",
+    "HTTPS",
+    "TLS",
+    "MONGO",
+    "REDIS",
+    "MYSQL",
+]);
+
+/** ValidateGateway and validateServer; servers' TLS settings are not checked here. */
 function gateway(spec: Obj, out: Issues) {
-    list(spec.servers).forEach((s, i) => {
-        if (!isObj(s)) return;
-        list(s.hosts).forEach((h, j) => {
-            const host = str(h);
-            const name = host.slice(host.indexOf("/") + 1); // "ns/host" or "host"
+    const servers = list(spec.servers);
+    if (servers.length === 0) out.add(["spec", "servers"], "gateway must have at least one server");
+    servers.forEach((s, i) => {
+        if (!isObj(s)) return out.add(["spec", "servers", i], "cannot have nil server");
+        const hosts = list(s.hosts).map(str);
+        if (hosts.length === 0)
+            out.add(["spec", "servers", i, "hosts"], "server config must contain at least one host");
+        hosts.forEach((host, j) => {
+            // agent.ValidateNamespaceSlashWildcardHostname(host, isGateway=true)
             const at: FieldPath = ["spec", "servers", i, "hosts", j];
+            const slash = host.indexOf("/");
+            const name = host.slice(slash + 1);
+            if (slash >= 0) {
+                const ns = host.slice(0, slash);
+                if (ns === "" || name === "") out.add(at, "config namespace and dnsName in host entry cannot be empty");
+                if (ns !== "*" && ns !== "." && !isDns1123Label(ns))
+                    out.add(at, `invalid namespace value "${ns}" in gateway`);
+            }
             if (name !== "*" && !name.includes(".")) out.add(at, "short names (non FQDN) are not allowed");
-            if (wildcardDomainProblem(name) && !isIpAddress(name)) out.add(at, wildcardDomainProblem(name));
+            if (!isIpAddress(name)) out.add(at, wildcardDomainProblem(name)); // a Gateway may name an IP
             if (name.includes("*") && name.length !== 1 && !name.startsWith("*."))
                 out.add(at, `partial wildcard "${name}" not allowed`);
         });
-        if (isObj(s.port)) {
-            out.add(["spec", "servers", i, "port", "number"], portProblem(s.port.number));
-            if (!str(s.port.name)) out.add(["spec", "servers", i, "port", "name"], "port name must be set");
+        const port = s.port;
+        const bind = str(s.bind);
+        if (!isObj(port)) out.add(["spec", "servers", i, "port"], "port is required");
+        else {
+            if (!PROTOCOLS.has(str(port.protocol).toUpperCase()))
+                out.add(
+                    ["spec", "servers", i, "port", "protocol"],
+                    `invalid protocol "${str(port.protocol)}", supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, MYSQL, TCP`,
+                );
+            if (Number(port.number) > 0 || !bind.startsWith("unix://"))
+                out.add(["spec", "servers", i, "port", "number"], portProblem(port.number));
+            if (Number(port.targetPort) > 0)
+                out.add(["spec", "servers", i, "port", "targetPort"], "targetPort has no impact on Gateways");
+            if (!str(port.name)) out.add(["spec", "servers", i, "port", "name"], "port name must be set");
         }
+        if (bind.startsWith("unix://")) out.add(["spec", "servers", i, "bind"], unixAddressProblem(bind.slice(7)));
+        else if (bind !== "" && !isIpAddress(bind))
+            out.add(["spec", "servers", i, "bind"], `${bind} is not a valid IP`);
+    });
+    const portNames = new Set<string>();
+    servers.forEach((s, i) => {
+        if (!isObj(s)) return out.add(["spec", "servers", i], "server may not be nil");
+        if (!isObj(s.port)) return;
+        const name = str(s.port.name);
+        if (portNames.has(name))
+            out.add(
+                ["spec", "servers", i, "port", "name"],
+                `port names in servers must be unique: duplicate name ${name}`,
+            );
+        portNames.add(name);
     });
 }
 
+/** ValidateTelemetry: providers (istiod names the first unnamed one of a list) and the sampling range. */
 function telemetry(spec: Obj, out: Issues) {
+    const providers = (v: unknown, at: FieldPath) => {
+        const j = list(v).findIndex((pr) => !isObj(pr) || !str(pr.name));
+        if (j >= 0) out.add([...at, "providers", j], "providers.name may not be empty");
+    };
+    list(spec.metrics).forEach((m, i) => isObj(m) && providers(m.providers, ["spec", "metrics", i]));
     list(spec.tracing).forEach((t, i) => {
         if (!isObj(t)) return;
+        providers(t.providers, ["spec", "tracing", i]);
         const p = t.randomSamplingPercentage;
         if (typeof p === "number" && (p < 0 || p > 100))
             out.add(
                 ["spec", "tracing", i, "randomSamplingPercentage"],
                 "randomSamplingPercentage must be in range [0.0, 100.0]",
             );
-        list(t.providers).forEach((pr, j) => {
-            if (!isObj(pr) || !str(pr.name))
-                out.add(["spec", "tracing", i, "providers", j], "providers.name may not be empty");
-        });
     });
+    list(spec.accessLogging).forEach((l, i) => isObj(l) && providers(l.providers, ["spec", "accessLogging", i]));
 }
 
 /** Every reason istiod's validating webhook would refuse `obj`; [] when it would admit it. */
