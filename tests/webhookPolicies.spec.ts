@@ -521,6 +521,108 @@ describe("istiod's webhook: AuthorizationPolicy", () => {
         },
         { name: "DENY with an empty rule", spec: ap([{}], { action: "DENY" }), expected: [] },
         {
+            name: "CUSTOM without rules",
+            spec: { action: "CUSTOM", provider: { name: "ext-authz" } },
+            expected: [
+                "spec: CUSTOM action without `rules` is meaningless as it will never be triggered, add an empty rule `{}` if you want it be triggered for every request",
+            ],
+        },
+        {
+            name: "CUSTOM without a provider name",
+            spec: ap([{}], { action: "CUSTOM", provider: {} }),
+            expected: ["spec.provider.name: `provider.name` must not be empty"],
+        },
+        {
+            name: "CUSTOM without a provider",
+            spec: ap([{}], { action: "CUSTOM" }),
+            expected: ["spec.provider.name: `provider.name` must not be empty"],
+        },
+        {
+            name: "CUSTOM: identities are not supported, IP blocks and other keys are",
+            spec: ap(
+                [
+                    null,
+                    {
+                        from: [
+                            null,
+                            {},
+                            {
+                                source: Object.fromEntries(
+                                    [...SOURCE_FIELDS]
+                                        .map(([k, v]) => [k, [v]])
+                                        .filter(([k]) => !/ccounts$/.test(k as string)),
+                                ),
+                            },
+                            { source: { serviceAccounts: ["a/b"], notServiceAccounts: ["c/d"] } },
+                        ],
+                        when: [
+                            { key: "source.namespace", values: ["a"] },
+                            { key: "source.serviceAccount", values: ["a/b"] },
+                            { key: "source.principal", values: ["a"] },
+                            { key: "request.auth.claims[iss]", values: ["a"] },
+                            { key: "source.ip", values: ["10.0.0.1"] },
+                            { key: "request.headers[x]", values: ["a"] },
+                            null,
+                        ],
+                    },
+                ],
+                { action: "CUSTOM", provider: { name: "ext-authz" } },
+            ),
+            expected: [
+                "spec.rules[1].from[2].source.namespaces: From.Namespaces is currently not supported with CUSTOM action",
+                "spec.rules[1].from[2].source.notNamespaces: From.NotNamespaces is currently not supported with CUSTOM action",
+                "spec.rules[1].from[2].source.principals: From.Principals is currently not supported with CUSTOM action",
+                "spec.rules[1].from[2].source.notPrincipals: From.NotPrincipals is currently not supported with CUSTOM action",
+                "spec.rules[1].from[2].source.requestPrincipals: From.RequestPrincipals is currently not supported with CUSTOM action",
+                "spec.rules[1].from[2].source.notRequestPrincipals: From.NotRequestPrincipals is currently not supported with CUSTOM action",
+                "spec.rules[1].from[3].source.serviceAccounts: From.ServiceAccounts is currently not supported with CUSTOM action",
+                "spec.rules[1].from[3].source.notServiceAccounts: From.NotServiceAccounts is currently not supported with CUSTOM action",
+                "spec.rules[1].when[0].key: source.namespace is currently not supported with CUSTOM action",
+                "spec.rules[1].when[1].key: source.serviceAccount is currently not supported with CUSTOM action",
+                "spec.rules[1].when[2].key: source.principal is currently not supported with CUSTOM action",
+                "spec.rules[1].when[3].key: request.auth.claims[iss] is currently not supported with CUSTOM action",
+                "spec.rules[1].when[6]: when field cannot be nil",
+                "spec.rules[0]: `rule` must not be nil, found at rule 0",
+                "spec.rules[1].from[0]: `from` must not be nil, found at rule 1",
+                "spec.rules[1].from[1]: `from.source` must not be nil, found at rule 1",
+                "spec.rules[1].when[1].values: invalid `value` for `key` source.serviceAccount: unknown attribute: source.serviceAccount",
+                "spec.rules[1].when[6].key: `key` must not be empty",
+            ],
+        },
+        {
+            name: "a provider with ALLOW (the default action) or DENY",
+            spec: ap([{}], { provider: { name: "ext-authz" } }),
+            expected: ["spec.provider: `provider` must not be with non CUSTOM action, found ALLOW"],
+        },
+        {
+            name: "a provider with DENY",
+            spec: ap([{}], { action: "DENY", provider: { name: "ext-authz" } }),
+            expected: ["spec.provider: `provider` must not be with non CUSTOM action, found DENY"],
+        },
+        {
+            name: "selector and targetRef",
+            spec: ap([{}], { selector: { matchLabels: { app: "web" } }, targetRef: { kind: "Service", name: "web" } }),
+            expected: ["spec: only one of targetRefs or workloadSelector can be set"],
+        },
+        {
+            name: "targetRef and targetRefs",
+            spec: ap([{}], {
+                targetRef: { kind: "Service", name: "web" },
+                targetRefs: [{ kind: "Service", name: "api" }],
+            }),
+            expected: ["spec: only one of targetRefs or workloadSelector can be set"],
+        },
+        {
+            name: "selector and an empty targetRefs",
+            spec: ap([{}], { selector: { matchLabels: { app: "web" } }, targetRefs: [] }),
+            expected: [],
+        },
+        {
+            name: "targetRefs alone",
+            spec: ap([{}], { targetRefs: [{ kind: "Service", name: "api" }] }),
+            expected: [],
+        },
+        {
             name: "selector labels",
             spec: ap([{}], { selector: { matchLabels: { "app*": "web" } } }),
             expected: ['spec.selector.matchLabels.app*: wildcard is not supported in selector: "app*=web"'],
@@ -689,6 +791,7 @@ describe("istiod's webhook: AuthorizationPolicy", () => {
                 "spec.rules[1].when[4].notValues: invalid `notValue` for `key` destination.port: bad port (http)",
                 "spec.rules[1].when[6].values: invalid `value` for `key` foo: unknown attribute: foo",
                 "spec.rules[1].when[7].notValues: invalid `notValue` for `key` foo: unknown attribute: foo",
+                "spec.rules[1].when[8].key: `key` must not be empty",
             ],
         },
     ]);

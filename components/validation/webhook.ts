@@ -885,13 +885,58 @@ const OPERATION_FIELDS = [
     "notHosts",
 ] as const;
 
+const CUSTOM_UNSUPPORTED_SOURCES = [
+    "namespaces",
+    "notNamespaces",
+    "serviceAccounts",
+    "notServiceAccounts",
+    "principals",
+    "notPrincipals",
+    "requestPrincipals",
+    "notRequestPrincipals",
+] as const;
+
+/** ValidateAuthorizationPolicy; targetRef(s) themselves are not checked here. */
 function authorizationPolicy(spec: Obj, out: Issues) {
-    if (spec.action === "DENY" && spec.rules === undefined)
-        out.add(
-            ["spec"],
-            "DENY action without `rules` is meaningless as it will never be triggered, add an empty rule `{}` if you want it be triggered for every request",
-        );
+    const targetRefs = list(spec.targetRefs).length > 0;
+    if ([spec.selector != null, spec.targetRef != null, targetRefs].filter(Boolean).length > 1)
+        out.add(["spec"], "only one of targetRefs or workloadSelector can be set");
     if (isObj(spec.selector)) workloadSelector(spec.selector.matchLabels, ["spec", "selector", "matchLabels"], out);
+    const action = str(spec.action) || "ALLOW";
+    const meaningless = (a: string) =>
+        `${a} action without \`rules\` is meaningless as it will never be triggered, add an empty rule \`{}\` if you want it be triggered for every request`;
+    if (action === "CUSTOM") {
+        if (spec.rules == null) out.add(["spec"], meaningless("CUSTOM"));
+        else if (!isObj(spec.provider) || !str(spec.provider.name))
+            out.add(["spec", "provider", "name"], "`provider.name` must not be empty");
+        const unsupported = (at: FieldPath, name: string) =>
+            out.add(at, `${name} is currently not supported with CUSTOM action`);
+        list(spec.rules).forEach((rule, i) => {
+            if (!isObj(rule)) return;
+            list(rule.from).forEach((f, j) => {
+                const src = isObj(f) ? f.source : undefined;
+                if (!isObj(src)) return;
+                for (const k of CUSTOM_UNSUPPORTED_SOURCES)
+                    if (list(src[k]).length)
+                        unsupported(
+                            ["spec", "rules", i, "from", j, "source", k],
+                            `From.${k[0].toUpperCase()}${k.slice(1)}`,
+                        );
+            });
+            list(rule.when).forEach((w, j) => {
+                if (!isObj(w)) return out.add(["spec", "rules", i, "when", j], "when field cannot be nil");
+                const key = str(w.key);
+                if (
+                    ["source.namespace", "source.serviceAccount", "source.principal"].includes(key) ||
+                    key.startsWith("request.auth.")
+                )
+                    unsupported(["spec", "rules", i, "when", j, "key"], key);
+            });
+        });
+    }
+    if (spec.provider != null && action !== "CUSTOM")
+        out.add(["spec", "provider"], `\`provider\` must not be with non CUSTOM action, found ${action}`);
+    if (action === "DENY" && spec.rules == null) out.add(["spec"], meaningless("DENY"));
     list(spec.rules).forEach((rule, i) => {
         const at: FieldPath = ["spec", "rules", i];
         if (!isObj(rule)) return out.add(at, `\`rule\` must not be nil, found at rule ${i}`);
@@ -952,14 +997,15 @@ function authorizationPolicy(spec: Obj, out: Issues) {
                 });
         });
         list(rule.when).forEach((w, j) => {
-            if (!isObj(w)) return;
+            if (!isObj(w)) return out.add([...at, "when", j, "key"], "`key` must not be empty"); // Go's GetKey of nil
             const key = str(w.key);
             if (!key) out.add([...at, "when", j, "key"], "`key` must not be empty");
             else if (list(w.values).length === 0 && list(w.notValues).length === 0)
                 out.add([...at, "when", j], `at least one of \`values\` or \`notValues\` must be set for key ${key}`);
             else
                 for (const k of ["values", "notValues"] as const) {
-                    // istiod checks both lists; one message per key is enough for a person.
+                    // istiod checks both lists, an empty one too (naming a bad key twice); once is
+                    // enough for a person, at the list they wrote.
                     if (list(w[k]).length === 0) continue;
                     const problem = attributeProblem(key, list(w[k]).map(str));
                     if (problem)
