@@ -446,6 +446,11 @@ describe("istiod's webhook: ServiceEntry", () => {
             expected: ["spec.endpoints: only one of WorkloadSelector or Endpoints is allowed in Service Entry"],
         },
         {
+            name: "workload selector with null endpoints",
+            spec: se({ resolution: "STATIC", workloadSelector: { labels: { app: "api" } }, endpoints: null }),
+            expected: [],
+        },
+        {
             name: "workload selector without endpoints",
             spec: se({ resolution: "STATIC", workloadSelector: { labels: { app: "api" } } }),
             expected: [],
@@ -944,10 +949,15 @@ describe("istiod's webhook: Gateway", () => {
                 { ...server(["*"], { number: 0, name: "uds", protocol: "HTTP" }), bind: "unix:///var/run/gw.sock" },
                 { ...server(["*"], { number: 81, name: "b", protocol: "HTTP" }), bind: "localhost" },
                 { ...server(["*"], { number: 82, name: "c", protocol: "HTTP" }), bind: "unix://" },
+                {
+                    ...server(["*"], { number: 70000, name: "d", protocol: "HTTP", targetPort: 0 }),
+                    bind: "unix:///a.sock",
+                },
             ]),
             expected: [
                 "spec.servers[2].bind: localhost is not a valid IP",
                 "spec.servers[3].bind: unix address must not be empty",
+                "spec.servers[4].port.number: port number 70000 must be in the range 1..65535",
             ],
         },
     ]);
