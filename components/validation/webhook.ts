@@ -172,22 +172,61 @@ const headerNameProblem = (name: string) =>
 const isInternalHeader = (h: string) => h.startsWith(":") || h.toLowerCase() === "host";
 const isAuthorityHeader = (h: string) => h.toLowerCase() === ":authority" || h.toLowerCase() === "host";
 
-/** Envoy's header value format: "%%" or "%NAME%" / "%NAME(args)%"; no control characters. */
+/**
+ * ValidateHTTPHeaderValue: no control characters but tab, then istiod's port of Envoy's header
+ * formatter parser (header_value_validator.go): "%%" is a literal %, "%NAME%" and
+ * "%NAME(args)%" / "%NAME(["a", "b"])%" are variables.
+ */
 function headerValueProblem(value: string): string | undefined {
-    if ([...value].some((c) => (c.charCodeAt(0) < 0x20 && c !== "\t") || c.charCodeAt(0) === 0x7f))
-        return `header value configuration ${value} is invalid`;
-    for (let i = 0; i < value.length; i++) {
-        if (value[i] !== "%") continue;
-        if (value[i + 1] === "%") {
-            i++;
-            continue;
+    const control = (c: string) => (c < " " && c !== "\t") || c === "\x7f";
+    if ([...value].some(control)) return `header value configuration ${value} is invalid`;
+    const fail = (m: string) => `header value configuration: invalid header configuration. ${m}`;
+    let state: "literal" | "name" | "array" | "delimiter" | "quote" | "string" | "argsEnd" | "varEnd" = "literal";
+    for (let pos = 0; pos < value.length; pos++) {
+        const ch = value[pos];
+        const hasNext = pos + 1 < value.length;
+        switch (state) {
+            case "literal":
+                if (ch !== "%") break;
+                if (!hasNext) return fail("Un-escaped %");
+                if (value[pos + 1] === "%") pos++;
+                else state = "name";
+                break;
+            case "name":
+                if (ch === "%") state = "literal";
+                else if (ch === "(") state = "array";
+                break;
+            case "array":
+                if (ch === "[") state = "quote";
+                else if (ch !== " ") state = "string";
+                break;
+            case "delimiter":
+                if (ch === ",") state = "quote";
+                else if (ch === "]") state = "argsEnd";
+                else if (ch !== " ") return fail("Expecting ',', ']', or whitespace");
+                break;
+            case "quote":
+                if (ch === '"') state = "string";
+                else if (ch !== " ") return fail(`Expecting '"'`);
+                break;
+            case "string":
+                if (ch === "\\") {
+                    if (!hasNext) return fail("Un-terminated backslash in JSON string");
+                    pos++;
+                } else if (ch === ")") state = "varEnd";
+                else if (ch === '"') state = "delimiter";
+                break;
+            case "argsEnd":
+                if (ch === ")") state = "varEnd";
+                else if (ch !== " ") return fail("Expecting ')' or whitespace after '{}', but found '{}'");
+                break;
+            case "varEnd":
+                if (ch === "%") state = "literal";
+                else if (ch !== " ") return fail("Expecting '%' or whitespace after");
+                break;
         }
-        const end = value.indexOf("%", i + 1);
-        if (end < 0)
-            return `header value configuration: invalid header configuration. Un-terminated variable expression '${value.slice(i)}'`;
-        i = end;
     }
-    return undefined;
+    return state === "literal" ? undefined : fail(`Un-terminated variable expression '${value}'`);
 }
 
 const SUPPORTED_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE"]);
@@ -258,12 +297,11 @@ function destination(d: unknown, at: FieldPath, out: Issues) {
     if (!isObj(d)) return;
     const host = str(d.host);
     out.add([...at, "host"], host === "*" ? `invalid destination host ${host}` : wildcardDomainProblem(host));
-    if (d.subset !== undefined)
-        out.add(
-            [...at, "subset"],
-            isDns1123Label(str(d.subset)) ? undefined : `subset name is invalid: ${str(d.subset)}`,
-        );
-    if (isObj(d.port)) out.add([...at, "port", "number"], portProblem(d.port.number));
+    // An empty subset is an unset one (proto3): istiod checks the name only when there is one.
+    const subset = str(d.subset);
+    if (subset !== "" && !isDns1123Label(subset)) out.add([...at, "subset"], `subset name is invalid: ${subset}`);
+    // A port selector without a number is port 0 to istiod.
+    if (isObj(d.port)) out.add([...at, "port", "number"], portProblem(d.port.number ?? 0));
 }
 
 function stringMatchRegex(m: unknown, where: string, at: FieldPath, out: Issues) {
@@ -300,6 +338,20 @@ function headerOps(h: unknown, at: FieldPath, out: Issues) {
     }
 }
 
+/** validateAuthorityRewrite: only one place (rewrite.authority, then request set, then add) may set it. */
+function authorityRewriteProblem(r: Obj): string | undefined {
+    let current = isObj(r.rewrite) ? str(r.rewrite.authority) : "";
+    const request = isObj(r.headers) && isObj(r.headers.request) ? r.headers.request : {};
+    for (const op of ["set", "add"])
+        for (const [k, v] of entries(request[op])) {
+            if (!isAuthorityHeader(k)) continue;
+            if (current !== "")
+                return `authority header cannot be set multiple times: have ${JSON.stringify(current)}, attempting to set ${JSON.stringify(str(v))}`;
+            current = str(v);
+        }
+    return undefined;
+}
+
 function httpRoute(r: unknown, at: FieldPath, out: Issues) {
     if (!isObj(r)) return;
     list(r.match).forEach((m, j) => {
@@ -320,17 +372,7 @@ function httpRoute(r: unknown, at: FieldPath, out: Issues) {
             out.add([...mp, "sourceNamespace"], `sourceNamespace match ${m.sourceNamespace} is invalid`);
     });
     headerOps(r.headers, [...at, "headers"], out);
-    // Only one place may rewrite the authority.
-    const authority = [
-        ...(isObj(r.rewrite) && str(r.rewrite.authority) ? ["rewrite.authority"] : []),
-        ...(isObj(r.headers) && isObj(r.headers.request)
-            ? [...entries(r.headers.request.set), ...entries(r.headers.request.add)]
-                  .filter(([k]) => isAuthorityHeader(k))
-                  .map(([k]) => k)
-            : []),
-    ];
-    if (authority.length > 1)
-        out.add([...at, "headers"], `authority header cannot be set multiple times: ${authority.join(", ")}`);
+    out.add([...at, "headers"], authorityRewriteProblem(r));
 
     if (isObj(r.corsPolicy)) {
         const c = r.corsPolicy;
@@ -411,9 +453,10 @@ function httpRoute(r: unknown, at: FieldPath, out: Issues) {
             out.add([...at, "retries"], "http retry policy configured when attempts are set to 0 (disabled)");
         if (t.perTryTimeout !== undefined)
             out.add([...at, "retries", "perTryTimeout"], durationProblem(t.perTryTimeout));
+        // A policy that strconv.Atoi reads ("503", "+503") is a status code if Go's http.StatusText knows it.
         if (str(t.retryOn))
             for (const policy of str(t.retryOn).split(","))
-                if (!RETRY_ON.has(policy) && !(/^\d+$/.test(policy) && HTTP_STATUS.has(Number(policy))))
+                if (!RETRY_ON.has(policy) && !(/^[+-]?\d+$/.test(policy) && HTTP_STATUS.has(Number(policy))))
                     out.add([...at, "retries", "retryOn"], `"${policy}" is not a valid retryOn policy`);
     }
     if (isObj(r.rewrite)) {
@@ -501,7 +544,7 @@ function trafficPolicy(p: unknown, at: FieldPath, out: Issues, portLevel = false
                 : "traffic policy must have at least one field",
         );
     if (p.tunnel !== undefined && p.proxyProtocol !== undefined)
-        out.add(at, "tunnel and proxyProtocol must not be set together");
+        return out.add(at, "tunnel and proxyProtocol must not be set together");
     const o = p.outlierDetection;
     if (isObj(o)) {
         for (const k of ["baseEjectionTime", "interval"])
@@ -530,8 +573,12 @@ function trafficPolicy(p: unknown, at: FieldPath, out: Issues, portLevel = false
                 );
         }
         if (isObj(c.tcp)) {
-            for (const k of ["connectTimeout", "maxConnectionDuration", "idleTimeout"])
+            for (const k of ["connectTimeout", "maxConnectionDuration"])
                 if (c.tcp[k] !== undefined) out.add([...at, "connectionPool", "tcp", k], durationProblem(c.tcp[k]));
+            // A TCP idle timeout under 1ms ("0s") disables it: istiod skips the check then.
+            const idle = goDurationNanos(str(c.tcp.idleTimeout));
+            if (idle !== undefined && idle >= 1_000_000n)
+                out.add([...at, "connectionPool", "tcp", "idleTimeout"], durationProblem(c.tcp.idleTimeout));
             if (isObj(c.tcp.tcpKeepalive))
                 for (const k of ["time", "interval"])
                     if (c.tcp.tcpKeepalive[k] !== undefined)
@@ -610,9 +657,15 @@ function trafficPolicy(p: unknown, at: FieldPath, out: Issues, portLevel = false
             const t = p.tunnel;
             if (t.protocol !== undefined && t.protocol !== "CONNECT" && t.protocol !== "POST")
                 out.add([...at, "tunnel", "protocol"], 'tunnel protocol must be "CONNECT" or "POST"');
-            if (fqdnProblem(str(t.targetHost)) && !isIpAddress(str(t.targetHost)))
-                out.add([...at, "tunnel", "targetHost"], "tunnel target host must be valid FQDN or IP address");
-            out.add([...at, "tunnel", "targetPort"], portProblem(t.targetPort));
+            const host = str(t.targetHost);
+            const fqdn = fqdnProblem(host);
+            if (fqdn && !isIpAddress(host))
+                out.add(
+                    [...at, "tunnel", "targetHost"],
+                    `tunnel target host must be valid FQDN or IP address: ${fqdn}; ${host} is not a valid IP`,
+                );
+            const port = portProblem(t.targetPort ?? 0);
+            if (port) out.add([...at, "tunnel", "targetPort"], `tunnel target port is invalid: ${port}`);
         }
     }
 }
