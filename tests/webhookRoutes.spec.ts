@@ -366,6 +366,8 @@ describe("webhook: VirtualService destinations, weights and mirrors", () => {
                 { route: to(), mirror: { host: "*" } },
                 ["spec.http[0].mirror.host: invalid destination host *"],
             ],
+            ["a mirror that is no object is skipped", { route: to(), mirror: "web" }, []],
+            ["a null route entry is skipped", { route: [null, { ...to()[0], weight: 100 }] }, []],
             [
                 "mirrors",
                 { route: to(), mirrors: ["x", { destination: { host: "bad host" } }] },
@@ -531,6 +533,9 @@ describe("webhook: VirtualService header operations", () => {
             ["an array item without quotes", "%X([a])%", bad(`Expecting '"'`)],
             ["a bad array delimiter", '%X(["a";"b"])%', bad("Expecting ',', ']', or whitespace")],
             ["a second array item", '%X(["a", "b"])%', []],
+            ["spaces around array items", '%X( [ "a" , "b" ] )%', []],
+            ["an array left open after an item", '%X(["a"', bad(`Un-terminated variable expression '%X(["a"'`)],
+            ["an array left open", "%X([", bad("Un-terminated variable expression '%X(['")],
             ["a backslash at the end", '%X(["a\\', bad("Un-terminated backslash in JSON string")],
             ["something after the array", '%X(["a"]x)%', bad("Expecting ')' or whitespace after '{}', but found '{}'")],
             ["something after the arguments", "%X(a)x%", bad("Expecting '%' or whitespace after")],
@@ -759,6 +764,14 @@ describe("webhook: VirtualService redirect, retries, rewrite and direct response
                 [
                     'spec.http[0].retries.retryOn: "bogus" is not a valid retryOn policy',
                     'spec.http[0].retries.retryOn: "999" is not a valid retryOn policy',
+                ],
+            ],
+            [
+                "status codes with spaces (strconv.Atoi refuses them)",
+                { route: to(), retries: { attempts: 1, retryOn: "5xx, 503,503 " } },
+                [
+                    'spec.http[0].retries.retryOn: " 503" is not a valid retryOn policy',
+                    'spec.http[0].retries.retryOn: "503 " is not a valid retryOn policy',
                 ],
             ],
             [
@@ -1131,6 +1144,7 @@ describe("webhook: DestinationRule traffic policy", () => {
                 [{ tls: { mode: "DISABLE" } }],
                 ["spec.trafficPolicy.portLevelSettings[0]: portTrafficPolicy must have valid port"],
             ],
+            ["a port-level load balancer alone", [{ port: { number: 80 }, loadBalancer: { simple: "RANDOM" } }], []],
             [
                 "a port-level policy with only a tunnel",
                 [{ port: { number: 80 }, tunnel: { targetHost: "a.example", targetPort: 443 } }],

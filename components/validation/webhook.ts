@@ -57,14 +57,14 @@ export function isIpAddress(s: string): boolean {
     const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
     if (v4) return v4.slice(1).every((o) => Number(o) <= 255 && (o === "0" || !o.startsWith("0")));
     if (!s.includes(":") || s.includes("%")) return false;
-    const [head, tail] = s.includes("::") ? s.split("::") : [s, undefined];
-    if (s.split("::").length > 2) return false;
+    const [head, tail, ...more] = s.split("::"); // tail is undefined without "::"
+    if (more.length) return false;
     const groups = (x: string | undefined) => (x ? x.split(":") : []);
     const all = [...groups(head), ...groups(tail)];
     const last = all[all.length - 1] ?? "";
-    const embedded4 = last.includes(".") ? isIpAddress(last) : false;
+    // A last group with dots must be a dotted quad; any other group is 1-4 hex digits.
+    const embedded4 = isIpAddress(last);
     const hex = embedded4 ? all.slice(0, -1) : all;
-    if (last.includes(".") && !embedded4) return false;
     if (!hex.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
     const n = hex.length + (embedded4 ? 2 : 0);
     return tail === undefined ? n === 8 : n < 8;
@@ -93,14 +93,9 @@ export function labelProblems(labels: unknown): { key: string; message: string }
     const out: { key: string; message: string }[] = [];
     for (const [k, v] of entries(labels)) {
         const slash = k.lastIndexOf("/");
-        const prefix = slash >= 0 ? k.slice(0, slash) : "";
-        const name = slash >= 0 ? k.slice(slash + 1) : k;
-        if (
-            k.split("/").length > 2 ||
-            name.length === 0 ||
-            name.length > 63 ||
-            !/^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(name)
-        )
+        const name = k.slice(slash + 1);
+        const prefix = k.slice(0, Math.max(slash, 0));
+        if (k.split("/").length > 2 || name.length > 63 || !/^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(name))
             out.push({ key: k, message: `invalid tag key: "${k}"` });
         else if (slash >= 0 && (prefix.length > 253 || fqdnProblem(prefix)))
             out.push({ key: k, message: `invalid tag key: "${k}" (invalid domain prefix "${prefix}")` });
@@ -143,7 +138,7 @@ function goDurationNanos(d: string): bigint | undefined {
         const m = re.exec(d);
         if (!m || (m[1] === "" && !m[2])) return undefined;
         const unit = UNIT_NS[m[3]];
-        total += BigInt(m[1] || "0") * unit;
+        total += BigInt(m[1]) * unit; // BigInt("") is 0n: ".5s"
         if (m[2]) total += (BigInt(m[2]) * unit) / 10n ** BigInt(m[2].length);
         i = re.lastIndex;
     }
@@ -395,12 +390,10 @@ function httpRoute(r: unknown, at: FieldPath, out: Issues) {
             list(c[k]).forEach((h, i) =>
                 out.add([...at, "corsPolicy", k, i], str(h) === "*" ? undefined : headerNameProblem(str(h))),
             );
-        if (c.maxAge !== undefined) {
-            out.add([...at, "corsPolicy", "maxAge"], durationProblem(c.maxAge));
-            const ns = goDurationNanos(str(c.maxAge));
-            if (ns !== undefined && ns % 1_000_000_000n !== 0n)
-                out.add([...at, "corsPolicy", "maxAge"], "max_age duration is accurate only to seconds precision");
-        }
+        out.add([...at, "corsPolicy", "maxAge"], durationProblem(c.maxAge));
+        const ns = goDurationNanos(str(c.maxAge));
+        if (ns !== undefined && ns % 1_000_000_000n !== 0n)
+            out.add([...at, "corsPolicy", "maxAge"], "max_age duration is accurate only to seconds precision");
     }
     if (isObj(r.fault)) {
         const { abort, delay } = r.fault;
@@ -426,8 +419,7 @@ function httpRoute(r: unknown, at: FieldPath, out: Issues) {
                 );
         }
         if (isObj(delay)) {
-            if (delay.fixedDelay !== undefined)
-                out.add([...at, "fault", "delay", "fixedDelay"], durationProblem(delay.fixedDelay));
+            out.add([...at, "fault", "delay", "fixedDelay"], durationProblem(delay.fixedDelay));
             if (delay.exponentialDelay !== undefined)
                 out.add([...at, "fault", "delay", "exponentialDelay"], "exponentialDelay not supported yet");
         }
@@ -440,7 +432,7 @@ function httpRoute(r: unknown, at: FieldPath, out: Issues) {
         const d = r.redirect;
         if (!str(d.uri) && !str(d.authority) && d.port === undefined && d.derivePort === undefined && !str(d.scheme))
             out.add([...at, "redirect"], "redirect must specify URI, authority, scheme, or port");
-        if (d.scheme !== undefined && str(d.scheme) !== "" && d.scheme !== "http" && d.scheme !== "https")
+        if (str(d.scheme) !== "" && d.scheme !== "http" && d.scheme !== "https")
             out.add([...at, "redirect", "scheme"], 'invalid redirect scheme, must be "http" or "https"');
         if (typeof d.port === "number" && d.port > 0) out.add([...at, "redirect", "port"], portProblem(d.port));
     }
@@ -451,8 +443,7 @@ function httpRoute(r: unknown, at: FieldPath, out: Issues) {
             (t.perTryTimeout !== undefined || str(t.retryOn) || t.retryRemoteLocalities !== undefined)
         )
             out.add([...at, "retries"], "http retry policy configured when attempts are set to 0 (disabled)");
-        if (t.perTryTimeout !== undefined)
-            out.add([...at, "retries", "perTryTimeout"], durationProblem(t.perTryTimeout));
+        out.add([...at, "retries", "perTryTimeout"], durationProblem(t.perTryTimeout));
         // A policy that strconv.Atoi reads ("503", "+503") is a status code if Go's http.StatusText knows it.
         if (str(t.retryOn))
             for (const policy of str(t.retryOn).split(","))
@@ -502,7 +493,7 @@ function httpRoute(r: unknown, at: FieldPath, out: Issues) {
         total += typeof d.weight === "number" ? d.weight : 0;
     });
     if (route.length > 1 && total === 0) out.add([...at, "route"], "total destination weight = 0");
-    if (r.timeout !== undefined) out.add([...at, "timeout"], durationProblem(r.timeout));
+    out.add([...at, "timeout"], durationProblem(r.timeout));
 }
 
 function virtualService(spec: Obj, out: Issues) {
@@ -548,7 +539,7 @@ function trafficPolicy(p: unknown, at: FieldPath, out: Issues, portLevel = false
     const o = p.outlierDetection;
     if (isObj(o)) {
         for (const k of ["baseEjectionTime", "interval"])
-            if (o[k] !== undefined) out.add([...at, "outlierDetection", k], durationProblem(o[k]));
+            out.add([...at, "outlierDetection", k], durationProblem(o[k]));
         if (
             !o.splitExternalLocalOriginErrors &&
             typeof o.consecutiveLocalOriginFailures === "number" &&
@@ -564,8 +555,7 @@ function trafficPolicy(p: unknown, at: FieldPath, out: Issues, portLevel = false
         if (c.http === undefined && c.tcp === undefined)
             out.add([...at, "connectionPool"], "connection pool must have at least one field");
         if (isObj(c.http)) {
-            if (c.http.idleTimeout !== undefined)
-                out.add([...at, "connectionPool", "http", "idleTimeout"], durationProblem(c.http.idleTimeout));
+            out.add([...at, "connectionPool", "http", "idleTimeout"], durationProblem(c.http.idleTimeout));
             if (c.http.h2UpgradePolicy === "UPGRADE" && c.http.useClientProtocol === true)
                 out.add(
                     [...at, "connectionPool", "http"],
@@ -574,18 +564,17 @@ function trafficPolicy(p: unknown, at: FieldPath, out: Issues, portLevel = false
         }
         if (isObj(c.tcp)) {
             for (const k of ["connectTimeout", "maxConnectionDuration"])
-                if (c.tcp[k] !== undefined) out.add([...at, "connectionPool", "tcp", k], durationProblem(c.tcp[k]));
+                out.add([...at, "connectionPool", "tcp", k], durationProblem(c.tcp[k]));
             // A TCP idle timeout under 1ms ("0s") disables it: istiod skips the check then.
             const idle = goDurationNanos(str(c.tcp.idleTimeout));
-            if (idle !== undefined && idle >= 1_000_000n)
+            if ((idle ?? 0n) >= 1_000_000n)
                 out.add([...at, "connectionPool", "tcp", "idleTimeout"], durationProblem(c.tcp.idleTimeout));
             if (isObj(c.tcp.tcpKeepalive))
                 for (const k of ["time", "interval"])
-                    if (c.tcp.tcpKeepalive[k] !== undefined)
-                        out.add(
-                            [...at, "connectionPool", "tcp", "tcpKeepalive", k],
-                            durationProblem(c.tcp.tcpKeepalive[k]),
-                        );
+                    out.add(
+                        [...at, "connectionPool", "tcp", "tcpKeepalive", k],
+                        durationProblem(c.tcp.tcpKeepalive[k]),
+                    );
         }
     }
     const lb = p.loadBalancer;
@@ -611,8 +600,7 @@ function trafficPolicy(p: unknown, at: FieldPath, out: Issues, portLevel = false
                 if (!isPrime(t)) out.add(mp, "tableSize must be a prime number for maglev");
             }
         }
-        if (lb.warmupDurationSecs !== undefined)
-            out.add([...at, "loadBalancer", "warmupDurationSecs"], durationProblem(lb.warmupDurationSecs));
+        out.add([...at, "loadBalancer", "warmupDurationSecs"], durationProblem(lb.warmupDurationSecs));
         if (
             isObj(lb.localityLbSetting) &&
             list(lb.localityLbSetting.distribute).length &&
