@@ -420,6 +420,77 @@ describe("webhook: VirtualService matches", () => {
                 ],
             ],
             ["a uri regex", { uri: { regex: "/v[0-9]+" } }, []],
+            ["an empty uri prefix (Envoy takes it)", { uri: { prefix: "" } }, []],
+            [
+                "empty prefixes elsewhere",
+                {
+                    scheme: { prefix: "" },
+                    method: { prefix: "" },
+                    authority: { prefix: "" },
+                    headers: { "x-a": { prefix: "" } },
+                    queryParams: { q: { prefix: "" } },
+                },
+                [
+                    'spec.http[0].match[0].headers.x-a.prefix: "headers": prefix string match should not be empty',
+                    'spec.http[0].match[0].scheme.prefix: "scheme": prefix string match should not be empty',
+                    'spec.http[0].match[0].method.prefix: "method": prefix string match should not be empty',
+                    'spec.http[0].match[0].authority.prefix: "authority": prefix string match should not be empty',
+                    'spec.http[0].match[0].queryParams.q.prefix: "queryParams": prefix string match should not be empty',
+                ],
+            ],
+            [
+                "header names istiod takes as tokens",
+                { headers: { "x.y": { exact: "a" }, "x,y": { exact: "a" }, "x~y!": { exact: "a" } } },
+                [],
+            ],
+            ["pseudo headers", { headers: { ":method": { exact: "GET" }, ":authority": { exact: "a" } } }, []],
+            [
+                "another colon header",
+                { headers: { ":foo": { exact: "a" } } },
+                ["spec.http[0].match[0].headers.:foo: header name :foo is not a valid header name"],
+            ],
+            [
+                "JWT claims",
+                {
+                    headers: {
+                        "@request.auth.claims.groups": { exact: "a" },
+                        "@Request.Auth.Claims[a][b]": { exact: "b" },
+                    },
+                    withoutHeaders: { "@request.auth.claims.admin": { exact: "true" } },
+                },
+                [],
+            ],
+            [
+                "JWT claims without a name",
+                {
+                    headers: {
+                        "@request.auth.claims.": { exact: "a" },
+                        "@request.auth.claims[]": { exact: "a" },
+                        "@request.auth.claims": { exact: "a" },
+                    },
+                },
+                [
+                    "spec.http[0].match[0].headers.@request.auth.claims.: header name @request.auth.claims. is not a valid header name",
+                    "spec.http[0].match[0].headers.@request.auth.claims[]: header name @request.auth.claims[] is not a valid header name",
+                    "spec.http[0].match[0].headers.@request.auth.claims: header name @request.auth.claims is not a valid header name",
+                ],
+            ],
+            [
+                "a JWT claim without its closing bracket",
+                { headers: { "@request.auth.claims[a": { exact: "a" } } },
+                [
+                    "spec.http[0].match[0].headers.@request.auth.claims[a: header name @request.auth.claims[a is not a valid header name",
+                ],
+            ],
+            ["withoutHeaders with regex * (present)", { withoutHeaders: { "x-a": { regex: "*" } } }, []],
+            [
+                "withoutHeaders values",
+                { withoutHeaders: { "x-a": { regex: "(?!a)" }, "x-b": { prefix: "" } } },
+                [
+                    'spec.http[0].match[0].withoutHeaders.x-a.regex: "withoutHeaders": error parsing regexp: invalid or unsupported Perl syntax: `(?!`; Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)',
+                    'spec.http[0].match[0].withoutHeaders.x-b.prefix: "withoutHeaders": prefix string match should not be empty',
+                ],
+            ],
             [
                 "an empty query parameter regex",
                 { queryParams: { q: { regex: "" } } },
@@ -609,6 +680,11 @@ describe("webhook: VirtualService CORS", () => {
                 ['spec.http[0].corsPolicy.allowMethods[1]: "get" is not a supported HTTP method'],
             ],
             ["headers and *", { allowHeaders: ["*", "x-a"], exposeHeaders: ["*", "x-b"] }, []],
+            [
+                "CORS headers are tokens, not pseudo headers",
+                { allowHeaders: ["x.y", ":path"] },
+                ["spec.http[0].corsPolicy.allowHeaders[1]: header name :path is not a valid header name"],
+            ],
             [
                 "bad allow and expose headers",
                 { allowHeaders: ["x a"], exposeHeaders: ["x-b", ""] },

@@ -157,13 +157,25 @@ export function regexProblem(re: string, where: string): string | undefined {
     }
 }
 
-const VALID_HEADER = /^[-_A-Za-z0-9]+$/;
+// RFC 7230 tchars, as istiod writes the class: "+-." there is a range, so a comma passes too.
+const VALID_HEADER = /^[!#$%&'*+,\-.^_`|~A-Za-z0-9]+$/;
+/** ValidateCORSHTTPHeaderName without its "*": a token. */
 const headerNameProblem = (name: string) =>
     name === ""
         ? "header name cannot be empty"
         : VALID_HEADER.test(name)
           ? undefined
           : `header name ${name} is not a valid header name`;
+const PSEUDO_HEADERS = new Set([":method", ":scheme", ":authority", ":path", ":status"]);
+/** jwt.ToRoutingClaim: "@request.auth.claims.a.b" or "@request.auth.claims[a][b]". */
+function isJwtClaimRoute(name: string): boolean {
+    if (!name.toLowerCase().startsWith("@request.auth.claims")) return false;
+    const rest = name.slice("@request.auth.claims".length);
+    return (rest.startsWith(".") && rest.length > 1) || (rest.startsWith("[") && rest.endsWith("]") && rest.length > 2);
+}
+/** ValidateHTTPHeaderNameOrJwtClaimRoute: a token, a pseudo header or a JWT claim. */
+const routeHeaderNameProblem = (name: string) =>
+    name !== "" && (isJwtClaimRoute(name) || PSEUDO_HEADERS.has(name)) ? undefined : headerNameProblem(name);
 const isInternalHeader = (h: string) => h.startsWith(":") || h.toLowerCase() === "host";
 const isAuthorityHeader = (h: string) => h.toLowerCase() === ":authority" || h.toLowerCase() === "host";
 
@@ -303,6 +315,12 @@ function stringMatchRegex(m: unknown, where: string, at: FieldPath, out: Issues)
     if (isObj(m) && typeof m.regex === "string") out.add([...at, "regex"], regexProblem(m.regex, where));
 }
 
+/** validateStringMatch: an empty prefix matches nothing Envoy accepts (uri alone may have one). */
+function stringMatch(m: unknown, where: string, at: FieldPath, out: Issues) {
+    if (isObj(m) && m.prefix === "") out.add([...at, "prefix"], `"${where}": prefix string match should not be empty`);
+    stringMatchRegex(m, where, at, out);
+}
+
 function headerOps(h: unknown, at: FieldPath, out: Issues) {
     if (!isObj(h)) return;
     for (const side of ["request", "response"] as const) {
@@ -353,14 +371,19 @@ function httpRoute(r: unknown, at: FieldPath, out: Issues) {
         if (!isObj(m)) return;
         const mp = [...at, "match", j];
         for (const [name, sm] of entries(m.headers)) {
-            out.add([...mp, "headers", name], headerNameProblem(name));
-            stringMatchRegex(sm, "headers", [...mp, "headers", name], out);
+            out.add([...mp, "headers", name], routeHeaderNameProblem(name));
+            stringMatch(sm, "headers", [...mp, "headers", name], out);
         }
-        for (const [name] of entries(m.withoutHeaders))
-            out.add([...mp, "withoutHeaders", name], headerNameProblem(name));
-        for (const k of ["uri", "scheme", "method", "authority"] as const) stringMatchRegex(m[k], k, [...mp, k], out);
+        for (const [name, sm] of entries(m.withoutHeaders)) {
+            out.add([...mp, "withoutHeaders", name], routeHeaderNameProblem(name));
+            // A regex of "*" is no RE2 here: Envoy reads it as "the header is present".
+            if (!(isObj(sm) && sm.regex === "*"))
+                stringMatch(sm, "withoutHeaders", [...mp, "withoutHeaders", name], out);
+        }
+        stringMatchRegex(m.uri, "uri", [...mp, "uri"], out);
+        for (const k of ["scheme", "method", "authority"] as const) stringMatch(m[k], k, [...mp, k], out);
         for (const [name, qp] of entries(m.queryParams))
-            stringMatchRegex(qp, "queryParams", [...mp, "queryParams", name], out);
+            stringMatch(qp, "queryParams", [...mp, "queryParams", name], out);
         if (m.port !== undefined && m.port !== 0) out.add([...mp, "port"], portProblem(m.port));
         for (const l of labelProblems(m.sourceLabels)) out.add([...mp, "sourceLabels", l.key], l.message);
         if (typeof m.sourceNamespace === "string" && m.sourceNamespace !== "" && !isDns1123Label(m.sourceNamespace))
