@@ -360,18 +360,45 @@ describe("webhook: VirtualService destinations, weights and mirrors", () => {
             ],
             ["two destinations with weights", { route: [{ ...to("a")[0], weight: 100 }, ...to("b")] }, []],
             ["one destination without weight", { route: to("a") }, []],
-            ["a route entry that is no object is skipped", { route: ["x", { ...to("a")[0], weight: 1 }] }, []],
+            [
+                "a route entry that is no object",
+                { route: ["x", { ...to("a")[0], weight: 1 }] },
+                ["spec.http[0].route[0]: weight may not be nil"],
+            ],
+            [
+                "a route entry without destination",
+                { route: [{ weight: 100 }] },
+                ["spec.http[0].route[0]: destination is required"],
+            ],
+            [
+                "a negative weight",
+                {
+                    route: [
+                        { ...to("a")[0], weight: -10 },
+                        { ...to("b")[0], weight: 10 },
+                    ],
+                },
+                ["spec.http[0].route[0].weight: weight -10 < 0", "spec.http[0].route: total destination weight = 0"],
+            ],
             [
                 "a mirror",
                 { route: to(), mirror: { host: "*" } },
                 ["spec.http[0].mirror.host: invalid destination host *"],
             ],
             ["a mirror that is no object is skipped", { route: to(), mirror: "web" }, []],
-            ["a null route entry is skipped", { route: [null, { ...to()[0], weight: 100 }] }, []],
+            [
+                "a null route entry",
+                { route: [null, { ...to()[0], weight: 100 }] },
+                ["spec.http[0].route[0]: weight may not be nil"],
+            ],
             [
                 "mirrors",
-                { route: to(), mirrors: ["x", { destination: { host: "bad host" } }] },
-                ['spec.http[0].mirrors[1].destination.host: domain name "bad host" invalid (label "bad host" invalid)'],
+                { route: to(), mirrors: [null, {}, { destination: { host: "bad host" } }] },
+                [
+                    "spec.http[0].mirrors[0]: mirror cannot be null",
+                    "spec.http[0].mirrors[1]: destination is required for mirrors",
+                    'spec.http[0].mirrors[2].destination.host: domain name "bad host" invalid (label "bad host" invalid)',
+                ],
             ],
             ["a timeout", { route: to(), timeout: "10s" }, []],
             [
@@ -737,6 +764,17 @@ describe("webhook: VirtualService fault injection", () => {
             ],
             ["a delay without percentage", { delay: { fixedDelay: "1s" } }, []],
             [
+                "a fault without abort or delay",
+                {},
+                ["spec.http[0].fault: HTTP fault injection must have an abort and/or a delay"],
+            ],
+            ["an abort status 200", { abort: { httpStatus: 200 } }, []],
+            [
+                "an abort status 199",
+                { abort: { httpStatus: 199 } },
+                ["spec.http[0].fault.abort.httpStatus: HTTP status 199 is not in range 200-599"],
+            ],
+            [
                 "an HTTP/2 error",
                 { abort: { http2Error: "CANCEL" } },
                 ["spec.http[0].fault.abort.http2Error: HTTP/2 abort fault injection not supported yet"],
@@ -755,8 +793,11 @@ describe("webhook: VirtualService fault injection", () => {
             ],
             [
                 "an exponential delay",
-                { delay: { exponentialDelay: "1s" } },
-                ["spec.http[0].fault.delay.exponentialDelay: exponentialDelay not supported yet"],
+                { delay: { exponentialDelay: "0.5ms" } },
+                [
+                    "spec.http[0].fault.delay.exponentialDelay: duration must be greater than 1ms",
+                    "spec.http[0].fault.delay.exponentialDelay: exponentialDelay not supported yet",
+                ],
             ],
         ],
         fault,
@@ -806,6 +847,24 @@ describe("webhook: VirtualService redirect, retries, rewrite and direct response
                 ['spec.http[0].redirect.scheme: invalid redirect scheme, must be "http" or "https"'],
             ],
             ["a redirect port 0 is not checked", { redirect: { port: 0 } }, []],
+            ["a redirect code 301", { redirect: { uri: "/x", redirectCode: 301 } }, []],
+            ["a redirect code 399", { redirect: { uri: "/x", redirectCode: 399 } }, []],
+            ["a redirect code 0 is the default", { redirect: { uri: "/x", redirectCode: 0 } }, []],
+            [
+                "a redirect code 200",
+                { redirect: { uri: "/x", redirectCode: 200, scheme: "ftp" } },
+                ["spec.http[0].redirect.redirectCode: 200 is not a valid redirect code, must be 3xx"],
+            ],
+            [
+                "a redirect code 400",
+                { redirect: { uri: "/x", redirectCode: 400 } },
+                ["spec.http[0].redirect.redirectCode: 400 is not a valid redirect code, must be 3xx"],
+            ],
+            [
+                "a bad scheme hides a bad port (istiod stops at the first)",
+                { redirect: { scheme: "ftp", port: 70000 } },
+                ['spec.http[0].redirect.scheme: invalid redirect scheme, must be "http" or "https"'],
+            ],
             [
                 "a redirect port 70000",
                 { redirect: { port: 70000 } },
@@ -813,6 +872,16 @@ describe("webhook: VirtualService redirect, retries, rewrite and direct response
             ],
             ["retries", { route: to(), retries: { attempts: 3, perTryTimeout: "2s", retryOn: "5xx,reset" } }, []],
             ["retries disabled", { route: to(), retries: { attempts: 0 } }, []],
+            [
+                "negative attempts",
+                { route: to(), retries: { attempts: -1 } },
+                ["spec.http[0].retries.attempts: attempts cannot be negative"],
+            ],
+            [
+                "a backoff under 1ms",
+                { route: to(), retries: { attempts: 2, backoff: "0.5ms" } },
+                ["spec.http[0].retries.backoff: duration must be greater than 1ms"],
+            ],
             ["retries disabled with an empty retryOn", { route: to(), retries: { attempts: 0, retryOn: "" } }, []],
             [
                 "a per-try timeout with attempts 0",
@@ -867,6 +936,16 @@ describe("webhook: VirtualService redirect, retries, rewrite and direct response
             [
                 "a regex rewrite",
                 { route: to(), rewrite: { uriRegexRewrite: { match: "^/a(.*)", rewrite: "/b\\1" } } },
+                [],
+            ],
+            [
+                "a rewrite of both uri and regex",
+                { route: to(), rewrite: { uri: "/v2", uriRegexRewrite: { match: "(", rewrite: "/" } } },
+                ["spec.http[0].rewrite: rewrite may only contain one of URI or UriRegexRewrite"],
+            ],
+            [
+                "a regex rewrite with an authority",
+                { route: to(), rewrite: { authority: "a", uriRegexRewrite: { match: "^/a", rewrite: "/" } } },
                 [],
             ],
             [
@@ -925,6 +1004,86 @@ describe("webhook: VirtualService redirect, retries, rewrite and direct response
                 ],
             ],
             ["a body without content", { directResponse: { status: 200, body: {} } }, []],
+            ["a direct response without body", { directResponse: { status: 404 } }, []],
+            ["status 600", { directResponse: { status: 600 } }, []],
+            [
+                "status 199",
+                { directResponse: { status: 199 } },
+                ["spec.http[0].directResponse.status: HTTP status 199 is not in range 200-599"],
+            ],
+            [
+                "status 601",
+                { directResponse: { status: 601 } },
+                ["spec.http[0].directResponse.status: HTTP status 601 is not in range 200-599"],
+            ],
+            [
+                "no status",
+                { directResponse: { body: { string: "x" } } },
+                ["spec.http[0].directResponse.status: HTTP status 0 is not in range 200-599"],
+            ],
+        ],
+        http,
+    );
+});
+
+describe("webhook: VirtualService route conflicts (validateHTTPRouteConflict)", () => {
+    const redirect = { uri: "/x" };
+    const directResponse = { status: 200 };
+    table<Record<string, unknown>>(
+        [
+            [
+                "no route, redirect or direct response",
+                { timeout: "1s" },
+                ["spec.http[0]: HTTP route, redirect or direct_response is required"],
+            ],
+            [
+                "an empty route list",
+                { route: [] },
+                ["spec.http[0]: HTTP route, redirect or direct_response is required"],
+            ],
+            ["a redirect alone", { redirect }, []],
+            ["a direct response alone", { directResponse }, []],
+            [
+                "a redirect with a route, a fault, a rewrite and a direct response",
+                {
+                    redirect,
+                    route: to(),
+                    fault: { abort: { httpStatus: 503 } },
+                    rewrite: { uri: "/y" },
+                    directResponse,
+                },
+                [
+                    "spec.http[0]: HTTP route cannot contain both route and redirect",
+                    "spec.http[0]: HTTP route cannot contain both fault and redirect",
+                    "spec.http[0]: HTTP route rule cannot contain both rewrite and redirect",
+                    "spec.http[0]: HTTP route rule cannot contain both direct_response and redirect",
+                ],
+            ],
+            [
+                "a direct response with a route, a fault and a rewrite",
+                { directResponse, route: to(), fault: { delay: { fixedDelay: "1s" } }, rewrite: { uri: "/y" } },
+                [
+                    "spec.http[0]: HTTP route cannot contain both route and direct_response",
+                    "spec.http[0]: HTTP route cannot contain both fault and direct_response",
+                    "spec.http[0]: HTTP route rule cannot contain both rewrite and direct_response",
+                ],
+            ],
+            [
+                "mirror and mirrors",
+                { route: to(), mirror: { host: "a" }, mirrors: [{ destination: { host: "b" } }] },
+                ["spec.http[0]: HTTP route cannot contain both mirror and mirrors"],
+            ],
+            ["mirror and no mirrors", { route: to(), mirror: { host: "a" }, mirrors: [] }, []],
+            ["a delegate alone", { delegate: { name: "child" } }, []],
+            [
+                "a delegate with a route and a redirect",
+                { name: "root", delegate: { name: "child" }, route: to(), redirect },
+                [
+                    "spec.http[0]: root HTTP route root must not specify redirect",
+                    "spec.http[0]: root HTTP route root must not specify route",
+                ],
+            ],
+            ["a null redirect is none", { route: to(), redirect: null }, []],
         ],
         http,
     );

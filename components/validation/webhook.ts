@@ -367,6 +367,7 @@ function authorityRewriteProblem(r: Obj): string | undefined {
 
 function httpRoute(r: unknown, at: FieldPath, out: Issues) {
     if (!isObj(r)) return;
+    for (const conflict of routeConflicts(r)) out.add(at, conflict);
     list(r.match).forEach((m, j) => {
         if (!isObj(m)) return;
         const mp = [...at, "match", j];
@@ -420,6 +421,8 @@ function httpRoute(r: unknown, at: FieldPath, out: Issues) {
     }
     if (isObj(r.fault)) {
         const { abort, delay } = r.fault;
+        if (abort === undefined && delay === undefined)
+            out.add([...at, "fault"], "HTTP fault injection must have an abort and/or a delay");
         for (const [k, v] of [
             ["abort", abort],
             ["delay", delay],
@@ -440,27 +443,28 @@ function httpRoute(r: unknown, at: FieldPath, out: Issues) {
                     [...at, "fault", "abort", "grpcStatus"],
                     `gRPC status "${str(abort.grpcStatus)}" is not supported. See https://github.com/grpc/grpc/blob/master/doc/statuscodes.md for a list of supported codes, for example 'NOT_FOUND'`,
                 );
+            if (abort.httpStatus !== undefined)
+                out.add([...at, "fault", "abort", "httpStatus"], httpStatusProblem(abort.httpStatus));
         }
         if (isObj(delay)) {
             out.add([...at, "fault", "delay", "fixedDelay"], durationProblem(delay.fixedDelay));
-            if (delay.exponentialDelay !== undefined)
+            if (delay.exponentialDelay !== undefined) {
+                out.add([...at, "fault", "delay", "exponentialDelay"], durationProblem(delay.exponentialDelay));
                 out.add([...at, "fault", "delay", "exponentialDelay"], "exponentialDelay not supported yet");
+            }
         }
     }
     destination(r.mirror, [...at, "mirror"], out);
-    list(r.mirrors).forEach(
-        (m, i) => isObj(m) && destination(m.destination, [...at, "mirrors", i, "destination"], out),
-    );
-    if (isObj(r.redirect)) {
-        const d = r.redirect;
-        if (!str(d.uri) && !str(d.authority) && d.port === undefined && d.derivePort === undefined && !str(d.scheme))
-            out.add([...at, "redirect"], "redirect must specify URI, authority, scheme, or port");
-        if (str(d.scheme) !== "" && d.scheme !== "http" && d.scheme !== "https")
-            out.add([...at, "redirect", "scheme"], 'invalid redirect scheme, must be "http" or "https"');
-        if (typeof d.port === "number" && d.port > 0) out.add([...at, "redirect", "port"], portProblem(d.port));
-    }
+    list(r.mirrors).forEach((m, i) => {
+        if (!isObj(m)) return out.add([...at, "mirrors", i], "mirror cannot be null");
+        if (m.destination === undefined) return out.add([...at, "mirrors", i], "destination is required for mirrors");
+        destination(m.destination, [...at, "mirrors", i, "destination"], out);
+    });
+    if (isObj(r.redirect)) redirect(r.redirect, [...at, "redirect"], out);
     if (isObj(r.retries)) {
         const t = r.retries;
+        if (typeof t.attempts === "number" && t.attempts < 0)
+            out.add([...at, "retries", "attempts"], "attempts cannot be negative");
         if (
             t.attempts === 0 &&
             (t.perTryTimeout !== undefined || str(t.retryOn) || t.retryRemoteLocalities !== undefined)
@@ -472,15 +476,19 @@ function httpRoute(r: unknown, at: FieldPath, out: Issues) {
             for (const policy of str(t.retryOn).split(","))
                 if (!RETRY_ON.has(policy) && !(/^[+-]?\d+$/.test(policy) && HTTP_STATUS.has(Number(policy))))
                     out.add([...at, "retries", "retryOn"], `"${policy}" is not a valid retryOn policy`);
+        out.add([...at, "retries", "backoff"], durationProblem(t.backoff));
     }
     if (isObj(r.rewrite)) {
+        // validateHTTPRewrite stops at its first problem.
         const w = r.rewrite;
-        if (!str(w.uri) && w.uriRegexRewrite === undefined && !str(w.authority))
+        if (str(w.uri) && w.uriRegexRewrite !== undefined)
+            out.add([...at, "rewrite"], "rewrite may only contain one of URI or UriRegexRewrite");
+        else if (!str(w.uri) && w.uriRegexRewrite === undefined && !str(w.authority))
             out.add(
                 [...at, "rewrite"],
                 "rewrite must specify at least one of URI, UriRegexRewrite, or authority. Only one of URI or UriRegexRewrite may be specified",
             );
-        if (isObj(w.uriRegexRewrite)) {
+        else if (isObj(w.uriRegexRewrite)) {
             if (!str(w.uriRegexRewrite.match) || !str(w.uriRegexRewrite.rewrite))
                 out.add(
                     [...at, "rewrite", "uriRegexRewrite"],
@@ -493,8 +501,8 @@ function httpRoute(r: unknown, at: FieldPath, out: Issues) {
                 );
         }
     }
-    if (isObj(r.directResponse) && isObj(r.directResponse.body)) {
-        const b = r.directResponse.body;
+    if (isObj(r.directResponse)) {
+        const b = isObj(r.directResponse.body) ? r.directResponse.body : {};
         const size =
             typeof b.string === "string"
                 ? Buffer.byteLength(b.string)
@@ -506,18 +514,64 @@ function httpRoute(r: unknown, at: FieldPath, out: Issues) {
                 [...at, "directResponse", "body"],
                 "large direct_responses may impact control plane performance, must be less than 1MB",
             );
+        out.add([...at, "directResponse", "status"], httpStatusProblem(r.directResponse.status ?? 0));
     }
     let total = 0;
     const route = list(r.route);
     route.forEach((d, i) => {
-        if (!isObj(d)) return;
+        if (!isObj(d)) return out.add([...at, "route", i], "weight may not be nil");
+        if (d.destination === undefined) out.add([...at, "route", i], "destination is required");
         headerOps(d.headers, [...at, "route", i, "headers"], out);
         destination(d.destination, [...at, "route", i, "destination"], out);
-        total += typeof d.weight === "number" ? d.weight : 0;
+        const weight = typeof d.weight === "number" ? d.weight : 0;
+        if (weight < 0) out.add([...at, "route", i, "weight"], `weight ${weight} < 0`);
+        total += weight;
     });
     if (route.length > 1 && total === 0) out.add([...at, "route"], "total destination weight = 0");
     out.add([...at, "timeout"], durationProblem(r.timeout));
 }
+
+/** validateHTTPRouteConflict for a route that delegates (a root) or one that does not. */
+function routeConflicts(r: Obj): string[] {
+    const has = (k: string) => r[k] !== undefined && r[k] !== null;
+    const routes = list(r.route).length > 0;
+    if (has("delegate"))
+        return [
+            ...(has("redirect") ? [`root HTTP route ${str(r.name)} must not specify redirect`] : []),
+            ...(has("route") ? [`root HTTP route ${str(r.name)} must not specify route`] : []),
+        ];
+    const out: string[] = [];
+    if (has("redirect")) {
+        if (routes) out.push("HTTP route cannot contain both route and redirect");
+        if (has("fault")) out.push("HTTP route cannot contain both fault and redirect");
+        if (has("rewrite")) out.push("HTTP route rule cannot contain both rewrite and redirect");
+        if (has("directResponse")) out.push("HTTP route rule cannot contain both direct_response and redirect");
+    } else if (has("directResponse")) {
+        if (routes) out.push("HTTP route cannot contain both route and direct_response");
+        if (has("fault")) out.push("HTTP route cannot contain both fault and direct_response");
+        if (has("rewrite")) out.push("HTTP route rule cannot contain both rewrite and direct_response");
+    } else if (!routes) out.push("HTTP route, redirect or direct_response is required");
+    if (has("mirror") && list(r.mirrors).length > 0) out.push("HTTP route cannot contain both mirror and mirrors");
+    return out;
+}
+
+/** validateHTTPRedirect: its first problem only. */
+function redirect(d: Obj, at: FieldPath, out: Issues) {
+    if (!str(d.uri) && !str(d.authority) && d.port === undefined && d.derivePort === undefined && !str(d.scheme))
+        return out.add(at, "redirect must specify URI, authority, scheme, or port");
+    const code = Number(d.redirectCode ?? 0);
+    if (code !== 0 && (code < 300 || code > 399))
+        return out.add([...at, "redirectCode"], `${code} is not a valid redirect code, must be 3xx`);
+    if (str(d.scheme) !== "" && d.scheme !== "http" && d.scheme !== "https")
+        return out.add([...at, "scheme"], 'invalid redirect scheme, must be "http" or "https"');
+    if (typeof d.port === "number" && d.port > 0) out.add([...at, "port"], portProblem(d.port));
+}
+
+/** validateHTTPStatus (fault aborts, direct responses). */
+const httpStatusProblem = (status: unknown) => {
+    const n = Number(status);
+    return n < 200 || n > 600 ? `HTTP status ${n} is not in range 200-599` : undefined;
+};
 
 function virtualService(spec: Obj, out: Issues) {
     const hosts = list(spec.hosts).map(str);
