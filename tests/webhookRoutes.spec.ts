@@ -470,7 +470,19 @@ describe("webhook: VirtualService matches", () => {
                 { headers: { "x.y": { exact: "a" }, "x,y": { exact: "a" }, "x~y!": { exact: "a" } } },
                 [],
             ],
-            ["pseudo headers", { headers: { ":method": { exact: "GET" }, ":authority": { exact: "a" } } }, []],
+            [
+                "pseudo headers",
+                {
+                    headers: {
+                        ":method": { exact: "GET" },
+                        ":scheme": { exact: "https" },
+                        ":authority": { exact: "a" },
+                        ":path": { prefix: "/a" },
+                        ":status": { exact: "200" },
+                    },
+                },
+                [],
+            ],
             [
                 "another colon header",
                 { headers: { ":foo": { exact: "a" } } },
@@ -503,10 +515,18 @@ describe("webhook: VirtualService matches", () => {
                 ],
             ],
             [
-                "a JWT claim without its closing bracket",
-                { headers: { "@request.auth.claims[a": { exact: "a" } } },
+                "half a JWT claim, or a dot after 20 characters",
+                {
+                    headers: {
+                        "@request.auth.claims[ab": { exact: "a" },
+                        "@request.auth.claimsab]": { exact: "a" },
+                        "x yyyyyyyyyyyyyyyyyy.a": { exact: "a" },
+                    },
+                },
                 [
-                    "spec.http[0].match[0].headers.@request.auth.claims[a: header name @request.auth.claims[a is not a valid header name",
+                    "spec.http[0].match[0].headers.@request.auth.claims[ab: header name @request.auth.claims[ab is not a valid header name",
+                    "spec.http[0].match[0].headers.@request.auth.claimsab]: header name @request.auth.claimsab] is not a valid header name",
+                    "spec.http[0].match[0].headers.x yyyyyyyyyyyyyyyyyy.a: header name x yyyyyyyyyyyyyyyyyy.a is not a valid header name",
                 ],
             ],
             ["withoutHeaders with regex * (present)", { withoutHeaders: { "x-a": { regex: "*" } } }, []],
@@ -847,7 +867,7 @@ describe("webhook: VirtualService redirect, retries, rewrite and direct response
                 ['spec.http[0].redirect.scheme: invalid redirect scheme, must be "http" or "https"'],
             ],
             ["a redirect port 0 is not checked", { redirect: { port: 0 } }, []],
-            ["a redirect code 301", { redirect: { uri: "/x", redirectCode: 301 } }, []],
+            ["a redirect code 300", { redirect: { uri: "/x", redirectCode: 300 } }, []],
             ["a redirect code 399", { redirect: { uri: "/x", redirectCode: 399 } }, []],
             ["a redirect code 0 is the default", { redirect: { uri: "/x", redirectCode: 0 } }, []],
             [

@@ -159,7 +159,7 @@ export function regexProblem(re: string, where: string): string | undefined {
 
 // RFC 7230 tchars, as istiod writes the class: "+-." there is a range, so a comma passes too.
 const VALID_HEADER = /^[!#$%&'*+,\-.^_`|~A-Za-z0-9]+$/;
-/** ValidateCORSHTTPHeaderName without its "*": a token. */
+/** ValidateCORSHTTPHeaderName: a token ("*" is one). */
 const headerNameProblem = (name: string) =>
     name === ""
         ? "header name cannot be empty"
@@ -175,7 +175,7 @@ function isJwtClaimRoute(name: string): boolean {
 }
 /** ValidateHTTPHeaderNameOrJwtClaimRoute: a token, a pseudo header or a JWT claim. */
 const routeHeaderNameProblem = (name: string) =>
-    name !== "" && (isJwtClaimRoute(name) || PSEUDO_HEADERS.has(name)) ? undefined : headerNameProblem(name);
+    isJwtClaimRoute(name) || PSEUDO_HEADERS.has(name) ? undefined : headerNameProblem(name);
 const isInternalHeader = (h: string) => h.startsWith(":") || h.toLowerCase() === "host";
 const isAuthorityHeader = (h: string) => h.toLowerCase() === ":authority" || h.toLowerCase() === "host";
 
@@ -411,8 +411,8 @@ function httpRoute(r: unknown, at: FieldPath, out: Issues) {
             ),
         );
         for (const k of ["allowHeaders", "exposeHeaders"] as const)
-            list(c[k]).forEach((h, i) =>
-                out.add([...at, "corsPolicy", k, i], str(h) === "*" ? undefined : headerNameProblem(str(h))),
+            list(c[k]).forEach(
+                (h, i) => out.add([...at, "corsPolicy", k, i], headerNameProblem(str(h))), // "*" is a token
             );
         out.add([...at, "corsPolicy", "maxAge"], durationProblem(c.maxAge));
         const ns = goDurationNanos(str(c.maxAge));
