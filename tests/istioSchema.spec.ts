@@ -153,13 +153,16 @@ const extras = fc.record(
             perTryTimeout: duration,
             retryOn: fc.constant("5xx,reset"),
         }),
-        fault: fc.record(
-            {
-                delay: fc.record({ fixedDelay: duration, percentage }),
-                abort: fc.record({ httpStatus: fc.integer({ min: 400, max: 599 }), percentage }),
-            },
-            { requiredKeys: [] },
-        ),
+        // istiod refuses a fault with neither an abort nor a delay.
+        fault: fc
+            .record(
+                {
+                    delay: fc.record({ fixedDelay: duration, percentage }),
+                    abort: fc.record({ httpStatus: fc.integer({ min: 400, max: 599 }), percentage }),
+                },
+                { requiredKeys: [] },
+            )
+            .filter((f) => Object.keys(f).length > 0),
         headers: fc.record({
             request: fc.record({ set: fc.dictionary(fc.stringMatching(/^x-[a-z]{1,8}$/), label, { maxKeys: 2 }) }),
         }),

@@ -231,12 +231,10 @@ table("istio spec: routes", [
         ],
     },
     {
-        name: "mirror, mirrors, CORS and header operations",
+        name: "mirrors, CORS and header operations",
         got: () =>
             route({
                 ...to(),
-                mirror: { host: "shadow" },
-                mirrorPercentage: { value: 5 },
                 mirrors: [{ destination: { host: "shadow2" }, percentage: { value: 1 } }],
                 corsPolicy: {
                     allowOrigins: [{ exact: "https://a.example.com" }],
@@ -257,6 +255,13 @@ table("istio spec: routes", [
         want: [
             'http[0].corsPolicy.maxAge: must be a duration such as "5s", "250ms" or "1m30s"',
             'http[0].corsPolicy.unmatchedPreflights: must be one of "UNSPECIFIED", "FORWARD", "IGNORE"',
+        ],
+    },
+    {
+        name: "mirror and mirrors together (istiod takes one or the other)",
+        got: () => route({ ...to(), mirror: { host: "shadow" }, mirrors: [{ destination: { host: "shadow2" } }] }),
+        want: [
+            "http[0]: HTTP route cannot contain both mirror and mirrors; istiod's validating webhook would refuse VirtualService web/web (spec.http[0])",
         ],
     },
     {

@@ -140,7 +140,7 @@ describe("istiod's webhook: VirtualService rules the CRD does not carry", () => 
             name: "a header value with an unterminated Envoy variable",
             values: app({}, [{ route: [dest()], headers: { request: { set: { "x-a": "100%" } } } }]),
             expected: [
-                `eks-istio:apps[0].http[0].headers.request.set.x-a: header value configuration: invalid header configuration. Un-terminated variable expression '%'; ${vs("spec.http[0].headers.request.set.x-a")}`,
+                `eks-istio:apps[0].http[0].headers.request.set.x-a: header value configuration: invalid header configuration. Un-escaped %; ${vs("spec.http[0].headers.request.set.x-a")}`,
             ],
         },
         {

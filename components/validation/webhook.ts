@@ -57,14 +57,14 @@ export function isIpAddress(s: string): boolean {
     const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
     if (v4) return v4.slice(1).every((o) => Number(o) <= 255 && (o === "0" || !o.startsWith("0")));
     if (!s.includes(":") || s.includes("%")) return false;
-    const [head, tail] = s.includes("::") ? s.split("::") : [s, undefined];
-    if (s.split("::").length > 2) return false;
+    const [head, tail, ...more] = s.split("::"); // tail is undefined without "::"
+    if (more.length) return false;
     const groups = (x: string | undefined) => (x ? x.split(":") : []);
     const all = [...groups(head), ...groups(tail)];
     const last = all[all.length - 1] ?? "";
-    const embedded4 = last.includes(".") ? isIpAddress(last) : false;
+    // A last group with dots must be a dotted quad; any other group is 1-4 hex digits.
+    const embedded4 = isIpAddress(last);
     const hex = embedded4 ? all.slice(0, -1) : all;
-    if (last.includes(".") && !embedded4) return false;
     if (!hex.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
     const n = hex.length + (embedded4 ? 2 : 0);
     return tail === undefined ? n === 8 : n < 8;
@@ -93,14 +93,9 @@ export function labelProblems(labels: unknown): { key: string; message: string }
     const out: { key: string; message: string }[] = [];
     for (const [k, v] of entries(labels)) {
         const slash = k.lastIndexOf("/");
-        const prefix = slash >= 0 ? k.slice(0, slash) : "";
-        const name = slash >= 0 ? k.slice(slash + 1) : k;
-        if (
-            k.split("/").length > 2 ||
-            name.length === 0 ||
-            name.length > 63 ||
-            !/^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(name)
-        )
+        const name = k.slice(slash + 1);
+        const prefix = k.slice(0, Math.max(slash, 0));
+        if (k.split("/").length > 2 || name.length > 63 || !/^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(name))
             out.push({ key: k, message: `invalid tag key: "${k}"` });
         else if (slash >= 0 && (prefix.length > 253 || fqdnProblem(prefix)))
             out.push({ key: k, message: `invalid tag key: "${k}" (invalid domain prefix "${prefix}")` });
@@ -143,7 +138,7 @@ function goDurationNanos(d: string): bigint | undefined {
         const m = re.exec(d);
         if (!m || (m[1] === "" && !m[2])) return undefined;
         const unit = UNIT_NS[m[3]];
-        total += BigInt(m[1] || "0") * unit;
+        total += BigInt(m[1]) * unit; // BigInt("") is 0n: ".5s"
         if (m[2]) total += (BigInt(m[2]) * unit) / 10n ** BigInt(m[2].length);
         i = re.lastIndex;
     }
@@ -162,32 +157,83 @@ export function regexProblem(re: string, where: string): string | undefined {
     }
 }
 
-const VALID_HEADER = /^[-_A-Za-z0-9]+$/;
+// RFC 7230 tchars, as istiod writes the class: "+-." there is a range, so a comma passes too.
+const VALID_HEADER = /^[!#$%&'*+,\-.^_`|~A-Za-z0-9]+$/;
+/** ValidateCORSHTTPHeaderName: a token ("*" is one). */
 const headerNameProblem = (name: string) =>
     name === ""
         ? "header name cannot be empty"
         : VALID_HEADER.test(name)
           ? undefined
           : `header name ${name} is not a valid header name`;
+const PSEUDO_HEADERS = new Set([":method", ":scheme", ":authority", ":path", ":status"]);
+/** jwt.ToRoutingClaim: "@request.auth.claims.a.b" or "@request.auth.claims[a][b]". */
+function isJwtClaimRoute(name: string): boolean {
+    if (!name.toLowerCase().startsWith("@request.auth.claims")) return false;
+    const rest = name.slice("@request.auth.claims".length);
+    return (rest.startsWith(".") && rest.length > 1) || (rest.startsWith("[") && rest.endsWith("]") && rest.length > 2);
+}
+/** ValidateHTTPHeaderNameOrJwtClaimRoute: a token, a pseudo header or a JWT claim. */
+const routeHeaderNameProblem = (name: string) =>
+    isJwtClaimRoute(name) || PSEUDO_HEADERS.has(name) ? undefined : headerNameProblem(name);
 const isInternalHeader = (h: string) => h.startsWith(":") || h.toLowerCase() === "host";
 const isAuthorityHeader = (h: string) => h.toLowerCase() === ":authority" || h.toLowerCase() === "host";
 
-/** Envoy's header value format: "%%" or "%NAME%" / "%NAME(args)%"; no control characters. */
+/**
+ * ValidateHTTPHeaderValue: no control characters but tab, then istiod's port of Envoy's header
+ * formatter parser (header_value_validator.go): "%%" is a literal %, "%NAME%" and
+ * "%NAME(args)%" / "%NAME(["a", "b"])%" are variables.
+ */
 function headerValueProblem(value: string): string | undefined {
-    if ([...value].some((c) => (c.charCodeAt(0) < 0x20 && c !== "\t") || c.charCodeAt(0) === 0x7f))
-        return `header value configuration ${value} is invalid`;
-    for (let i = 0; i < value.length; i++) {
-        if (value[i] !== "%") continue;
-        if (value[i + 1] === "%") {
-            i++;
-            continue;
+    const control = (c: string) => (c < " " && c !== "\t") || c === "\x7f";
+    if ([...value].some(control)) return `header value configuration ${value} is invalid`;
+    const fail = (m: string) => `header value configuration: invalid header configuration. ${m}`;
+    let state: "literal" | "name" | "array" | "delimiter" | "quote" | "string" | "argsEnd" | "varEnd" = "literal";
+    for (let pos = 0; pos < value.length; pos++) {
+        const ch = value[pos];
+        const hasNext = pos + 1 < value.length;
+        switch (state) {
+            case "literal":
+                if (ch !== "%") break;
+                if (!hasNext) return fail("Un-escaped %");
+                if (value[pos + 1] === "%") pos++;
+                else state = "name";
+                break;
+            case "name":
+                if (ch === "%") state = "literal";
+                else if (ch === "(") state = "array";
+                break;
+            case "array":
+                if (ch === "[") state = "quote";
+                else if (ch !== " ") state = "string";
+                break;
+            case "delimiter":
+                if (ch === ",") state = "quote";
+                else if (ch === "]") state = "argsEnd";
+                else if (ch !== " ") return fail("Expecting ',', ']', or whitespace");
+                break;
+            case "quote":
+                if (ch === '"') state = "string";
+                else if (ch !== " ") return fail(`Expecting '"'`);
+                break;
+            case "string":
+                if (ch === "\\") {
+                    if (!hasNext) return fail("Un-terminated backslash in JSON string");
+                    pos++;
+                } else if (ch === ")") state = "varEnd";
+                else if (ch === '"') state = "delimiter";
+                break;
+            case "argsEnd":
+                if (ch === ")") state = "varEnd";
+                else if (ch !== " ") return fail("Expecting ')' or whitespace after '{}', but found '{}'");
+                break;
+            case "varEnd":
+                if (ch === "%") state = "literal";
+                else if (ch !== " ") return fail("Expecting '%' or whitespace after");
+                break;
         }
-        const end = value.indexOf("%", i + 1);
-        if (end < 0)
-            return `header value configuration: invalid header configuration. Un-terminated variable expression '${value.slice(i)}'`;
-        i = end;
     }
-    return undefined;
+    return state === "literal" ? undefined : fail(`Un-terminated variable expression '${value}'`);
 }
 
 const SUPPORTED_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE"]);
@@ -258,16 +304,21 @@ function destination(d: unknown, at: FieldPath, out: Issues) {
     if (!isObj(d)) return;
     const host = str(d.host);
     out.add([...at, "host"], host === "*" ? `invalid destination host ${host}` : wildcardDomainProblem(host));
-    if (d.subset !== undefined)
-        out.add(
-            [...at, "subset"],
-            isDns1123Label(str(d.subset)) ? undefined : `subset name is invalid: ${str(d.subset)}`,
-        );
-    if (isObj(d.port)) out.add([...at, "port", "number"], portProblem(d.port.number));
+    // An empty subset is an unset one (proto3): istiod checks the name only when there is one.
+    const subset = str(d.subset);
+    if (subset !== "" && !isDns1123Label(subset)) out.add([...at, "subset"], `subset name is invalid: ${subset}`);
+    // A port selector without a number is port 0 to istiod.
+    if (isObj(d.port)) out.add([...at, "port", "number"], portProblem(d.port.number ?? 0));
 }
 
 function stringMatchRegex(m: unknown, where: string, at: FieldPath, out: Issues) {
     if (isObj(m) && typeof m.regex === "string") out.add([...at, "regex"], regexProblem(m.regex, where));
+}
+
+/** validateStringMatch: an empty prefix matches nothing Envoy accepts (uri alone may have one). */
+function stringMatch(m: unknown, where: string, at: FieldPath, out: Issues) {
+    if (isObj(m) && m.prefix === "") out.add([...at, "prefix"], `"${where}": prefix string match should not be empty`);
+    stringMatchRegex(m, where, at, out);
 }
 
 function headerOps(h: unknown, at: FieldPath, out: Issues) {
@@ -300,37 +351,47 @@ function headerOps(h: unknown, at: FieldPath, out: Issues) {
     }
 }
 
+/** validateAuthorityRewrite: only one place (rewrite.authority, then request set, then add) may set it. */
+function authorityRewriteProblem(r: Obj): string | undefined {
+    let current = isObj(r.rewrite) ? str(r.rewrite.authority) : "";
+    const request = isObj(r.headers) && isObj(r.headers.request) ? r.headers.request : {};
+    for (const op of ["set", "add"])
+        for (const [k, v] of entries(request[op])) {
+            if (!isAuthorityHeader(k)) continue;
+            if (current !== "")
+                return `authority header cannot be set multiple times: have ${JSON.stringify(current)}, attempting to set ${JSON.stringify(str(v))}`;
+            current = str(v);
+        }
+    return undefined;
+}
+
 function httpRoute(r: unknown, at: FieldPath, out: Issues) {
     if (!isObj(r)) return;
+    for (const conflict of routeConflicts(r)) out.add(at, conflict);
     list(r.match).forEach((m, j) => {
         if (!isObj(m)) return;
         const mp = [...at, "match", j];
         for (const [name, sm] of entries(m.headers)) {
-            out.add([...mp, "headers", name], headerNameProblem(name));
-            stringMatchRegex(sm, "headers", [...mp, "headers", name], out);
+            out.add([...mp, "headers", name], routeHeaderNameProblem(name));
+            stringMatch(sm, "headers", [...mp, "headers", name], out);
         }
-        for (const [name] of entries(m.withoutHeaders))
-            out.add([...mp, "withoutHeaders", name], headerNameProblem(name));
-        for (const k of ["uri", "scheme", "method", "authority"] as const) stringMatchRegex(m[k], k, [...mp, k], out);
+        for (const [name, sm] of entries(m.withoutHeaders)) {
+            out.add([...mp, "withoutHeaders", name], routeHeaderNameProblem(name));
+            // A regex of "*" is no RE2 here: Envoy reads it as "the header is present".
+            if (!(isObj(sm) && sm.regex === "*"))
+                stringMatch(sm, "withoutHeaders", [...mp, "withoutHeaders", name], out);
+        }
+        stringMatchRegex(m.uri, "uri", [...mp, "uri"], out);
+        for (const k of ["scheme", "method", "authority"] as const) stringMatch(m[k], k, [...mp, k], out);
         for (const [name, qp] of entries(m.queryParams))
-            stringMatchRegex(qp, "queryParams", [...mp, "queryParams", name], out);
+            stringMatch(qp, "queryParams", [...mp, "queryParams", name], out);
         if (m.port !== undefined && m.port !== 0) out.add([...mp, "port"], portProblem(m.port));
         for (const l of labelProblems(m.sourceLabels)) out.add([...mp, "sourceLabels", l.key], l.message);
         if (typeof m.sourceNamespace === "string" && m.sourceNamespace !== "" && !isDns1123Label(m.sourceNamespace))
             out.add([...mp, "sourceNamespace"], `sourceNamespace match ${m.sourceNamespace} is invalid`);
     });
     headerOps(r.headers, [...at, "headers"], out);
-    // Only one place may rewrite the authority.
-    const authority = [
-        ...(isObj(r.rewrite) && str(r.rewrite.authority) ? ["rewrite.authority"] : []),
-        ...(isObj(r.headers) && isObj(r.headers.request)
-            ? [...entries(r.headers.request.set), ...entries(r.headers.request.add)]
-                  .filter(([k]) => isAuthorityHeader(k))
-                  .map(([k]) => k)
-            : []),
-    ];
-    if (authority.length > 1)
-        out.add([...at, "headers"], `authority header cannot be set multiple times: ${authority.join(", ")}`);
+    out.add([...at, "headers"], authorityRewriteProblem(r));
 
     if (isObj(r.corsPolicy)) {
         const c = r.corsPolicy;
@@ -350,18 +411,18 @@ function httpRoute(r: unknown, at: FieldPath, out: Issues) {
             ),
         );
         for (const k of ["allowHeaders", "exposeHeaders"] as const)
-            list(c[k]).forEach((h, i) =>
-                out.add([...at, "corsPolicy", k, i], str(h) === "*" ? undefined : headerNameProblem(str(h))),
+            list(c[k]).forEach(
+                (h, i) => out.add([...at, "corsPolicy", k, i], headerNameProblem(str(h))), // "*" is a token
             );
-        if (c.maxAge !== undefined) {
-            out.add([...at, "corsPolicy", "maxAge"], durationProblem(c.maxAge));
-            const ns = goDurationNanos(str(c.maxAge));
-            if (ns !== undefined && ns % 1_000_000_000n !== 0n)
-                out.add([...at, "corsPolicy", "maxAge"], "max_age duration is accurate only to seconds precision");
-        }
+        out.add([...at, "corsPolicy", "maxAge"], durationProblem(c.maxAge));
+        const ns = goDurationNanos(str(c.maxAge));
+        if (ns !== undefined && ns % 1_000_000_000n !== 0n)
+            out.add([...at, "corsPolicy", "maxAge"], "max_age duration is accurate only to seconds precision");
     }
     if (isObj(r.fault)) {
         const { abort, delay } = r.fault;
+        if (abort === undefined && delay === undefined)
+            out.add([...at, "fault"], "HTTP fault injection must have an abort and/or a delay");
         for (const [k, v] of [
             ["abort", abort],
             ["delay", delay],
@@ -382,48 +443,52 @@ function httpRoute(r: unknown, at: FieldPath, out: Issues) {
                     [...at, "fault", "abort", "grpcStatus"],
                     `gRPC status "${str(abort.grpcStatus)}" is not supported. See https://github.com/grpc/grpc/blob/master/doc/statuscodes.md for a list of supported codes, for example 'NOT_FOUND'`,
                 );
+            if (abort.httpStatus !== undefined)
+                out.add([...at, "fault", "abort", "httpStatus"], httpStatusProblem(abort.httpStatus));
         }
         if (isObj(delay)) {
-            if (delay.fixedDelay !== undefined)
-                out.add([...at, "fault", "delay", "fixedDelay"], durationProblem(delay.fixedDelay));
-            if (delay.exponentialDelay !== undefined)
+            out.add([...at, "fault", "delay", "fixedDelay"], durationProblem(delay.fixedDelay));
+            if (delay.exponentialDelay !== undefined) {
+                out.add([...at, "fault", "delay", "exponentialDelay"], durationProblem(delay.exponentialDelay));
                 out.add([...at, "fault", "delay", "exponentialDelay"], "exponentialDelay not supported yet");
+            }
         }
     }
     destination(r.mirror, [...at, "mirror"], out);
-    list(r.mirrors).forEach(
-        (m, i) => isObj(m) && destination(m.destination, [...at, "mirrors", i, "destination"], out),
-    );
-    if (isObj(r.redirect)) {
-        const d = r.redirect;
-        if (!str(d.uri) && !str(d.authority) && d.port === undefined && d.derivePort === undefined && !str(d.scheme))
-            out.add([...at, "redirect"], "redirect must specify URI, authority, scheme, or port");
-        if (d.scheme !== undefined && str(d.scheme) !== "" && d.scheme !== "http" && d.scheme !== "https")
-            out.add([...at, "redirect", "scheme"], 'invalid redirect scheme, must be "http" or "https"');
-        if (typeof d.port === "number" && d.port > 0) out.add([...at, "redirect", "port"], portProblem(d.port));
-    }
+    list(r.mirrors).forEach((m, i) => {
+        if (!isObj(m)) return out.add([...at, "mirrors", i], "mirror cannot be null");
+        if (m.destination === undefined) return out.add([...at, "mirrors", i], "destination is required for mirrors");
+        destination(m.destination, [...at, "mirrors", i, "destination"], out);
+    });
+    if (isObj(r.redirect)) redirect(r.redirect, [...at, "redirect"], out);
     if (isObj(r.retries)) {
         const t = r.retries;
+        if (typeof t.attempts === "number" && t.attempts < 0)
+            out.add([...at, "retries", "attempts"], "attempts cannot be negative");
         if (
             t.attempts === 0 &&
             (t.perTryTimeout !== undefined || str(t.retryOn) || t.retryRemoteLocalities !== undefined)
         )
             out.add([...at, "retries"], "http retry policy configured when attempts are set to 0 (disabled)");
-        if (t.perTryTimeout !== undefined)
-            out.add([...at, "retries", "perTryTimeout"], durationProblem(t.perTryTimeout));
+        out.add([...at, "retries", "perTryTimeout"], durationProblem(t.perTryTimeout));
+        // A policy that strconv.Atoi reads ("503", "+503") is a status code if Go's http.StatusText knows it.
         if (str(t.retryOn))
             for (const policy of str(t.retryOn).split(","))
-                if (!RETRY_ON.has(policy) && !(/^\d+$/.test(policy) && HTTP_STATUS.has(Number(policy))))
+                if (!RETRY_ON.has(policy) && !(/^[+-]?\d+$/.test(policy) && HTTP_STATUS.has(Number(policy))))
                     out.add([...at, "retries", "retryOn"], `"${policy}" is not a valid retryOn policy`);
+        out.add([...at, "retries", "backoff"], durationProblem(t.backoff));
     }
     if (isObj(r.rewrite)) {
+        // validateHTTPRewrite stops at its first problem.
         const w = r.rewrite;
-        if (!str(w.uri) && w.uriRegexRewrite === undefined && !str(w.authority))
+        if (str(w.uri) && w.uriRegexRewrite !== undefined)
+            out.add([...at, "rewrite"], "rewrite may only contain one of URI or UriRegexRewrite");
+        else if (!str(w.uri) && w.uriRegexRewrite === undefined && !str(w.authority))
             out.add(
                 [...at, "rewrite"],
                 "rewrite must specify at least one of URI, UriRegexRewrite, or authority. Only one of URI or UriRegexRewrite may be specified",
             );
-        if (isObj(w.uriRegexRewrite)) {
+        else if (isObj(w.uriRegexRewrite)) {
             if (!str(w.uriRegexRewrite.match) || !str(w.uriRegexRewrite.rewrite))
                 out.add(
                     [...at, "rewrite", "uriRegexRewrite"],
@@ -436,8 +501,8 @@ function httpRoute(r: unknown, at: FieldPath, out: Issues) {
                 );
         }
     }
-    if (isObj(r.directResponse) && isObj(r.directResponse.body)) {
-        const b = r.directResponse.body;
+    if (isObj(r.directResponse)) {
+        const b = isObj(r.directResponse.body) ? r.directResponse.body : {};
         const size =
             typeof b.string === "string"
                 ? Buffer.byteLength(b.string)
@@ -449,18 +514,64 @@ function httpRoute(r: unknown, at: FieldPath, out: Issues) {
                 [...at, "directResponse", "body"],
                 "large direct_responses may impact control plane performance, must be less than 1MB",
             );
+        out.add([...at, "directResponse", "status"], httpStatusProblem(r.directResponse.status ?? 0));
     }
     let total = 0;
     const route = list(r.route);
     route.forEach((d, i) => {
-        if (!isObj(d)) return;
+        if (!isObj(d)) return out.add([...at, "route", i], "weight may not be nil");
+        if (d.destination === undefined) out.add([...at, "route", i], "destination is required");
         headerOps(d.headers, [...at, "route", i, "headers"], out);
         destination(d.destination, [...at, "route", i, "destination"], out);
-        total += typeof d.weight === "number" ? d.weight : 0;
+        const weight = typeof d.weight === "number" ? d.weight : 0;
+        if (weight < 0) out.add([...at, "route", i, "weight"], `weight ${weight} < 0`);
+        total += weight;
     });
     if (route.length > 1 && total === 0) out.add([...at, "route"], "total destination weight = 0");
-    if (r.timeout !== undefined) out.add([...at, "timeout"], durationProblem(r.timeout));
+    out.add([...at, "timeout"], durationProblem(r.timeout));
 }
+
+/** validateHTTPRouteConflict for a route that delegates (a root) or one that does not. */
+function routeConflicts(r: Obj): string[] {
+    const has = (k: string) => r[k] !== undefined && r[k] !== null;
+    const routes = list(r.route).length > 0;
+    if (has("delegate"))
+        return [
+            ...(has("redirect") ? [`root HTTP route ${str(r.name)} must not specify redirect`] : []),
+            ...(has("route") ? [`root HTTP route ${str(r.name)} must not specify route`] : []),
+        ];
+    const out: string[] = [];
+    if (has("redirect")) {
+        if (routes) out.push("HTTP route cannot contain both route and redirect");
+        if (has("fault")) out.push("HTTP route cannot contain both fault and redirect");
+        if (has("rewrite")) out.push("HTTP route rule cannot contain both rewrite and redirect");
+        if (has("directResponse")) out.push("HTTP route rule cannot contain both direct_response and redirect");
+    } else if (has("directResponse")) {
+        if (routes) out.push("HTTP route cannot contain both route and direct_response");
+        if (has("fault")) out.push("HTTP route cannot contain both fault and direct_response");
+        if (has("rewrite")) out.push("HTTP route rule cannot contain both rewrite and direct_response");
+    } else if (!routes) out.push("HTTP route, redirect or direct_response is required");
+    if (has("mirror") && list(r.mirrors).length > 0) out.push("HTTP route cannot contain both mirror and mirrors");
+    return out;
+}
+
+/** validateHTTPRedirect: its first problem only. */
+function redirect(d: Obj, at: FieldPath, out: Issues) {
+    if (!str(d.uri) && !str(d.authority) && d.port === undefined && d.derivePort === undefined && !str(d.scheme))
+        return out.add(at, "redirect must specify URI, authority, scheme, or port");
+    const code = Number(d.redirectCode ?? 0);
+    if (code !== 0 && (code < 300 || code > 399))
+        return out.add([...at, "redirectCode"], `${code} is not a valid redirect code, must be 3xx`);
+    if (str(d.scheme) !== "" && d.scheme !== "http" && d.scheme !== "https")
+        return out.add([...at, "scheme"], 'invalid redirect scheme, must be "http" or "https"');
+    if (typeof d.port === "number" && d.port > 0) out.add([...at, "port"], portProblem(d.port));
+}
+
+/** validateHTTPStatus (fault aborts, direct responses). */
+const httpStatusProblem = (status: unknown) => {
+    const n = Number(status);
+    return n < 200 || n > 600 ? `HTTP status ${n} is not in range 200-599` : undefined;
+};
 
 function virtualService(spec: Obj, out: Issues) {
     const hosts = list(spec.hosts).map(str);
@@ -501,11 +612,11 @@ function trafficPolicy(p: unknown, at: FieldPath, out: Issues, portLevel = false
                 : "traffic policy must have at least one field",
         );
     if (p.tunnel !== undefined && p.proxyProtocol !== undefined)
-        out.add(at, "tunnel and proxyProtocol must not be set together");
+        return out.add(at, "tunnel and proxyProtocol must not be set together");
     const o = p.outlierDetection;
     if (isObj(o)) {
         for (const k of ["baseEjectionTime", "interval"])
-            if (o[k] !== undefined) out.add([...at, "outlierDetection", k], durationProblem(o[k]));
+            out.add([...at, "outlierDetection", k], durationProblem(o[k]));
         if (
             !o.splitExternalLocalOriginErrors &&
             typeof o.consecutiveLocalOriginFailures === "number" &&
@@ -521,8 +632,7 @@ function trafficPolicy(p: unknown, at: FieldPath, out: Issues, portLevel = false
         if (c.http === undefined && c.tcp === undefined)
             out.add([...at, "connectionPool"], "connection pool must have at least one field");
         if (isObj(c.http)) {
-            if (c.http.idleTimeout !== undefined)
-                out.add([...at, "connectionPool", "http", "idleTimeout"], durationProblem(c.http.idleTimeout));
+            out.add([...at, "connectionPool", "http", "idleTimeout"], durationProblem(c.http.idleTimeout));
             if (c.http.h2UpgradePolicy === "UPGRADE" && c.http.useClientProtocol === true)
                 out.add(
                     [...at, "connectionPool", "http"],
@@ -530,15 +640,18 @@ function trafficPolicy(p: unknown, at: FieldPath, out: Issues, portLevel = false
                 );
         }
         if (isObj(c.tcp)) {
-            for (const k of ["connectTimeout", "maxConnectionDuration", "idleTimeout"])
-                if (c.tcp[k] !== undefined) out.add([...at, "connectionPool", "tcp", k], durationProblem(c.tcp[k]));
+            for (const k of ["connectTimeout", "maxConnectionDuration"])
+                out.add([...at, "connectionPool", "tcp", k], durationProblem(c.tcp[k]));
+            // A TCP idle timeout under 1ms ("0s") disables it: istiod skips the check then.
+            const idle = goDurationNanos(str(c.tcp.idleTimeout));
+            if ((idle ?? 0n) >= 1_000_000n)
+                out.add([...at, "connectionPool", "tcp", "idleTimeout"], durationProblem(c.tcp.idleTimeout));
             if (isObj(c.tcp.tcpKeepalive))
                 for (const k of ["time", "interval"])
-                    if (c.tcp.tcpKeepalive[k] !== undefined)
-                        out.add(
-                            [...at, "connectionPool", "tcp", "tcpKeepalive", k],
-                            durationProblem(c.tcp.tcpKeepalive[k]),
-                        );
+                    out.add(
+                        [...at, "connectionPool", "tcp", "tcpKeepalive", k],
+                        durationProblem(c.tcp.tcpKeepalive[k]),
+                    );
         }
     }
     const lb = p.loadBalancer;
@@ -564,8 +677,7 @@ function trafficPolicy(p: unknown, at: FieldPath, out: Issues, portLevel = false
                 if (!isPrime(t)) out.add(mp, "tableSize must be a prime number for maglev");
             }
         }
-        if (lb.warmupDurationSecs !== undefined)
-            out.add([...at, "loadBalancer", "warmupDurationSecs"], durationProblem(lb.warmupDurationSecs));
+        out.add([...at, "loadBalancer", "warmupDurationSecs"], durationProblem(lb.warmupDurationSecs));
         if (
             isObj(lb.localityLbSetting) &&
             list(lb.localityLbSetting.distribute).length &&
@@ -610,9 +722,15 @@ function trafficPolicy(p: unknown, at: FieldPath, out: Issues, portLevel = false
             const t = p.tunnel;
             if (t.protocol !== undefined && t.protocol !== "CONNECT" && t.protocol !== "POST")
                 out.add([...at, "tunnel", "protocol"], 'tunnel protocol must be "CONNECT" or "POST"');
-            if (fqdnProblem(str(t.targetHost)) && !isIpAddress(str(t.targetHost)))
-                out.add([...at, "tunnel", "targetHost"], "tunnel target host must be valid FQDN or IP address");
-            out.add([...at, "tunnel", "targetPort"], portProblem(t.targetPort));
+            const host = str(t.targetHost);
+            const fqdn = fqdnProblem(host);
+            if (fqdn && !isIpAddress(host))
+                out.add(
+                    [...at, "tunnel", "targetHost"],
+                    `tunnel target host must be valid FQDN or IP address: ${fqdn}; ${host} is not a valid IP`,
+                );
+            const port = portProblem(t.targetPort ?? 0);
+            if (port) out.add([...at, "tunnel", "targetPort"], `tunnel target port is invalid: ${port}`);
         }
     }
 }
