@@ -1047,6 +1047,7 @@ describe("istiod's webhook: which rules apply to which kind", () => {
     it("VirtualService: its own rules, not a Gateway's name rule", () =>
         assert.deepEqual(issues("VirtualService", spec, { name: "x_y" }), [
             "spec.hosts[0]: wildcard host * is not allowed for virtual services bound to the mesh gateway",
+            "spec.http[0]: HTTP route, redirect or direct_response is required",
         ]));
 
     it("an object without metadata: a Gateway without a name, in the default namespace", () => {
