@@ -20,6 +20,8 @@ import { istiodValues } from "../components/manifests/istio";
 import {
     addonEndpoints,
     anyAddonOn,
+    observabilityNamespaceManifest,
+    PORT_FORWARD_URLS,
     gatewayTrustedProxies,
     grafanaValues,
     jaegerValues,
@@ -977,10 +979,83 @@ describe("observability and istiod's meshConfig", () => {
         );
     });
 
-    it("anyAddonOn: nothing is installed when every add-on is off", () => {
+    it("anyAddonOn: nothing is installed when every add-on is off, anything when one is on", () => {
         assert.equal(anyAddonOn(config(undefined).observability), false);
         assert.equal(anyAddonOn(config({ namespace: "istio-system", kiali: false }).observability), false);
-        assert.equal(anyAddonOn(config({ tracing: true }).observability), true);
+        // Each add-on alone (what the config would hold with only it on).
+        const off = config(undefined).observability;
+        const all = config({ prometheus: true, kiali: true, grafana: true, tracing: true }).observability;
+        for (const one of ["prometheus", "kiali", "grafana", "tracing"] as const)
+            assert.equal(anyAddonOn({ ...off, [one]: all[one] }), true, one);
+    });
+
+    it("the add-ons' namespace is Pulumi's, outside the mesh (no sidecars: STRICT mTLS would block scraping)", () => {
+        assert.deepEqual(observabilityNamespaceManifest("observability"), {
+            apiVersion: "v1",
+            kind: "Namespace",
+            metadata: {
+                name: "observability",
+                labels: {
+                    "app.kubernetes.io/managed-by": "pulumi",
+                    "app.kubernetes.io/part-of": "eks-istio",
+                    "istio-injection": "disabled",
+                },
+            },
+        });
+    });
+
+    it("Grafana keeps nothing on disk, lets anyone who can port-forward look, and provisions a read-only Prometheus", () => {
+        const v = grafanaValues(config({ grafana: true }).observability);
+        assert.deepEqual(v.persistence, { enabled: false });
+        assert.deepEqual(v.testFramework, { enabled: false });
+        assert.deepEqual(v["grafana.ini"], { "auth.anonymous": { enabled: true, org_role: "Viewer" } });
+        assert.deepEqual(v.datasources["datasources.yaml"], {
+            apiVersion: 1,
+            datasources: [
+                {
+                    name: "Prometheus",
+                    uid: "prometheus",
+                    type: "prometheus",
+                    access: "proxy",
+                    url: "http://prometheus.observability:9090",
+                    isDefault: true,
+                    editable: false,
+                    jsonData: { timeInterval: "15s" },
+                },
+            ],
+        });
+        assert.deepEqual(v.dashboardProviders["dashboardproviders.yaml"], {
+            apiVersion: 1,
+            providers: [
+                {
+                    name: "istio",
+                    orgId: 1,
+                    folder: "Istio",
+                    type: "file",
+                    disableDeletion: true,
+                    editable: false,
+                    options: { path: "/var/lib/grafana/dashboards/istio" },
+                },
+            ],
+        });
+        for (const d of Object.values(v.dashboards.istio)) assert.equal(d.datasource, "Prometheus");
+    });
+
+    it("the addresses kubectl port-forward gives, as docs/observability.md lists them", () => {
+        assert.deepEqual(
+            [
+                PORT_FORWARD_URLS.prometheus,
+                PORT_FORWARD_URLS.grafana,
+                PORT_FORWARD_URLS.jaeger,
+                PORT_FORWARD_URLS.kiali("/kiali"),
+            ],
+            [
+                "http://localhost:9090",
+                "http://localhost:3000",
+                "http://localhost:16686",
+                "http://localhost:20001/kiali",
+            ],
+        );
     });
 });
 

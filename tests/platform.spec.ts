@@ -23,9 +23,11 @@ import {
 import {
     addonVersionQuery,
     clusterAutoscalerPolicy,
+    clusterSpec,
     controlPlaneLogGroupSpec,
     nodeLaunchTemplateSpec,
     stackTags,
+    vpcCniPolicyArn,
 } from "../components/manifests/aws";
 import { clusterAutoscalerValues } from "../components/manifests/helmValues";
 import { ISTIO, istiodValues } from "../components/manifests/istio";
@@ -299,6 +301,37 @@ describe("platform: shapes of the hardened cluster", () => {
             ],
         );
         assert.equal(lt.updateDefaultVersion, true);
+    });
+
+    it("launch template: an encrypted 20 GiB gp3 root volume that goes with the instance, described as such", () => {
+        const lt = nodeLaunchTemplateSpec(dev);
+        assert.deepEqual(lt.blockDeviceMappings, [
+            {
+                deviceName: "/dev/xvda",
+                ebs: { volumeSize: 20, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+            },
+        ]);
+        assert.equal(
+            lt.description,
+            "Nodes of EKS cluster eks-istio-dev: IMDSv2 only, hop limit 1, encrypted gp3 root volume",
+        );
+    });
+
+    it("the cluster states its support policy and keeps kube-proxy as a managed add-on", () => {
+        const spec = clusterSpec(parse({ cluster: { upgradePolicy: "EXTENDED" } }));
+        assert.deepEqual(spec.upgradePolicy, { supportType: "EXTENDED" });
+        assert.deepEqual(clusterSpec(dev).upgradePolicy, { supportType: "STANDARD" });
+        assert.deepEqual(spec.kubeProxyAddonOptions, {
+            enabled: true,
+            resolveConflictsOnCreate: "OVERWRITE",
+            resolveConflictsOnUpdate: "OVERWRITE",
+        });
+    });
+
+    it("the VPC CNI's managed policy is in the region's partition", () => {
+        assert.equal(vpcCniPolicyArn("ap-northeast-1"), "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy");
+        assert.equal(vpcCniPolicyArn("cn-north-1"), "arn:aws-cn:iam::aws:policy/AmazonEKS_CNI_Policy");
+        assert.equal(vpcCniPolicyArn("us-gov-west-1"), "arn:aws-us-gov:iam::aws:policy/AmazonEKS_CNI_Policy");
     });
 
     it("add-on versions: the EKS default for the configured Kubernetes version", () =>
