@@ -255,8 +255,13 @@ table("schema: lists (minItems, maxItems, items, list types)", [
             "x-kubernetes-list-type": "map",
             "x-kubernetes-list-map-keys": ["name"],
         },
-        [null, null],
-        ["spec[0]: must not be null", "spec[1]: must not be null"],
+        [null, null, "a", "a"],
+        [
+            "spec[0]: must not be null",
+            "spec[1]: must not be null",
+            'spec[2]: must be of type object, got string "a"',
+            'spec[3]: must be of type object, got string "a"',
+        ],
     ],
 ]);
 
@@ -441,9 +446,9 @@ table("schema: x-kubernetes-validations (CEL) on the values the API server build
         {
             type: "object",
             "x-kubernetes-preserve-unknown-fields": true,
-            ...rule("self.n + 1 == 6 && self.f + 0.5 == 2.0"),
+            ...rule("self.n + 1 == 6 && self.f + 0.5 == 2.0 && self.o.n + 1 == 2"),
         },
-        { n: 5, f: 1.5 },
+        { n: 5, f: 1.5, o: { n: 1 } },
         [],
     ],
     [
@@ -466,6 +471,18 @@ table("schema: x-kubernetes-validations (CEL) on the values the API server build
         "a null field (nullable) is CEL null",
         { type: "object", properties: { a: { type: "string", nullable: true } }, ...rule("self.a == null") },
         { a: null },
+        [],
+    ],
+    [
+        "a field set to undefined is not sent: the object is empty",
+        { type: "object", properties: { a: str }, ...rule("size(self) == 0", "a is set") },
+        { a: undefined },
+        [],
+    ],
+    [
+        "an undefined list entry is sent as null",
+        { type: "array", items: { type: "string", nullable: true }, ...rule("self[0] == null && size(self) == 1") },
+        [undefined],
         [],
     ],
 ]);

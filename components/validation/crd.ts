@@ -62,7 +62,7 @@ export function crdIssues(
  * Every reason the API server would refuse `value` as the field at `path` whose schema is `schema`
  * (a node of a CRD's openAPIV3Schema); [] when it would accept it. `crdIssues` is this for `spec`.
  */
-export function schemaIssues(value: unknown, schema: Schema, path: FieldPath = []): CrdIssue[] {
+export function schemaIssues(value: unknown, schema: Schema, path: FieldPath): CrdIssue[] {
     const out: CrdIssue[] = [];
     check(value, schema, path, out);
     return out;
@@ -232,6 +232,7 @@ function celValue(v: unknown, s: Schema | undefined): unknown {
     if (typeof v === "object") {
         const m = new Map<string, unknown>();
         for (const [k, x] of Object.entries(v)) {
+            if (x === undefined) continue; // not sent (see check): self has no such key
             const sub =
                 s?.properties && Object.hasOwn(s.properties, k)
                     ? s.properties[k]
