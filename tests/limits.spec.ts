@@ -1,7 +1,8 @@
 // Preview is the truth, classes 6-8: Kubernetes names and reserved namespaces, collisions between
 // config entries, and values AWS refuses — each with the message a user reads.
 import * as assert from "node:assert/strict";
-import { collisions, metadataIssues, type GeneratedObject } from "../components/validation";
+import { parseStackConfig } from "../components/config";
+import { collisions, generatedObjectProblems, metadataIssues, type GeneratedObject } from "../components/validation";
 import { problemLines } from "./problems";
 
 const r = [{ route: [{ destination: { host: "web" } }] }];
@@ -110,6 +111,18 @@ describe("metadata names and namespaces, as the API server checks them", () => {
                       ]
                     : [],
             ));
+
+    // The contract keeps such names out (environment is a DNS label); were one to slip through, the
+    // API server's refusal would still be reported, at the config entry of the object.
+    it("a refused name reaches the user at the entry that produced the object", () => {
+        const cfg = parseStackConfig({ stack: "dev", region: "ap-northeast-1", values: { ingress: { port: 8000 } } });
+        assert.deepEqual(generatedObjectProblems({ ...cfg, environment: "Dev" }), [
+            {
+                at: "ingress",
+                message: `"Dev-gateway" ${SUBDOMAIN}; the API server would refuse Gateway istio-system/Dev-gateway (metadata.name)`,
+            },
+        ]);
+    });
 
     it("no namespace (a cluster-scoped name) is no problem", () =>
         assert.deepEqual(metadataIssues({ metadata: { name: "web" } }), []));
