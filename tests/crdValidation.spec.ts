@@ -63,11 +63,12 @@ describe("vendored Istio CRDs: a lock file, like package-lock.json", () => {
 
     it("the compact form: served versions of CRDs only, descriptions and examples dropped, fields kept whatever their name", () => {
         const yaml = [
-            "# a comment-only document",
+            "---", // an empty document
             "---",
             "apiVersion: v1",
-            "kind: ConfigMap",
+            "kind: Service",
             "metadata: { name: not-a-crd }",
+            "spec: { ports: [] }",
             "---",
             "apiVersion: apiextensions.k8s.io/v1",
             "kind: CustomResourceDefinition",

@@ -57,6 +57,7 @@ describe("metadata names and namespaces, as the API server checks them", () => {
         ["web", null],
         ["web.shop-1", null],
         ["0", null],
+        ["a.b", null], // labels of one character
         [`${label63}.${label63}.${label63}.${"a".repeat(61)}`, null], // 253 characters
         [`${label63}.${label63}.${label63}.${"a".repeat(62)}`, `${"a".repeat(39)}…`], // 254 characters
         [label63, null],
@@ -209,6 +210,14 @@ describe("collisions (direct): what one Kubernetes object is", () => {
                 g("networking.istio.io/v1", "Gateway", "gw", undefined, "b"),
             ]),
             ["b = a: the same Gateway gw"],
+        ));
+    it("one name of one kind in two API groups: different objects", () =>
+        assert.deepEqual(
+            found([
+                g("networking.istio.io/v1", "Gateway", "web", "shop", "a"),
+                g("networking.example.io/v1", "Gateway", "web", "shop", "b"),
+            ]),
+            [],
         ));
     it("one name in two namespaces, of two kinds or two groups: different objects", () =>
         assert.deepEqual(
