@@ -5,6 +5,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { celProgram, goParseUrl } from "../components/validation/cel";
+import { parseStackConfig } from "../components/config";
+import { generatedIstioObjects, type FieldPath } from "../components/validation";
 import { crdFileFor, crdIssues, ISTIO_CRD_FILE } from "../components/validation/crd";
 import {
     compactCrds,
@@ -59,6 +61,69 @@ describe("vendored Istio CRDs: a lock file, like package-lock.json", () => {
         assert.deepEqual(loadCompactCrds(file), derived);
     });
 
+    it("the compact form: served versions of CRDs only, descriptions and examples dropped, fields kept whatever their name", () => {
+        const yaml = [
+            "---", // an empty document
+            "---",
+            "apiVersion: v1",
+            "kind: Service",
+            "metadata: { name: not-a-crd }",
+            "spec: { ports: [] }",
+            "---",
+            "apiVersion: apiextensions.k8s.io/v1",
+            "kind: CustomResourceDefinition",
+            "metadata: { name: widgets.example.io }",
+            "spec:",
+            "  group: example.io",
+            "  names: { kind: Widget }",
+            "  versions:",
+            "    - name: v1",
+            "      served: true",
+            "      schema:",
+            "        openAPIV3Schema:",
+            "          description: A widget.",
+            "          type: object",
+            "          properties:",
+            "            spec:",
+            "              type: object",
+            "              example: { description: x }",
+            "              properties:",
+            "                description: { type: string, description: The field called description. }",
+            "                example: { type: integer, example: 3 }",
+            "                items: { type: array, items: { type: string, description: One. } }",
+            "    - name: v1alpha1",
+            "      served: false",
+            "      schema: { openAPIV3Schema: { type: object } }",
+        ].join("\n");
+        assert.deepEqual(compactCrds(yaml, "example", "abc"), {
+            source: "example",
+            sha256: "abc",
+            schemas: {
+                "example.io/v1/Widget": {
+                    type: "object",
+                    properties: {
+                        spec: {
+                            type: "object",
+                            properties: {
+                                description: { type: "string" },
+                                example: { type: "integer" },
+                                items: { type: "array", items: { type: "string" } },
+                            },
+                        },
+                    },
+                },
+            },
+        });
+    });
+
+    it("a CRD file that is not vendored is named as such", () =>
+        assert.throws(() => loadCompactCrds("istio-1.29.crd-all.gen.yaml"), {
+            message: `no vendored CRD file istio-1.29.crd-all.gen.yaml in ${VENDOR_DIR}/SOURCES.json`,
+        }));
+
+    it("a vendored file is read once per process", () =>
+        assert.equal(loadCompactCrds(ISTIO_CRD_FILE), loadCompactCrds(ISTIO_CRD_FILE)));
+
     it("each Istio version is validated against its minor's CRDs", () => {
         assert.equal(crdFileFor("1.30.3"), "istio-1.30.3.crd-all.gen.yaml");
         assert.equal(crdFileFor("1.30.5"), "istio-1.30.3.crd-all.gen.yaml");
@@ -106,6 +171,23 @@ describe("the CRD's schema and CEL rules, reported at the config key", () => {
             values: app({ http: [{ ...route[0], timeout: "3000000h" }] }),
             expected: [
                 "eks-istio:apps[0].http[0].timeout: must be a valid duration greater than 1ms (duration out of range); the API server would refuse VirtualService shop/shop (spec.http[0].timeout, by the Istio CRD's schema)",
+            ],
+        },
+        {
+            // Both control planes' CRD files refuse them: each refusal once, each at its own field.
+            name: "durations beyond Go's range with two control planes (istio.revisions)",
+            values: {
+                istio: { revisions: ["1.30.5", "1.31.1"] },
+                ...app({
+                    http: [
+                        { ...route[0], match: [{ uri: { prefix: "/a" } }], timeout: "3000000h" },
+                        { ...route[0], timeout: "4000000h" },
+                    ],
+                }),
+            },
+            expected: [
+                "eks-istio:apps[0].http[0].timeout: must be a valid duration greater than 1ms (duration out of range); the API server would refuse VirtualService shop/shop (spec.http[0].timeout, by the Istio CRD's schema)",
+                "eks-istio:apps[0].http[1].timeout: must be a valid duration greater than 1ms (duration out of range); the API server would refuse VirtualService shop/shop (spec.http[1].timeout, by the Istio CRD's schema)",
             ],
         },
         {
@@ -172,6 +254,126 @@ describe("the CRD's schema and CEL rules, reported at the config key", () => {
         },
     ];
     for (const c of cases) it(c.name, () => assert.deepEqual(problemLines(c.values), c.expected));
+});
+
+describe("the way back from a field of a generated object to its config key", () => {
+    const objects = (values: Record<string, unknown>) =>
+        generatedIstioObjects(parseStackConfig({ stack: "dev", region: "ap-northeast-1", values: values as never }));
+    // Built inside the tests (not at load), so that mutation testing credits them per test.
+    const everything = () =>
+        objects({
+            ingress: { port: 8000, hosts: ["a.example.com", "kiali.example.com"] },
+            observability: {
+                kiali: {
+                    expose: {
+                        hosts: ["kiali.example.com"],
+                        allowedIpBlocks: ["203.0.113.0/24"],
+                        allowedSourceNamespaces: ["monitoring"],
+                    },
+                },
+            },
+            apps: [
+                {
+                    name: "shop",
+                    hosts: ["a.example.com"],
+                    http: route,
+                    allowIngressGateway: true,
+                    authorization: [{ from: [{ source: { namespaces: ["x"] } }] }],
+                    destinationRules: [{ host: "web" }],
+                    serviceEntries: [
+                        {
+                            hosts: ["db.example.com"],
+                            resolution: "DNS",
+                            ports: [{ number: 443, name: "https", protocol: "TLS" }],
+                        },
+                    ],
+                },
+            ],
+        });
+    const tracing = () => objects({ ingress: { port: 8000 }, observability: { tracing: { sampling: 5 } }, apps: [] });
+
+    it("each object, its Pulumi resource name and the config entry that produced it", () => {
+        assert.deepEqual(
+            everything().map((g) => [`${g.object.kind} ${g.object.metadata.name}`, g.resourceName, g.key]),
+            [
+                ["PeerAuthentication default", "dev-istio-mtls", "istio"],
+                ["Gateway dev-gateway", "dev-edge-gateway", "ingress"],
+                ["VirtualService shop", "dev-edge-shop-vs", "apps[0]"],
+                ["DestinationRule web", "dev-edge-shop-dr-web", "apps[0].destinationRules[0]"],
+                ["ServiceEntry db-example-com", "dev-edge-shop-se-db-example-com", "apps[0].serviceEntries[0]"],
+                ["AuthorizationPolicy shop", "dev-edge-shop-authz", "apps[0].authorization"],
+                [
+                    "AuthorizationPolicy dev-kiali-allow-list",
+                    "dev-observability-kiali-allow-list",
+                    "observability.kiali.expose",
+                ],
+                ["VirtualService kiali", "dev-observability-kiali-route", "observability.kiali.expose"],
+            ],
+        );
+        assert.deepEqual(
+            tracing().map((g) => [`${g.object.kind} ${g.object.metadata.name}`, g.resourceName, g.key]),
+            [
+                ["PeerAuthentication default", "dev-istio-mtls", "istio"],
+                ["Gateway dev-gateway", "dev-edge-gateway", "ingress"],
+                ["Telemetry mesh-default", "dev-observability-telemetry", "observability.tracing"],
+            ],
+        );
+    });
+
+    const cases: [resourceName: string, path: FieldPath, key: string][] = [
+        ["dev-istio-mtls", ["spec", "mtls", "mode"], "istio"],
+        ["dev-edge-gateway", ["spec", "servers", 0, "port", "number"], "ingress.port"],
+        ["dev-edge-gateway", ["spec", "servers", 0, "port", "name"], "environment"],
+        ["dev-edge-gateway", ["spec", "servers", 0, "hosts", 1], "ingress.hosts[1]"],
+        ["dev-edge-gateway", ["spec", "servers", 0, "port", "protocol"], "ingress"],
+        ["dev-edge-gateway", ["spec", "selector", "istio"], "ingress"],
+        ["dev-edge-shop-vs", ["spec", "hosts", 0], "apps[0].hosts[0]"],
+        ["dev-edge-shop-vs", ["spec", "http", 0, "route", 0, "weight"], "apps[0].http[0].route[0].weight"],
+        ["dev-edge-shop-vs", ["spec", "gateways", 0], "apps[0]"],
+        ["dev-edge-shop-dr-web", ["spec", "trafficPolicy", "tls"], "apps[0].destinationRules[0].trafficPolicy.tls"],
+        ["dev-edge-shop-dr-web", ["metadata", "name"], "apps[0]"],
+        ["dev-edge-shop-se-db-example-com", ["spec", "ports", 0, "name"], "apps[0].serviceEntries[0].ports[0].name"],
+        // Rule 0 is the gateway's own (allowIngressGateway): config rule i is spec.rules[i + 1].
+        ["dev-edge-shop-authz", ["spec", "rules", 1, "from", 0], "apps[0].authorization[0].from[0]"],
+        ["dev-edge-shop-authz", ["spec", "rules", 0, "from", 0], "apps[0].authorization"],
+        ["dev-edge-shop-authz", ["spec", "rules"], "apps[0].authorization"],
+        ["dev-edge-shop-authz", ["spec", "action"], "apps[0].authorization"],
+        [
+            "dev-observability-kiali-allow-list",
+            ["spec", "rules", 0, "from", 0, "source", "notRemoteIpBlocks", 0],
+            "observability.kiali.expose.allowedIpBlocks",
+        ],
+        [
+            "dev-observability-kiali-allow-list",
+            ["spec", "rules", 0, "from", 1, "source", "notNamespaces", 0],
+            "observability.kiali.expose.allowedSourceNamespaces",
+        ],
+        [
+            "dev-observability-kiali-allow-list",
+            ["spec", "rules", 0, "to", 0, "operation", "paths", 1],
+            "observability.kiali.expose.path",
+        ],
+        ["dev-observability-kiali-allow-list", ["spec", "action"], "observability.kiali.expose"],
+        ["dev-observability-kiali-route", ["spec", "hosts", 0], "observability.kiali.expose.hosts[0]"],
+        ["dev-observability-kiali-route", ["spec", "http", 0, "match", 1, "uri"], "observability.kiali.expose.path"],
+        ["dev-observability-kiali-route", ["spec", "http", 0, "route"], "observability.kiali.expose"],
+        [
+            "dev-observability-telemetry",
+            ["spec", "tracing", 0, "randomSamplingPercentage"],
+            "observability.tracing.sampling",
+        ],
+    ];
+    // One test per object (one config parse each): the suite stays fast.
+    for (const resourceName of new Set(cases.map((c) => c[0])))
+        it(`${resourceName}: each field's config key`, () => {
+            const all = resourceName.endsWith("-telemetry") ? tracing() : everything();
+            const g = all.find((o) => o.resourceName === resourceName)!;
+            const mine = cases.filter((c) => c[0] === resourceName);
+            assert.deepEqual(
+                mine.map(([, at]) => [at.join("."), g.configKey(at)]),
+                mine.map(([, at, key]) => [at.join("."), key]),
+            );
+        });
 });
 
 describe("the structural schema (direct)", () => {

@@ -1,7 +1,8 @@
 // Preview is the truth, classes 6-8: Kubernetes names and reserved namespaces, collisions between
 // config entries, and values AWS refuses — each with the message a user reads.
 import * as assert from "node:assert/strict";
-import { metadataIssues } from "../components/validation";
+import { parseStackConfig } from "../components/config";
+import { collisions, generatedObjectProblems, metadataIssues, type GeneratedObject } from "../components/validation";
 import { problemLines } from "./problems";
 
 const r = [{ route: [{ destination: { host: "web" } }] }];
@@ -48,6 +49,86 @@ describe("Kubernetes names and reserved namespaces", () => {
     });
 });
 
+describe("metadata names and namespaces, as the API server checks them", () => {
+    const SUBDOMAIN = 'is not a DNS-1123 subdomain (lower-case letters, digits, "-" and ".", at most 253 characters)';
+    const label63 = "a".repeat(63);
+    // [name, as the refusal shows it (cut at 39 characters), or null when the name is accepted]
+    const names: [name: string | undefined, shown: string | null][] = [
+        ["web", null],
+        ["web.shop-1", null],
+        ["0", null],
+        ["a.b", null], // labels of one character
+        [`${label63}.${label63}.${label63}.${"a".repeat(61)}`, null], // 253 characters
+        [`${label63}.${label63}.${label63}.${"a".repeat(62)}`, `${"a".repeat(39)}…`], // 254 characters
+        [label63, null],
+        [`${label63}a`, `${"a".repeat(39)}…`], // a label of 64
+        [`b.${label63}a`, `b.${"a".repeat(37)}…`],
+        ["-web", "-web"],
+        ["web-", "web-"],
+        ["Web", "Web"],
+        ["web_shop", "web_shop"],
+        ["web..shop", "web..shop"],
+        ["web.-shop", "web.-shop"],
+        ["web.shop-", "web.shop-"],
+        ["web.", "web."],
+        ["", ""],
+        [undefined, ""], // no name at all
+    ];
+    for (const [name, shown] of names)
+        it(`name ${JSON.stringify(name)} is ${shown === null ? "accepted" : "refused"}`, () =>
+            assert.deepEqual(
+                metadataIssues({ metadata: { name } }),
+                shown === null ? [] : [{ path: ["metadata", "name"], message: `"${shown}" ${SUBDOMAIN}` }],
+            ));
+
+    it("a refused name of 40 characters is shown whole, a longer one cut at 39", () => {
+        assert.deepEqual(metadataIssues({ metadata: { name: `-${"a".repeat(39)}` } }), [
+            { path: ["metadata", "name"], message: `"-${"a".repeat(39)}" ${SUBDOMAIN}` },
+        ]);
+        assert.deepEqual(metadataIssues({ metadata: { name: `-${"a".repeat(40)}` } }), [
+            { path: ["metadata", "name"], message: `"-${"a".repeat(38)}…" ${SUBDOMAIN}` },
+        ]);
+    });
+
+    const namespaces: [namespace: string, refused: boolean][] = [
+        ["shop", false],
+        [label63, false],
+        [`${label63}a`, true],
+        ["-shop", true],
+        ["shop-", true],
+        ["shop.a", true],
+        ["Shop", true],
+    ];
+    for (const [namespace, refused] of namespaces)
+        it(`namespace ${JSON.stringify(namespace)} is ${refused ? "refused" : "accepted"}`, () =>
+            assert.deepEqual(
+                metadataIssues({ metadata: { name: "web", namespace } }),
+                refused
+                    ? [
+                          {
+                              path: ["metadata", "namespace"],
+                              message: `"${namespace}" is not a DNS-1123 label of at most 63 characters`,
+                          },
+                      ]
+                    : [],
+            ));
+
+    // The contract keeps such names out (environment is a DNS label); were one to slip through, the
+    // API server's refusal would still be reported, at the config entry of the object.
+    it("a refused name reaches the user at the entry that produced the object", () => {
+        const cfg = parseStackConfig({ stack: "dev", region: "ap-northeast-1", values: { ingress: { port: 8000 } } });
+        assert.deepEqual(generatedObjectProblems({ ...cfg, environment: "Dev" }), [
+            {
+                at: "ingress",
+                message: `"Dev-gateway" ${SUBDOMAIN}; the API server would refuse Gateway istio-system/Dev-gateway (metadata.name)`,
+            },
+        ]);
+    });
+
+    it("no namespace (a cluster-scoped name) is no problem", () =>
+        assert.deepEqual(metadataIssues({ metadata: { name: "web" } }), []));
+});
+
 describe("collisions: two config entries, one object or one Pulumi resource", () => {
     it("two DestinationRules of two apps that yield one Pulumi resource name", () => {
         assert.deepEqual(
@@ -92,6 +173,70 @@ describe("collisions: two config entries, one object or one Pulumi resource", ()
             ],
         );
     });
+});
+
+describe("collisions (direct): what one Kubernetes object is", () => {
+    const g = (apiVersion: string, kind: string, name: string, namespace: string | undefined, resourceName: string) =>
+        ({
+            object: { apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) }, spec: {} },
+            resourceName,
+            key: resourceName,
+            configKey: () => resourceName,
+        }) as GeneratedObject;
+    const found = (objects: GeneratedObject[]) =>
+        collisions(objects).map((c) => `${c.second.key} = ${c.first.key}: ${c.what}`);
+
+    it("one name in one namespace, two resources: the same object", () =>
+        assert.deepEqual(
+            found([
+                g("networking.istio.io/v1", "VirtualService", "web", "shop", "a"),
+                g("networking.istio.io/v1", "VirtualService", "web", "shop", "b"),
+                g("networking.istio.io/v1", "VirtualService", "web", "shop", "c"),
+            ]),
+            ["b = a: the same VirtualService shop/web", "c = a: the same VirtualService shop/web"],
+        ));
+    it("one object whatever the version of its group (v1 and v1beta1 are one resource)", () =>
+        assert.deepEqual(
+            found([
+                g("networking.istio.io/v1", "VirtualService", "web", "shop", "a"),
+                g("networking.istio.io/v1beta1", "VirtualService", "web", "shop", "b"),
+            ]),
+            ["b = a: the same VirtualService shop/web"],
+        ));
+    it("one name without namespace", () =>
+        assert.deepEqual(
+            found([
+                g("networking.istio.io/v1", "Gateway", "gw", undefined, "a"),
+                g("networking.istio.io/v1", "Gateway", "gw", undefined, "b"),
+            ]),
+            ["b = a: the same Gateway gw"],
+        ));
+    it("one name of one kind in two API groups: different objects", () =>
+        assert.deepEqual(
+            found([
+                g("networking.istio.io/v1", "Gateway", "web", "shop", "a"),
+                g("networking.example.io/v1", "Gateway", "web", "shop", "b"),
+            ]),
+            [],
+        ));
+    it("one name in two namespaces, of two kinds or two groups: different objects", () =>
+        assert.deepEqual(
+            found([
+                g("networking.istio.io/v1", "VirtualService", "web", "shop", "a"),
+                g("networking.istio.io/v1", "VirtualService", "web", "cart", "b"),
+                g("networking.istio.io/v1", "DestinationRule", "web", "shop", "c"),
+                g("security.istio.io/v1", "VirtualService", "web", "shop", "d"),
+            ]),
+            [],
+        ));
+    it("two objects under one Pulumi resource name", () =>
+        assert.deepEqual(
+            found([
+                g("networking.istio.io/v1", "VirtualService", "web", "shop", "a"),
+                g("networking.istio.io/v1", "VirtualService", "web2", "shop", "a"),
+            ]),
+            ['a = a: the same Pulumi resource name "a"'],
+        ));
 });
 
 describe("values AWS refuses", () => {

@@ -58,10 +58,20 @@ export function crdIssues(
     return out;
 }
 
+/**
+ * Every reason the API server would refuse `value` as the field at `path` whose schema is `schema`
+ * (a node of a CRD's openAPIV3Schema); [] when it would accept it. `crdIssues` is this for `spec`.
+ */
+export function schemaIssues(value: unknown, schema: Schema, path: FieldPath): CrdIssue[] {
+    const out: CrdIssue[] = [];
+    check(value, schema, path, out);
+    return out;
+}
+
 const INT32 = { min: -2147483648, max: 2147483647 };
 
+/** JSON type of a value that is neither null nor undefined (check() returns before those). */
 function typeOf(v: unknown): string {
-    if (v === null) return "null";
     if (Array.isArray(v)) return "array";
     if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
     return typeof v;
@@ -121,7 +131,8 @@ function check(v: unknown, s: Schema, path: FieldPath, out: CrdIssue[]): void {
     }
     if (t === "object") {
         const o = v as Record<string, unknown>;
-        const keys = Object.keys(o);
+        // A property set to undefined is not sent: JSON (and Pulumi's serialisation) drops it.
+        const keys = Object.keys(o).filter((k) => o[k] !== undefined);
         for (const r of s.required ?? [])
             if (o[r] === undefined) out.push({ path: [...path, r], message: "is required" });
         if (s.minProperties !== undefined && keys.length < s.minProperties)
@@ -173,10 +184,12 @@ function listTypeProblems(v: unknown[], s: Schema, path: FieldPath, out: CrdIssu
     const keys = s["x-kubernetes-list-map-keys"] ?? [];
     const seen = new Map<string, number>();
     v.forEach((x, i) => {
+        // A list-map entry that is not an object has no keys; its items schema already refuses it.
+        if (type === "map" && (x === null || typeof x !== "object")) return;
         const key =
             type === "set"
                 ? JSON.stringify(x)
-                : JSON.stringify(keys.map((k) => (x as Record<string, unknown> | null)?.[k] ?? null));
+                : JSON.stringify(keys.map((k) => (x as Record<string, unknown>)[k] ?? null));
         const first = seen.get(key);
         if (first !== undefined)
             out.push({
@@ -219,6 +232,7 @@ function celValue(v: unknown, s: Schema | undefined): unknown {
     if (typeof v === "object") {
         const m = new Map<string, unknown>();
         for (const [k, x] of Object.entries(v)) {
+            if (x === undefined) continue; // not sent (see check): self has no such key
             const sub =
                 s?.properties && Object.hasOwn(s.properties, k)
                     ? s.properties[k]
