@@ -19,16 +19,22 @@ const sucrase = require("sucrase");
 
 const CACHE = path.join(__dirname, "..", "node_modules", ".cache", "eks-istio");
 const OPTIONS = { transforms: ["imports", "typescript"] };
-// A transform depends on the source, the file's path (sucrase names it in errors) and sucrase itself.
+// A transform depends on the source, the file's path (the entry's name) and sucrase itself.
 const SALT = `${require("sucrase/package.json").version} ${JSON.stringify(OPTIONS)}`;
 
 if (!process.env.NODE_COMPILE_CACHE && Module.enableCompileCache) Module.enableCompileCache(path.join(CACHE, "v8"));
 
+const sha256 = (text) => crypto.createHash("sha256").update(text).digest("hex");
+
+// One cache entry per source file, named after its path and headed by the hash of what it was made
+// from: an edited file replaces its entry instead of adding one, so the cache stays as large as the
+// project.
 function transform(code, filePath) {
-    const key = crypto.createHash("sha256").update(`${SALT}\0${filePath}\0${code}`).digest("hex");
-    const file = path.join(CACHE, "ts", key.slice(0, 2), `${key}.js`);
+    const file = path.join(CACHE, "ts", `${sha256(filePath)}.js`);
+    const header = `// ${sha256(`${SALT}\0${code}`)}\n`;
     try {
-        return fs.readFileSync(file, "utf8");
+        const cached = fs.readFileSync(file, "utf8");
+        if (cached.startsWith(header)) return cached.slice(header.length);
     } catch {
         // Not transformed yet (or the cache was removed): transform and keep it.
     }
@@ -37,7 +43,7 @@ function transform(code, filePath) {
         fs.mkdirSync(path.dirname(file), { recursive: true });
         // Written under a temporary name and renamed, so a concurrent run never reads half a file.
         const tmp = `${file}.${process.pid}.tmp`;
-        fs.writeFileSync(tmp, out);
+        fs.writeFileSync(tmp, header + out);
         fs.renameSync(tmp, file);
     } catch {
         // A read-only checkout still runs, only without the cache.

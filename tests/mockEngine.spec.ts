@@ -2,11 +2,12 @@
 // a developer reads when something unexpected is thrown there, and that nothing else is affected.
 // And it reads each stack file once, until the file changes.
 import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ConfigError } from "../components/config";
-import { runUnderMocks, STACK_TRACES_OFF, stackFileConfig } from "../scripts/lib/mockEngine";
+import { ROOT, runUnderMocks, STACK_TRACES_OFF, stackFileConfig } from "../scripts/lib/mockEngine";
 
 const boom = () => {
     throw new TypeError("boom");
@@ -83,6 +84,33 @@ describe("mock engine: stack files", () => {
         assert.equal(stackFileConfig(file)["aws:region"], "eu-west-1");
         fs.writeFileSync(file, "config:\n  aws:region: us-east-1\n");
         assert.deepEqual(stackFileConfig(file), { "aws:region": "us-east-1" });
+        fs.rmSync(dir, { recursive: true });
+    });
+});
+
+describe("scripts/register.cjs (how the tests and the render run TypeScript)", () => {
+    const run = (file: string) =>
+        execFileSync(process.execPath, ["-r", path.join(ROOT, "scripts/register.cjs"), file], { encoding: "utf8" });
+
+    it("keeps line numbers (no source maps needed) and transforms an edited file again", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-istio-register-"));
+        const file = path.join(dir, "probe.ts");
+        const probe = (value: number) =>
+            [
+                "interface Shape {",
+                "    value: number;",
+                "}",
+                `const shape: Shape = { value: ${value} };`,
+                'console.log(shape.value, new Error("here").stack!.split("\\n")[1].trim());',
+            ].join("\n");
+        fs.writeFileSync(file, probe(1));
+        assert.equal(run(file), `1 at Object.<anonymous> (${file}:5:26)\n`);
+        fs.writeFileSync(file, probe(2));
+        assert.equal(
+            run(file),
+            `2 at Object.<anonymous> (${file}:5:26)\n`,
+            "the cached transform of the old text is not used",
+        );
         fs.rmSync(dir, { recursive: true });
     });
 });
