@@ -4,6 +4,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, loadStackConfig, parseStackConfig, rawConfigFromMap } from "../components/config";
+import { excerpt, forbiddenKeyProblems, safeAssign, secretScrubber } from "../components/config/untrusted";
 import { toConfigMap } from "./harness";
 
 const REGION = "ap-northeast-1";
@@ -158,5 +159,71 @@ describe("hostile config: messages never print secrets or long values", () => {
             String(err.stack),
             /^ConfigError: Invalid config for stack "dev" \(1 problem\):\n {2}- eks-istio:ingress: is required/,
         );
+    });
+});
+
+describe("hostile config: the pure rules underneath", () => {
+    const msg = (key: string) =>
+        `"${key}" is not allowed as a key anywhere in the config (it would change how the config itself is read); rename or remove it`;
+
+    it("forbidden keys are found in lists and maps at any depth, each with its path, and their values are not walked", () => {
+        const value = JSON.parse(
+            '{"apps":[{"name":"a"},{"http":[{"headers":{"constructor":{"prototype":1}}}]}],"prototype":{"__proto__":2}}',
+        );
+        assert.deepEqual(forbiddenKeyProblems(value, "eks-istio"), [
+            { at: "eks-istio.apps[1].http[0].headers.constructor", message: msg("constructor") },
+            { at: "eks-istio.prototype", message: msg("prototype") },
+        ]);
+        assert.deepEqual(forbiddenKeyProblems(JSON.parse('[{"__proto__":1}]')), [
+            { at: "[0].__proto__", message: msg("__proto__") },
+        ]);
+    });
+
+    it("the walk stops 64 levels down (config is data, not a graph): a key deeper than that is not reached", () => {
+        const nested = (levels: number) => {
+            let v: unknown = JSON.parse('{"__proto__":1}');
+            for (let i = 0; i < levels; i++) v = { a: v };
+            return v;
+        };
+        assert.equal(forbiddenKeyProblems(nested(64)).length, 1, "the object at depth 64 is still read");
+        assert.deepEqual(forbiddenKeyProblems(nested(65)), []);
+        const cycle: Record<string, unknown> = {};
+        cycle.self = cycle;
+        assert.deepEqual(forbiddenKeyProblems(cycle), [], "a cycle ends instead of overflowing the stack");
+    });
+
+    it("safeAssign makes even __proto__ an ordinary, enumerable, writable key", () => {
+        const target: Record<string, unknown> = {};
+        safeAssign(target, "__proto__", { polluted: true });
+        assert.equal(Object.getPrototypeOf(target), Object.prototype);
+        assert.deepEqual(Object.keys(target), ["__proto__"]);
+        target["__proto__"] = "changed";
+        assert.equal(Object.getOwnPropertyDescriptor(target, "__proto__")!.value, "changed");
+        delete target["__proto__"];
+        assert.deepEqual(Object.keys(target), [], "configurable: it can be removed again");
+    });
+
+    it("an excerpt is the whole JSON up to 40 characters, else 39 and an ellipsis", () => {
+        assert.equal(excerpt("x".repeat(38)), `"${"x".repeat(38)}"`);
+        assert.equal(excerpt("x".repeat(39)), `"${"x".repeat(38)}…`);
+        assert.equal(excerpt(undefined), "undefined");
+        const cycle: Record<string, unknown> = {};
+        cycle.self = cycle;
+        assert.equal(excerpt(cycle), "[object Object]");
+    });
+
+    it("the scrubber blanks each secret string, its JSON-escaped form and the part an excerpt shows, longest first", () => {
+        const long = `s3cr3t-"quoted"-${"k".repeat(40)}`;
+        const scrub = secretScrubber([{ db: { password: "hunter2" }, tokens: ["abcdef", "ab"] }, long, 42, null]);
+        assert.equal(scrub("password hunter2 and abcdef"), "password [secret] and [secret]");
+        assert.equal(
+            scrub("ab stays: too short to blank without garbling every message"),
+            "ab stays: too short to blank without garbling every message",
+        );
+        assert.equal(scrub(`raw ${long}`), "raw [secret]");
+        assert.equal(scrub(`json ${JSON.stringify(long)}`), 'json "[secret]"');
+        assert.equal(scrub(`cut ${excerpt(long)}`), 'cut "[secret]…');
+        assert.equal(secretScrubber(["hunter2hunter2", "hunter2"])("x hunter2hunter2 y"), "x [secret] y");
+        assert.equal(secretScrubber([1, true, null, "ab"])("1 true ab"), "1 true ab");
     });
 });
