@@ -190,6 +190,11 @@ describe("hostile config: the pure rules underneath", () => {
         const cycle: Record<string, unknown> = {};
         cycle.self = cycle;
         assert.deepEqual(forbiddenKeyProblems(cycle), [], "a cycle ends instead of overflowing the stack");
+        let list: unknown = JSON.parse('{"__proto__":1}');
+        for (let i = 0; i < 65; i++) list = [list];
+        assert.deepEqual(forbiddenKeyProblems(list), [], "lists count as levels too");
+        assert.deepEqual(forbiddenKeyProblems({ a: null, b: [null, 1, "constructor"] }), [], "null and scalars");
+        assert.equal(secretScrubber([cycle, "hunter2"])("hunter2"), "[secret]", "the scrubber ends a cycle too");
     });
 
     it("safeAssign makes even __proto__ an ordinary, enumerable, writable key", () => {
@@ -223,7 +228,11 @@ describe("hostile config: the pure rules underneath", () => {
         assert.equal(scrub(`raw ${long}`), "raw [secret]");
         assert.equal(scrub(`json ${JSON.stringify(long)}`), 'json "[secret]"');
         assert.equal(scrub(`cut ${excerpt(long)}`), 'cut "[secret]…');
-        assert.equal(secretScrubber(["hunter2hunter2", "hunter2"])("x hunter2hunter2 y"), "x [secret] y");
+        assert.equal(secretScrubber(["hunter2", "hunter2hunter2"])("x hunter2hunter2 y"), "x [secret] y");
+        assert.equal(secretScrubber(["abc"])("abc is three characters"), "[secret] is three characters");
+        // 39 characters: the shortest whose excerpt is cut (its JSON has 41).
+        const cut = "p".repeat(39);
+        assert.equal(secretScrubber([cut])(`shown as ${excerpt(cut)}`), 'shown as "[secret]…');
         assert.equal(secretScrubber([1, true, null, "ab"])("1 true ab"), "1 true ab");
     });
 });
