@@ -174,14 +174,14 @@ async function resourcesOf(outputs: pulumi.Output<unknown>[]): Promise<string[]>
     return [...out].sort();
 }
 
-/**
- * Evaluates `build` inside a Pulumi stack under mocks, as the engine would for `stack` with
- * `config`, and returns what it registered. Throws what `build` throws.
- */
 /** What an unexpected error thrown during an evaluation says instead of its missing stack frames. */
 export const STACK_TRACES_OFF =
     "(stack traces are off under mocks: rerun with EKS_ISTIO_STACK_TRACES=1 to see where this was thrown)";
 
+/**
+ * Evaluates `build` inside a Pulumi stack under mocks, as the engine would for `stack` with
+ * `config`, and returns what it registered. Throws what `build` throws.
+ */
 export async function runUnderMocks<T>(build: () => T | Promise<T>, opts: MockOptions): Promise<MockRun<T>> {
     // Pulumi captures a stack trace for every promise it makes (runtime/debuggable.js), only to name
     // leaked promises at exit; under mocks that capture was a third of each evaluation. With the
