@@ -52,3 +52,6 @@ function transform(code, filePath) {
 }
 
 addHook(transform, { exts: [".ts"], ignoreNodeModules: true });
+
+// Loading @pulumi/pulumi is most of a run's start-up; see the file for what it defers and why.
+require("./lazyPulumiClosure.cjs");

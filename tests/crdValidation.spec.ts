@@ -8,14 +8,8 @@ import { celProgram, goParseUrl } from "../components/validation/cel";
 import { parseStackConfig } from "../components/config";
 import { generatedIstioObjects, type FieldPath } from "../components/validation";
 import { crdFileFor, crdIssues, ISTIO_CRD_FILE } from "../components/validation/crd";
-import {
-    compactCrds,
-    loadCompactCrds,
-    sha256,
-    VENDOR_DIR,
-    vendoredSources,
-    type Schema,
-} from "../components/validation/vendorData";
+import { compactCrds } from "../scripts/lib/compactCrds";
+import { loadCompactCrds, sha256, VENDOR_DIR, vendoredSources, type Schema } from "../components/validation/vendorData";
 import { problemLines } from "./problems";
 
 const route = [{ route: [{ destination: { host: "web" } }] }];

@@ -2,12 +2,15 @@
 // a developer reads when something unexpected is thrown there, and that nothing else is affected.
 // And it reads each stack file once, until the file changes.
 import { strict as assert } from "node:assert";
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ConfigError } from "../components/config";
-import { ROOT, runUnderMocks, STACK_TRACES_OFF, stackFileConfig } from "../scripts/lib/mockEngine";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { deferredExports } = require("../scripts/lazyPulumiClosure.cjs") as {
+    deferredExports: <T extends Record<string, (...a: never[]) => unknown>>(load: () => T, names: (keyof T)[]) => T;
+};
+import { runUnderMocks, STACK_TRACES_OFF, stackFileConfig } from "../scripts/lib/mockEngine";
 
 const boom = () => {
     throw new TypeError("boom");
@@ -89,9 +92,8 @@ describe("mock engine: stack files", () => {
 });
 
 describe("scripts/register.cjs (how the tests and the render run TypeScript)", () => {
-    const run = (file: string) =>
-        execFileSync(process.execPath, ["-r", path.join(ROOT, "scripts/register.cjs"), file], { encoding: "utf8" });
-
+    // This process runs through register.cjs (.mocharc.json), so requiring a .ts file here goes
+    // through the same hook and disk cache as `node -r ./scripts/register.cjs` does.
     it("keeps line numbers (no source maps needed) and transforms an edited file again", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-istio-register-"));
         const file = path.join(dir, "probe.ts");
@@ -101,16 +103,46 @@ describe("scripts/register.cjs (how the tests and the render run TypeScript)", (
                 "    value: number;",
                 "}",
                 `const shape: Shape = { value: ${value} };`,
-                'console.log(shape.value, new Error("here").stack!.split("\\n")[1].trim());',
+                'const seen = [shape.value, new Error("here").stack!.split("\\n")[1].trim()];',
+                "export { seen };",
             ].join("\n");
+        const load = () => {
+            delete require.cache[file];
+            return (require(file) as { seen: [number, string] }).seen;
+        };
         fs.writeFileSync(file, probe(1));
-        assert.equal(run(file), `1 at Object.<anonymous> (${file}:5:26)\n`);
+        assert.deepEqual(load(), [1, `at Object.<anonymous> (${file}:5:28)`]);
         fs.writeFileSync(file, probe(2));
-        assert.equal(
-            run(file),
-            `2 at Object.<anonymous> (${file}:5:26)\n`,
+        assert.deepEqual(
+            load(),
+            [2, `at Object.<anonymous> (${file}:5:28)`],
             "the cached transform of the old text is not used",
         );
         fs.rmSync(dir, { recursive: true });
+    });
+});
+
+describe("scripts/lazyPulumiClosure.cjs (@pulumi/pulumi without its function serializer)", () => {
+    it("loading the SDK loads neither the TypeScript compiler nor npm's arborist", () => {
+        require("@pulumi/pulumi");
+        const loaded = Object.keys(require.cache).filter((f) =>
+            /node_modules[\\/](typescript|@npmcli[\\/]arborist)[\\/]/.test(f),
+        );
+        assert.deepEqual(loaded, []);
+    });
+
+    it("a deferred export is the real one at its first call, loaded once", () => {
+        const loads: string[] = [];
+        const real = {
+            serialize: (a: number, b: number) => `serialized ${a} ${b}`,
+            paths: () => new Map([["x", "y"]]),
+        };
+        const deferred = deferredExports(() => (loads.push("load"), real), ["serialize", "paths"]);
+        assert.deepEqual(Object.keys(deferred), ["serialize", "paths"]);
+        assert.deepEqual(loads, [], "nothing is loaded before a call");
+        assert.equal(deferred.serialize(1, 2), "serialized 1 2");
+        assert.deepEqual(deferred.paths(), new Map([["x", "y"]]));
+        assert.equal(deferred.serialize(3, 4), "serialized 3 4");
+        assert.deepEqual(loads, ["load"]);
     });
 });

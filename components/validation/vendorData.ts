@@ -2,12 +2,12 @@
 // its source and sha256 in vendor/SOURCES.json (a lock file); the program reads only the compact
 // JSON derived from it (schemas without descriptions), because parsing 870 KB of YAML at every
 // `pulumi preview` would cost most of the time budget. tests/crdValidation.spec.ts checks that the
-// YAML still has its locked sha256 and that the JSON is exactly what `compactCrds` derives from it;
-// `npm run vendor:crds` rewrites the JSON after the YAML is replaced.
+// YAML still has its locked sha256 and that the JSON is exactly what `compactCrds`
+// (scripts/lib/compactCrds.ts) derives from it; `npm run vendor:crds` rewrites the JSON after the
+// YAML is replaced. The program itself never parses YAML.
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseAllDocuments } from "yaml";
 
 export const VENDOR_DIR = path.join(__dirname, "vendor");
 
@@ -65,43 +65,6 @@ export interface CompactCrds {
     source: string;
     sha256: string;
     schemas: Record<string, Schema>;
-}
-
-/** Schemas of every served version of every CRD in a crd-all.gen.yaml text, descriptions dropped. */
-export function compactCrds(yamlText: string, source: string, sha: string): CompactCrds {
-    const schemas: Record<string, Schema> = {};
-    for (const doc of parseAllDocuments(yamlText)) {
-        const crd = doc.toJS() as {
-            kind?: string;
-            spec?: {
-                group: string;
-                names: { kind: string };
-                versions: { name: string; served: boolean; schema: { openAPIV3Schema: Schema } }[];
-            };
-        } | null;
-        if (crd?.kind !== "CustomResourceDefinition" || !crd.spec) continue;
-        for (const v of crd.spec.versions)
-            if (v.served)
-                schemas[`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`] = strip(
-                    v.schema.openAPIV3Schema,
-                ) as Schema;
-    }
-    return { source, sha256: sha, schemas };
-}
-
-function strip(node: unknown): unknown {
-    if (Array.isArray(node)) return node.map(strip);
-    if (!node || typeof node !== "object") return node;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(node)) {
-        if (k === "description" || k === "example") continue;
-        // `properties` maps field names to schemas: a field may be called "description".
-        out[k] =
-            k === "properties"
-                ? Object.fromEntries(Object.entries(v as object).map(([f, s]) => [f, strip(s)]))
-                : strip(v);
-    }
-    return out;
 }
 
 const cache = new Map<string, CompactCrds>();
