@@ -26,6 +26,8 @@ export interface ProgramRun {
     outputs: Record<string, unknown>;
     ofType(type: string): RecordedResource[];
     one(type: string, name?: string): RecordedResource;
+    /** What the program logged, as `pulumi preview` shows it ("warning: <key path>: <message>"). */
+    logs: string[];
 }
 
 /**
@@ -40,7 +42,7 @@ export async function runProgram(
     stackOutputs?: Record<string, Record<string, unknown>>,
 ): Promise<ProgramRun> {
     const { run, outputs } = await evaluateProgram({ stack, config, stackOutputs });
-    return { resources: run.resources, ofType: run.ofType, one: run.one, outputs };
+    return { resources: run.resources, ofType: run.ofType, one: run.one, logs: run.logs, outputs };
 }
 
 const owners = new Map<string, ReturnType<typeof ownerOutputs>>();

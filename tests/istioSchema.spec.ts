@@ -297,11 +297,15 @@ describe("generated configs (property-based)", () => {
         await checkProperty(
             ACCEPTED,
             fc.asyncProperty(stackValues, async (values) => {
+                // Accepting a config is passing every Istio object it yields through the CRD schema,
+                // its CEL rules and istiod's rules (generatedObjectProblems, inside parseStackConfig):
+                // a refusal of a valid config fails here with the refusal's message. Checking the
+                // objects again here would run the same validator on the same objects.
                 const cfg = parseStackConfig({ stack: "gen", region: "ap-northeast-1", values });
-                for (const o of istioObjects(cfg)) {
-                    const errors = await istioSchemaErrors(o);
-                    if (errors.length) throw new Error(`${o.kind}: ${errors.join("; ")}\n${JSON.stringify(o)}`);
-                }
+                assert.ok(
+                    istioObjects(cfg).length >= 2 + values.apps.length,
+                    "PeerAuthentication, Gateway, a VirtualService per app",
+                );
                 const ing = ingressManifest(cfg);
                 assert.ok(ing.metadata.name.length <= 63);
                 assert.ok(ing.metadata.annotations["alb.ingress.kubernetes.io/load-balancer-name"].length <= 32);

@@ -5,6 +5,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../components/config";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { deferredExports } = require("../scripts/lazyPulumiClosure.cjs") as {
@@ -88,6 +89,35 @@ describe("mock engine: stack files", () => {
         fs.writeFileSync(file, "config:\n  aws:region: us-east-1\n");
         assert.deepEqual(stackFileConfig(file), { "aws:region": "us-east-1" });
         fs.rmSync(dir, { recursive: true });
+    });
+});
+
+describe("mock engine: what the program logs", () => {
+    it("pulumi.log lines are kept with the run, in order, and any other console output still prints", async () => {
+        const printed: unknown[][] = [];
+        const saved = console.log;
+        const spy = (...args: unknown[]) => void printed.push(args);
+        console.log = spy;
+        try {
+            const run = await runUnderMocks(
+                () => {
+                    pulumi.log.warn("eks-istio:x: first");
+                    console.log("plain", 1);
+                    pulumi.log.info("second\nline");
+                    console.log("info: [runtime] not alone", 2);
+                    pulumi.log.error("third");
+                },
+                { stack: "test" },
+            );
+            assert.deepEqual(run.logs, ["warning: eks-istio:x: first", "info: second\nline", "error: third"]);
+            assert.deepEqual(printed, [
+                ["plain", 1],
+                ["info: [runtime] not alone", 2],
+            ]);
+            assert.equal(console.log, spy, "the console is given back");
+        } finally {
+            console.log = saved;
+        }
     });
 });
 

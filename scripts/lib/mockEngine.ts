@@ -46,6 +46,11 @@ export interface MockRun<T> {
     resources: RecordedResource[];
     ofType(type: string): RecordedResource[];
     one(type: string, name?: string): RecordedResource;
+    /**
+     * What the evaluation logged through `pulumi.log`, in order: the lines `pulumi preview` shows
+     * under the stack, e.g. "warning: eks-istio:ingress.certificateArn: ...". Kept, not printed.
+     */
+    logs: string[];
 }
 
 /** Outputs of other stacks, keyed by stack reference name ("org/project/stack"), for StackReference mocks. */
@@ -190,8 +195,10 @@ export async function runUnderMocks<T>(build: () => T | Promise<T>, opts: MockOp
     // error was thrown.
     const limit = Error.stackTraceLimit;
     if (!process.env.EKS_ISTIO_STACK_TRACES) Error.stackTraceLimit = 0;
+    const logs: string[] = [];
+    const restoreConsole = keepRuntimeLog(logs);
     try {
-        return await evaluate(build, opts);
+        return { ...(await evaluate(build, opts)), logs };
     } catch (e) {
         // A RunError (a ConfigError) is told by its message, as Pulumi prints it; any other error
         // is a bug to locate.
@@ -202,11 +209,31 @@ export async function runUnderMocks<T>(build: () => T | Promise<T>, opts: MockOp
             e.stack = `${e.stack ?? `${e.name}: ${e.message}`}\n    ${STACK_TRACES_OFF}`;
         throw e;
     } finally {
+        restoreConsole();
         Error.stackTraceLimit = limit;
     }
 }
 
-async function evaluate<T>(build: () => T | Promise<T>, opts: MockOptions): Promise<MockRun<T>> {
+/**
+ * With no engine to send them to, pulumi.log writes "warning: [runtime] <message>" (and info:,
+ * error:) to the console. Until the returned function is called, those lines go to `logs` instead
+ * (the render prints the config's warnings itself, once; tests assert them); any other console
+ * output still prints.
+ */
+function keepRuntimeLog(logs: string[]): () => void {
+    const saved = (["log", "info", "warn", "error"] as const).map((m) => [m, console[m]] as const);
+    for (const [m, print] of saved)
+        console[m] = (...args: unknown[]) => {
+            const line = args.length === 1 && typeof args[0] === "string" && /^(\w+): \[runtime\] /.exec(args[0]);
+            if (line) logs.push(`${line[1]}: ${(args[0] as string).slice(line[0].length)}`);
+            else print(...args);
+        };
+    return () => {
+        for (const [m, print] of saved) console[m] = print;
+    };
+}
+
+async function evaluate<T>(build: () => T | Promise<T>, opts: MockOptions): Promise<Omit<MockRun<T>, "logs">> {
     const resources: RecordedResource[] = [];
     const options = new Map<string, Omit<RecordedResource, "type" | "name" | "inputs" | "graph">>();
     const graphs = new Map<
