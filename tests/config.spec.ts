@@ -3,6 +3,7 @@
 import * as assert from "node:assert/strict";
 import { assertExactProblem, renderProblems } from "./problems";
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import {
     ConfigError,
     DEFAULTS,
@@ -11,6 +12,10 @@ import {
     didYouMean,
     environmentProblem,
     isArmInstanceType,
+    issueMessage,
+    keyPath,
+    keysAt,
+    nodePortWarnings,
     parseStackConfig,
     portProblem,
     routeProblems,
@@ -402,6 +407,18 @@ const ERROR_CASES: ErrorCase[] = [
         message: "must be at least 1ms",
     },
     {
+        name: "typo in a header match (a map of StringMatch)",
+        values: withApps(app("a", { match: [{ headers: { "x-env": { exct: "canary" } } }] })),
+        path: "eks-istio:apps[0].http[0].match[0].headers.x-env",
+        message: 'unknown key "exct" (did you mean "exact"?)',
+    },
+    {
+        name: "app name longer than a DNS-1123 label",
+        values: withApps(app("a".repeat(64))),
+        path: "eks-istio:apps[0].name",
+        message: "must be at most 63 characters, got 64",
+    },
+    {
         name: "StringMatch with two keys",
         values: withApps(app("a", { match: [{ uri: { prefix: "/a", exact: "/a" } }] })),
         path: "eks-istio:apps[0].http[0].match[0].uri",
@@ -419,6 +436,24 @@ const ERROR_CASES: ErrorCase[] = [
         values: { ingress: port8000, cluster: { kubernetesVersion: "1.34.1" } },
         path: "eks-istio:cluster.kubernetesVersion",
         message: 'must be a Kubernetes minor version such as "1.35"',
+    },
+    {
+        name: "kubernetesVersion neither text nor a number",
+        values: { ingress: port8000, cluster: { kubernetesVersion: true } },
+        path: "eks-istio:cluster.kubernetesVersion",
+        message: 'must be a Kubernetes minor version such as "1.35"',
+    },
+    {
+        name: "two typos in one section, each with its suggestion",
+        values: { ingress: port8000, cluster: { minSzie: 1, maxSzie: 3 } },
+        path: "eks-istio:cluster",
+        message: 'unknown key "minSzie" (did you mean "minSize"?); unknown key "maxSzie" (did you mean "maxSize"?)',
+    },
+    {
+        name: "a number beyond the safe integers (zod's own bound, rewritten too)",
+        values: { ingress: port8000, cluster: { maxSize: 1e20 } },
+        path: "eks-istio:cluster.maxSize",
+        message: "must be at most 9007199254740991, got 100000000000000000000",
     },
     {
         name: "mixed ARM and x86 instance types",
@@ -518,6 +553,13 @@ const ERROR_CASES: ErrorCase[] = [
         },
         path: "eks-istio:istio.extraGatewayPorts[1].environment",
         message: '"stg" is already served by eks-istio:istio.extraGatewayPorts[0]',
+    },
+    {
+        name: "extraGatewayPorts environment that is not a DNS label",
+        values: { ingress: port8000, istio: { extraGatewayPorts: [{ environment: "Qa", port: 9000 }] } },
+        path: "eks-istio:istio.extraGatewayPorts[0].environment",
+        message:
+            '"Qa" is not a DNS-1123 label; use lower-case letters, digits and "-", starting and ending with a letter or digit (e.g. "dev", "qa-1")',
     },
     {
         name: "extraGatewayPorts port in Istio's reserved range",
@@ -684,6 +726,46 @@ describe("config: pinned NodePorts and teardown", () => {
             '32464 is outside 30000-30085, the band Kubernetes keeps for pinned NodePorts; any Service given a NodePort automatically may take it first, and the gateway\'s next update then fails with "provided port is already allocated". Prefer a port in the band (or leave nodePort unset)',
         );
     });
+
+    // nodePortWarnings on its own: which nodePorts it warns about, at which key.
+    const OUTSIDE = (n: string) =>
+        `${n} is outside 30000-30085, the band Kubernetes keeps for pinned NodePorts; any Service given a NodePort automatically may take it first, and the gateway's next update then fails with "provided port is already allocated". Prefer a port in the band (or leave nodePort unset)`;
+    const WARNINGS: {
+        name: string;
+        ingress: Record<string, unknown>;
+        istio?: Record<string, unknown>;
+        expected: { at: string; message: string }[];
+    }[] = [
+        { name: "no nodePort set", ingress: { port: 8000 }, expected: [] },
+        { name: "the band's first port", ingress: { port: 8000, nodePort: 30000 }, expected: [] },
+        { name: "the band's last port", ingress: { port: 8000, nodePort: 30085 }, expected: [] },
+        {
+            name: "one above the band",
+            ingress: { port: 8000, nodePort: 30086 },
+            expected: [{ at: "ingress.nodePort", message: OUTSIDE("30086") }],
+        },
+        {
+            // The schema refuses it as outside the NodePort range; the band's own rule still holds.
+            name: "one below the band",
+            ingress: { port: 8000, nodePort: 29999 },
+            expected: [{ at: "ingress.nodePort", message: OUTSIDE("29999") }],
+        },
+        {
+            // A nodePort that is not a number is the schema's to report, never compared as one.
+            name: "a nodePort written as text",
+            ingress: { port: 8000, nodePort: "32000" },
+            expected: [],
+        },
+        {
+            name: "an extra environment's nodePort",
+            ingress: { port: 8000 },
+            istio: { extraGatewayPorts: [{ environment: "stg", port: 9000, nodePort: 32000 }] },
+            expected: [{ at: "istio.extraGatewayPorts[0].nodePort", message: OUTSIDE("32000") }],
+        },
+    ];
+    for (const c of WARNINGS)
+        it(`nodePortWarnings: ${c.name}`, () =>
+            assert.deepEqual(nodePortWarnings(c.ingress, c.istio ?? {}), c.expected));
 
     it("teardown defaults to false, must be a boolean, and changes no sizing default", () => {
         const base = { stack: "product", region: REGION };
@@ -995,6 +1077,144 @@ describe("config: field helpers", () => {
     ];
     for (const [key, expected] of SUGGESTIONS)
         it(`didYouMean(${key}) → ${JSON.stringify(expected)}`, () => assert.equal(didYouMean(key, KEYS), expected));
+
+    it("didYouMean: three edits away is no suggestion, however long the key", () =>
+        assert.equal(didYouMean("clusterabc", KEYS), ""));
+
+    it("didYouMean: of two keys equally close, the first the schema lists", () =>
+        assert.equal(didYouMean("mSize", ["minSize", "desiredSize", "maxSize"]), ' (did you mean "minSize"?)'));
+
+    const KEY_PATHS: [string, string][] = [
+        ["ingress.port", "eks-istio:ingress.port"],
+        ["apps.0.http.10.route", "eks-istio:apps[0].http[10].route"],
+        ["apps.12", "eks-istio:apps[12]"],
+        // A map key made of digits and letters is a key, not a list index.
+        ["apps.0.http.0.match.0.headers.1x", "eks-istio:apps[0].http[0].match[0].headers.1x"],
+    ];
+    for (const [path, expected] of KEY_PATHS)
+        it(`keyPath(${path}) → ${expected}`, () => assert.equal(keyPath(path), expected));
+
+    // keysAt walks a schema to the object an unknown key was found in (the keys it suggests from).
+    const inner = z.strictObject({ exact: z.string(), prefix: z.string() });
+    const KEYS_AT: { name: string; schema: z.ZodType; path: PropertyKey[]; expected: string[] }[] = [
+        { name: "the object itself", schema: inner, path: [], expected: ["exact", "prefix"] },
+        { name: "an optional object", schema: inner.optional(), path: [], expected: ["exact", "prefix"] },
+        {
+            name: "a nested object",
+            schema: z.strictObject({ uri: inner }),
+            path: ["uri"],
+            expected: ["exact", "prefix"],
+        },
+        {
+            name: "an object with a default",
+            schema: z.strictObject({ uri: inner.default({ exact: "/", prefix: "/" }) }),
+            path: ["uri"],
+            expected: ["exact", "prefix"],
+        },
+        {
+            name: "a nullable object",
+            schema: z.strictObject({ uri: inner.nullable() }),
+            path: ["uri"],
+            expected: ["exact", "prefix"],
+        },
+        {
+            name: "a readonly object",
+            schema: z.strictObject({ uri: inner.readonly() }),
+            path: ["uri"],
+            expected: ["exact", "prefix"],
+        },
+        {
+            name: "an object with a prefault",
+            schema: z.strictObject({ uri: inner.prefault({ exact: "/", prefix: "/" }) }),
+            path: ["uri"],
+            expected: ["exact", "prefix"],
+        },
+        { name: "an item of a list", schema: z.array(inner), path: [2], expected: ["exact", "prefix"] },
+        {
+            name: "a value of a map",
+            schema: z.record(z.string(), inner),
+            path: ["x-env"],
+            expected: ["exact", "prefix"],
+        },
+        { name: "a text field", schema: z.strictObject({ uri: z.string() }), path: ["uri"], expected: [] },
+        { name: "below a text field", schema: z.strictObject({ uri: z.string() }), path: ["uri", "x"], expected: [] },
+        { name: "a key the schema lacks", schema: z.strictObject({ uri: inner }), path: ["url"], expected: [] },
+        {
+            name: "below a key the schema lacks",
+            schema: z.strictObject({ uri: inner }),
+            path: ["url", "x"],
+            expected: [],
+        },
+    ];
+    for (const c of KEYS_AT)
+        it(`keysAt: ${c.name} → ${JSON.stringify(c.expected)}`, () =>
+            assert.deepEqual(keysAt(c.schema, c.path), c.expected));
+
+    // issueMessage on zod's default messages: each kind of bound, as a person reads it.
+    const ISSUES: { name: string; schema: z.ZodType; input: unknown; secret?: boolean; expected: string }[] = [
+        {
+            name: "one item required, none given",
+            schema: z.array(z.string()).min(1),
+            input: [],
+            expected: "must list at least 1 item, got []",
+        },
+        {
+            name: "two items required, none given",
+            schema: z.array(z.string()).min(2),
+            input: [],
+            expected: "must list at least 2 items, got []",
+        },
+        {
+            name: "two items required, one given",
+            schema: z.array(z.string()).min(2),
+            input: ["a"],
+            expected: "must list at least 2 items, got 1",
+        },
+        {
+            name: "at most two items",
+            schema: z.array(z.string()).max(2),
+            input: ["a", "b", "c"],
+            expected: "must list at most 2 items, got 3",
+        },
+        { name: "empty text", schema: z.string().min(1), input: "", expected: 'must not be empty, got ""' },
+        {
+            name: "text too short",
+            schema: z.string().min(3),
+            input: "ab",
+            expected: "must be at least 3 characters, got 2",
+        },
+        {
+            name: "text too long",
+            schema: z.string().max(3),
+            input: "abcd",
+            expected: "must be at most 3 characters, got 4",
+        },
+        { name: "number too small", schema: z.number().min(1), input: 0, expected: "must be at least 1, got 0" },
+        { name: "number too big", schema: z.number().max(10), input: 11, expected: "must be at most 10, got 11" },
+        {
+            name: "a secret number too big",
+            schema: z.number().max(10),
+            input: 11,
+            secret: true,
+            expected: "must be at most 10, got a secret value",
+        },
+        { name: "not an integer", schema: z.number().int(), input: 1.5, expected: "must be an integer, got 1.5" },
+        { name: "not a number", schema: z.number(), input: "x", expected: 'must be a number, got "x"' },
+        { name: "missing", schema: z.strictObject({ a: z.number() }), input: {}, expected: "is required" },
+        { name: "not one of a set", schema: z.enum(["a", "b"]), input: "c", expected: 'must be one of "a", "b"' },
+        {
+            name: "a schema's own message, even one quoting zod's words, is kept",
+            schema: z.string({ error: 'must be text (zod would say "Invalid input")' }),
+            input: 1,
+            expected: 'must be text (zod would say "Invalid input")',
+        },
+    ];
+    for (const c of ISSUES)
+        it(`issueMessage: ${c.name} → ${c.expected}`, () => {
+            const r = c.schema.safeParse(c.input, { reportInput: true });
+            assert.ok(!r.success);
+            assert.equal(issueMessage(r.error.issues[0], c.schema, { secret: c.secret }), c.expected);
+        });
 
     const ARCH: [string, boolean][] = [
         ["t4g.large", true],

@@ -17,6 +17,7 @@ import {
     ingressSchema,
     istioSchema,
     ISTIO_RELEASES,
+    minorOf,
     parseStackConfig,
     type StackConfig,
 } from "../components/config";
@@ -80,13 +81,36 @@ describe("platform: version comparison (numbers, not strings)", () => {
         ["1.30.2", "1.30.10", "<"],
         ["1.30.3", "1.30.3", "="],
         ["1.30.5", "1.30.3-beta.1", ">"],
+        // A missing part counts as 0: the shorter version is compared part by part to the end of the longer.
+        ["1.30", "1.30.1", "<"],
+        ["1.30.1", "1.30", ">"],
+        ["1.30", "1.30.0", "="],
     ];
     const sign = (n: number) => (n < 0 ? "<" : n > 0 ? ">" : "=");
+    const isMinor = (v: string) => v.split(".").length === 2;
     for (const [a, b, expected] of CASES)
         it(`${a} ${expected} ${b}`, () => {
             assert.equal(sign(compareVersions(a, b)), expected);
-            if (a.split(".").length === 2) assert.equal(sign(compareMinor(a, b)), expected);
+            if (isMinor(a) && isMinor(b)) assert.equal(sign(compareMinor(a, b)), expected);
         });
+
+    // The minor a version belongs to picks its reference data (ISTIO_RELEASES); anything that is
+    // not a whole version has none.
+    const MINORS: [string, string | undefined][] = [
+        ["1.30.5", "1.30"],
+        ["1.30", "1.30"],
+        ["1.30.10", "1.30"],
+        ["10.2.3", "10.2"],
+        ["1.31.0-beta.1", "1.31"],
+        ["1.31.0+build.7", "1.31"],
+        ["v1.30.5", undefined],
+        ["1.30.5x", undefined],
+        ["1.30.5.1", undefined],
+        ["1", undefined],
+        ["latest", undefined],
+    ];
+    for (const [version, expected] of MINORS)
+        it(`minorOf(${version}) → ${String(expected)}`, () => assert.equal(minorOf(version), expected));
 });
 
 describe("platform: compatibility preflight (config errors before anything is created)", () => {

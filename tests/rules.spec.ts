@@ -232,6 +232,13 @@ describe("rules: the gateway Service's NodePorts are unique", () => {
         assert.deepEqual(problems({ ingress: { port: 8000, nodePort: 30001 }, istio: { statusNodePort: 30010 } }), []);
     });
 
+    it("a nodePort equal to the status port's default NodePort says it is the default", () => {
+        // statusNodePort is not set: the status port takes the band's last port, 30085.
+        assert.deepEqual(lines({ ingress: { port: 8000, nodePort: 30085 } }), [
+            "eks-istio:ingress.nodePort: 30085 is also the nodePort of eks-istio:istio.statusNodePort (its default); set a distinct nodePort in 30000-30085",
+        ]);
+    });
+
     it("distinct explicit NodePorts for every port are accepted", () => {
         assert.deepEqual(
             lines({

@@ -19,12 +19,14 @@ export function issueMessage(issue: z.core.$ZodIssue, schema: z.ZodType, opts: {
     if (issue.code === "unrecognized_keys") {
         return issue.keys.map((k) => `unknown key "${k}"${didYouMean(k, keysAt(schema, issue.path))}`).join("; ");
     }
-    if (issue.code === "invalid_value" && "values" in issue)
+    if (issue.code === "invalid_value")
         return `must be one of ${issue.values.map((x) => JSON.stringify(x)).join(", ")}`;
     if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
-    if (issue.code === "too_small" && issue.origin === "number")
+    // "int": zod's own bound on an .int() (the safe-integer range, e.g. maxSize: 1e20).
+    const numeric = (origin: string) => origin === "number" || origin === "int";
+    if (issue.code === "too_small" && numeric(issue.origin))
         return `must be at least ${issue.minimum}, got ${got(issue.input)}`;
-    if (issue.code === "too_big" && issue.origin === "number")
+    if (issue.code === "too_big" && numeric(issue.origin))
         return `must be at most ${issue.maximum}, got ${got(issue.input)}`;
     // Lists and text: their length, never zod's "Too small: expected array to have >=1 items".
     const length = (x: unknown) => (Array.isArray(x) || typeof x === "string" ? x.length : undefined);

@@ -71,17 +71,15 @@ export function nodePortProblems(
               : undefined;
         const nodePort = explicit ? e.nodePort : derived;
         if (typeof nodePort !== "number") continue;
-        const what = explicit
-            ? `${nodePort}`
-            : e.status
-              ? `${nodePort} (the default)`
-              : `${nodePort} (derived from port ${String(e.port)})`;
+        // The status port comes first, so it is never the one reported: when it holds its default,
+        // the port it collides with says so (the user may never have written statusNodePort).
+        const what = explicit ? `${nodePort}` : `${nodePort} (derived from port ${String(e.port)})`;
         if (seen.has(nodePort))
             out.push({
                 at: e.at,
                 message: `${what} is also the nodePort of ${seen.get(nodePort)}; set a distinct nodePort in ${NODE_PORT_STATIC_BAND.from}-${NODE_PORT_STATIC_BAND.to}`,
             });
-        else seen.set(nodePort, keyPath(e.at));
+        else seen.set(nodePort, `${keyPath(e.at)}${e.status && !explicit ? " (its default)" : ""}`);
     }
     return out;
 }
