@@ -720,6 +720,12 @@ describe("config: parseStackConfig errors", () => {
         );
     });
 
+    it("a malformed albController.version is reported once, as malformed (no follow-on IAM policy noise)", () => {
+        assert.deepEqual(problemsOf({ ingress: port8000, albController: { version: "3.5" } }), [
+            { path: "eks-istio:albController.version", message: 'must be a chart version such as "3.5.0"' },
+        ]);
+    });
+
     it("a nested typo only suggests keys of its own section", () => {
         const [p] = problemsOf({ ingress: port8000, cluster: { verison: "1.34" } });
         assert.equal(p.path, "eks-istio:cluster");
