@@ -188,6 +188,17 @@ describe("revisions: config rules", () => {
         );
     });
 
+    it("promote and retire: istio.version follows the stable tag, then the one revision left", () => {
+        const parse = (istio: Record<string, unknown>) =>
+            parseStackConfig({ stack: "dev", region: REGION, values: { ingress: { port: 8000 }, istio } }).istio;
+        const promoted = parse({ revisions: ["1.30.5", "1.31.1"], stable: "1.31.1", canary: "1.31.1" });
+        assert.equal(promoted.version, "1.31.1");
+        assert.deepEqual(promoted.revisions, { versions: ["1.30.5", "1.31.1"], stable: "1.31.1", canary: "1.31.1" });
+        const retired = parse({ revisions: ["1.31.1"] });
+        assert.equal(retired.version, "1.31.1");
+        assert.deepEqual(retired.revisions, { versions: ["1.31.1"], stable: "1.31.1" });
+    });
+
     it("revision names carry the minor version only", () => {
         assert.equal(revisionName("1.31.1"), "1-31");
         assert.equal(revisionName("1.9.12"), "1-9");
