@@ -5,9 +5,18 @@ import { assertExactProblem, renderProblems } from "./problems";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
+    CERTIFICATE_ARN,
     ConfigError,
+    CPU_QUANTITY,
     DEFAULTS,
+    HOST,
+    IAM_PRINCIPAL_ARN,
+    INSTANCE_TYPE,
+    MEMORY_QUANTITY,
     PRODUCTION_DEFAULTS,
+    SEMVER,
+    STACK_REFERENCE,
+    URL_PATH,
     cidrProblem,
     didYouMean,
     environmentProblem,
@@ -568,6 +577,130 @@ const ERROR_CASES: ErrorCase[] = [
         message:
             "15090 is in Istio's reserved range 15000-15099 (15021 is the gateway's status port); pick another port such as 8000",
     },
+    {
+        name: "extraGatewayPorts environment not DNS-1123",
+        values: { ingress: port8000, istio: { extraGatewayPorts: [{ environment: "QA", port: 9000 }] } },
+        path: "eks-istio:istio.extraGatewayPorts[0].environment",
+        message:
+            '"QA" is not a DNS-1123 label; use lower-case letters, digits and "-", starting and ending with a letter or digit (e.g. "dev", "qa-1")',
+    },
+    // NodePorts: Kubernetes' default range 30000-32767, at both ends.
+    {
+        name: "ingress.nodePort 29999",
+        values: { ingress: { port: 8000, nodePort: 29999 } },
+        path: "eks-istio:ingress.nodePort",
+        message: "must be in the NodePort range 30000-32767",
+    },
+    {
+        name: "ingress.nodePort 32768",
+        values: { ingress: { port: 8000, nodePort: 32768 } },
+        path: "eks-istio:ingress.nodePort",
+        message: "must be in the NodePort range 30000-32767",
+    },
+    // Sections that are null (an empty YAML key).
+    {
+        name: "ingress: null",
+        values: { ingress: null },
+        path: "eks-istio:ingress",
+        message: "must be an object, got null",
+    },
+    // Each key's own message: what is wrong and an example of what is right.
+    {
+        name: "ingress.hosts with an upper-case name",
+        values: { ingress: { port: 8000, hosts: ["Vote.example.com"] } },
+        path: "eks-istio:ingress.hosts[0]",
+        message: 'must be "*", a DNS name such as "vote.example.com", or "*.example.com"',
+    },
+    {
+        name: "ingress.hosts empty",
+        values: { ingress: { port: 8000, hosts: [] } },
+        path: "eks-istio:ingress.hosts",
+        message: 'must list at least one host (use ["*"] for any)',
+    },
+    {
+        name: "ingress.targetType not an ALB target type",
+        values: { ingress: { port: 8000, targetType: "pod" } },
+        path: "eks-istio:ingress.targetType",
+        message: 'must be one of "instance", "ip"',
+    },
+    {
+        name: "ingress.sslPolicy with a prefix before ELBSecurityPolicy-",
+        values: { ingress: { port: 8000, sslPolicy: "MyELBSecurityPolicy-TLS13-1-2-2021-06" } },
+        path: "eks-istio:ingress.sslPolicy",
+        message: 'must be an ELB security policy such as "ELBSecurityPolicy-TLS13-1-2-2021-06"',
+    },
+    {
+        name: "kubernetesVersion as a boolean",
+        values: { ingress: port8000, cluster: { kubernetesVersion: true } },
+        path: "eks-istio:cluster.kubernetesVersion",
+        message: 'must be a Kubernetes minor version such as "1.35"',
+    },
+    {
+        name: "kubernetesVersion 11.35",
+        values: { ingress: port8000, cluster: { kubernetesVersion: "11.35" } },
+        path: "eks-istio:cluster.kubernetesVersion",
+        message: 'must be a Kubernetes minor version such as "1.35"',
+    },
+    {
+        name: "instance type in upper case",
+        values: { ingress: port8000, cluster: { instanceTypes: ["T3.large"] } },
+        path: "eks-istio:cluster.instanceTypes[0]",
+        message: 'must be an EC2 instance type such as "t3.large"',
+    },
+    {
+        name: "no instance types",
+        values: { ingress: port8000, cluster: { instanceTypes: [] } },
+        path: "eks-istio:cluster.instanceTypes",
+        message: "must list at least one instance type",
+    },
+    {
+        name: "no publicAccessCidrs",
+        values: { ingress: port8000, cluster: { publicAccessCidrs: [] } },
+        path: "eks-istio:cluster.publicAccessCidrs",
+        message: "must list at least one CIDR block",
+    },
+    {
+        name: "natGateways not one of single, perAz",
+        values: { ingress: port8000, cluster: { natGateways: "none" } },
+        path: "eks-istio:cluster.natGateways",
+        message: 'must be one of "single", "perAz"',
+    },
+    {
+        name: "adminPrincipalArns entry with a short account id",
+        values: { ingress: port8000, cluster: { adminPrincipalArns: ["arn:aws:iam::123:role/x"] } },
+        path: "eks-istio:cluster.adminPrincipalArns[0]",
+        message: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/platform-admins",
+    },
+    {
+        name: "istio.version without a patch",
+        values: { ingress: port8000, istio: { version: "1.30" } },
+        path: "eks-istio:istio.version",
+        message: 'must be an Istio release such as "1.30.5"',
+    },
+    {
+        name: "albController.version without a patch",
+        values: { ingress: port8000, albController: { version: "3.5" } },
+        path: "eks-istio:albController.version",
+        message: 'must be a chart version such as "3.5.0"',
+    },
+    {
+        name: "app namespace not DNS-1123",
+        values: withApps({ ...app("web"), namespace: "Web" }),
+        path: "eks-istio:apps[0].namespace",
+        message: 'must be a DNS-1123 label such as "vote-dog-cat"',
+    },
+    {
+        name: "app in the default namespace",
+        values: withApps({ ...app("web"), namespace: "default" }),
+        path: "eks-istio:apps[0].namespace",
+        message: '"default" is a system namespace; give the app a namespace of its own',
+    },
+    {
+        name: "app with an empty route list",
+        values: withApps({ name: "web", http: [] }),
+        path: "eks-istio:apps[0].http",
+        message: "must list at least one route",
+    },
     // Region.
     {
         name: "missing aws:region",
@@ -627,6 +760,12 @@ describe("config: parseStackConfig errors", () => {
             problems.some((p) => p.path.startsWith("eks-istio:apps[0]") && p.message.includes("system namespace")),
             renderProblems(problems),
         );
+    });
+
+    it("a malformed albController.version is reported once, as malformed (no follow-on IAM policy noise)", () => {
+        assert.deepEqual(problemsOf({ ingress: port8000, albController: { version: "3.5" } }), [
+            { path: "eks-istio:albController.version", message: 'must be a chart version such as "3.5.0"' },
+        ]);
     });
 
     it("a nested typo only suggests keys of its own section", () => {
@@ -766,6 +905,30 @@ describe("config: pinned NodePorts and teardown", () => {
     for (const c of WARNINGS)
         it(`nodePortWarnings: ${c.name}`, () =>
             assert.deepEqual(nodePortWarnings(c.ingress, c.istio ?? {}), c.expected));
+
+    it("the gateway Service: this environment's port first, derived NodePorts unless set, status NodePort 30085", () => {
+        const cfg = parseStackConfig({
+            stack: "dev",
+            region: REGION,
+            values: {
+                ingress: port8000,
+                istio: {
+                    extraGatewayPorts: [
+                        { environment: "stg", port: 9000 },
+                        { environment: "qa", port: 7000, nodePort: 30050 },
+                    ],
+                },
+            },
+        });
+        assert.deepEqual(cfg.gateway, {
+            statusNodePort: 30085,
+            ports: [
+                { environment: "dev", port: 8000, nodePort: 30010 },
+                { environment: "stg", port: 9000, nodePort: 30075 },
+                { environment: "qa", port: 7000, nodePort: 30050 },
+            ],
+        });
+    });
 
     it("teardown defaults to false, must be a boolean, and changes no sizing default", () => {
         const base = { stack: "product", region: REGION };
@@ -962,7 +1125,7 @@ describe("config: defaults and valid configs", () => {
         assert.equal(cfg.istio.version, "1.30.4");
     });
 
-    it("app namespace defaults to the app name and hosts to ['*']; routes are kept as written", () => {
+    it("app namespace defaults to the app name, hosts to ['*'], revision to stable; routes are kept as written", () => {
         const routes = [
             {
                 match: [{ uri: { prefix: "/vote" } }],
@@ -979,12 +1142,19 @@ describe("config: defaults and valid configs", () => {
             region: REGION,
             values: { ingress: port8000, apps: [{ name: "vote", http: routes }] },
         });
-        assert.equal(cfg.apps.length, 1);
-        const [vote] = cfg.apps;
-        assert.deepEqual(
-            { name: vote.name, namespace: vote.namespace, hosts: vote.hosts, http: vote.http },
-            { name: "vote", namespace: "vote", hosts: ["*"], http: routes },
-        );
+        assert.deepEqual(cfg.apps, [
+            {
+                name: "vote",
+                namespace: "vote",
+                hosts: ["*"],
+                http: routes,
+                destinationRules: [],
+                authorization: [],
+                allowIngressGateway: true,
+                serviceEntries: [],
+                revision: "stable",
+            },
+        ]);
     });
 });
 
@@ -1056,6 +1226,8 @@ describe("config: field helpers", () => {
         ["10.0.0.0/33", undefined, "is not an IPv4 CIDR block"],
         ["10.0.0.0", undefined, "is not an IPv4 CIDR block"],
         ["::/0", undefined, "is not an IPv4 CIDR block"],
+        ["x10.0.0.0/16", undefined, '"x10.0.0.0/16" is not an IPv4 CIDR block'],
+        ["10.0.0.0/16x", undefined, '"10.0.0.0/16x" is not an IPv4 CIDR block'],
     ];
     for (const [cidr, opts, expected] of CIDRS)
         it(`cidrProblem(${cidr}${opts ? " in /16-/22" : ""}) → ${expected ?? "ok"}`, () => {
@@ -1063,6 +1235,47 @@ describe("config: field helpers", () => {
             if (expected) assert.ok(p?.includes(expected), `got ${p}`);
             else assert.equal(p, undefined);
         });
+
+    // The patterns behind the keys' messages: a whole value must match, not a part of it.
+    const CERT_ARN = "certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
+    const PATTERNS: [string, RegExp, string, boolean][] = [
+        ["SEMVER", SEMVER, "1.30.5", true],
+        ["SEMVER", SEMVER, "10.0.0", true],
+        ["SEMVER", SEMVER, "1.30.10", true],
+        ["SEMVER", SEMVER, "v1.30.5", false],
+        ["SEMVER", SEMVER, "1.30.5-rc.1", false],
+        ["INSTANCE_TYPE", INSTANCE_TYPE, "m7i-flex.large", true],
+        ["INSTANCE_TYPE", INSTANCE_TYPE, "Xt3.large", false],
+        ["INSTANCE_TYPE", INSTANCE_TYPE, "t3.large!", false],
+        ["STACK_REFERENCE", STACK_REFERENCE, "acme/eks-istio/dev", true],
+        ["STACK_REFERENCE", STACK_REFERENCE, "acme corp/eks-istio/dev", false],
+        ["STACK_REFERENCE", STACK_REFERENCE, "acme/eks-istio/dev/extra", false],
+        ["HOST", HOST, "*", true],
+        ["HOST", HOST, "a", true],
+        ["HOST", HOST, "vote.example.io", true],
+        ["HOST", HOST, "*.example.com", true],
+        ["HOST", HOST, "Vote.example.com", false],
+        ["HOST", HOST, "vote.example.com-", false],
+        ["CPU_QUANTITY", CPU_QUANTITY, "250m", true],
+        ["CPU_QUANTITY", CPU_QUANTITY, "10", true],
+        ["CPU_QUANTITY", CPU_QUANTITY, "0.25", true],
+        ["CPU_QUANTITY", CPU_QUANTITY, "x100m", false],
+        ["CPU_QUANTITY", CPU_QUANTITY, "100mx", false],
+        ["MEMORY_QUANTITY", MEMORY_QUANTITY, "512Mi", true],
+        ["MEMORY_QUANTITY", MEMORY_QUANTITY, "x512Mi", false],
+        ["MEMORY_QUANTITY", MEMORY_QUANTITY, "512Mix", false],
+        ["URL_PATH", URL_PATH, "/ops/kiali", true],
+        ["URL_PATH", URL_PATH, "ops/kiali", false],
+        ["CERTIFICATE_ARN", CERTIFICATE_ARN, `arn:aws-us-gov:acm:us-gov-west-1:123456789012:${CERT_ARN}`, true],
+        ["CERTIFICATE_ARN", CERTIFICATE_ARN, `xarn:aws:acm:ap-northeast-1:123456789012:${CERT_ARN}`, false],
+        ["CERTIFICATE_ARN", CERTIFICATE_ARN, `arn:aws:acm:ap-northeast-1:123456789012:${CERT_ARN}0`, false],
+        ["IAM_PRINCIPAL_ARN", IAM_PRINCIPAL_ARN, "arn:aws:iam::123456789012:role/platform-admins", true],
+        ["IAM_PRINCIPAL_ARN", IAM_PRINCIPAL_ARN, "xarn:aws:iam::123456789012:role/platform-admins", false],
+        ["IAM_PRINCIPAL_ARN", IAM_PRINCIPAL_ARN, "arn:aws:iam::123456789012:role/platform admins", false],
+    ];
+    for (const [name, pattern, value, matches] of PATTERNS)
+        it(`${name} ${matches ? "takes" : "refuses"} ${JSON.stringify(value)}`, () =>
+            assert.equal(pattern.test(value), matches));
 
     const KEYS = ["environment", "production", "cluster", "istio", "albController", "ingress", "apps"];
     const SUGGESTIONS: [string, string][] = [

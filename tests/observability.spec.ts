@@ -168,6 +168,60 @@ describe("observability config: errors name the key and say what is wrong", () =
             message: 'must be a size in Gi, such as "50Gi"',
         },
         {
+            name: "retention as a YAML list",
+            observability: { prometheus: { retention: ["2d"] } },
+            path: "eks-istio:observability.prometheus.retention",
+            message: '["2d"] is not a Prometheus duration; use a number and a unit such as "2d"',
+        },
+        {
+            name: "retention in seconds shorter than a block",
+            observability: { prometheus: { retention: "3600s" } },
+            path: "eks-istio:observability.prometheus.retention",
+            message: '"3600s" is shorter than 2h',
+        },
+        {
+            name: "retention in milliseconds shorter than a block",
+            observability: { prometheus: { retention: "7000000ms" } },
+            path: "eks-istio:observability.prometheus.retention",
+            message: '"7000000ms" is shorter than 2h',
+        },
+        {
+            name: "retention with a prefix",
+            observability: { prometheus: { retention: "x2d" } },
+            path: "eks-istio:observability.prometheus.retention",
+            message: '"x2d" is not a Prometheus duration',
+        },
+        {
+            name: "retention with a suffix",
+            observability: { prometheus: { retention: "2dx" } },
+            path: "eks-istio:observability.prometheus.retention",
+            message: '"2dx" is not a Prometheus duration',
+        },
+        {
+            name: "storage without a size",
+            observability: { prometheus: { storage: { storageClass: "gp3" } } },
+            path: "eks-istio:observability.prometheus.storage.size",
+            message: 'is required: the volume size, such as "50Gi"',
+        },
+        {
+            name: "storage size with a prefix",
+            observability: { prometheus: { storage: { size: "x50Gi", storageClass: "gp3" } } },
+            path: "eks-istio:observability.prometheus.storage.size",
+            message: 'must be a size in Gi, such as "50Gi"',
+        },
+        {
+            name: "storage size with a suffix",
+            observability: { prometheus: { storage: { size: "50Gix", storageClass: "gp3" } } },
+            path: "eks-istio:observability.prometheus.storage.size",
+            message: 'must be a size in Gi, such as "50Gi"',
+        },
+        ...["GP3", "-gp3", "gp3-"].map((storageClass) => ({
+            name: `StorageClass ${storageClass}`,
+            observability: { prometheus: { storage: { size: "50Gi", storageClass } } },
+            path: "eks-istio:observability.prometheus.storage.storageClass",
+            message: 'must be a StorageClass name such as "gp3"',
+        })),
+        {
             name: "storage without a StorageClass",
             observability: { prometheus: { storage: { size: "50Gi" } } },
             path: "eks-istio:observability.prometheus.storage.storageClass",
@@ -215,6 +269,12 @@ describe("observability config: errors name the key and say what is wrong", () =
             observability: { grafana: { resources: { requests: { cpu: "1" }, limits: { cpu: "500m" } } } },
             path: "eks-istio:observability.grafana.resources.limits.cpu",
             message: "500m is below the request 1; a limit must be at least the request",
+        },
+        {
+            name: "a millicore limit below a millicore request",
+            observability: { grafana: { resources: { requests: { cpu: "250m" }, limits: { cpu: "200m" } } } },
+            path: "eks-istio:observability.grafana.resources.limits.cpu",
+            message: "200m is below the request 250m; a limit must be at least the request",
         },
         {
             name: "Kiali with Prometheus explicitly off",
@@ -321,6 +381,7 @@ describe("observability config: errors name the key and say what is wrong", () =
         assert.equal(prometheusDurationHours("90m"), 1.5);
         assert.equal(retentionProblem("2h"), undefined);
         assert.equal(retentionProblem("1y"), undefined);
+        assert.equal(retentionProblem("1w3d"), undefined);
         assert.match(retentionProblem("119m")!, /shorter than 2h/);
         assert.match(retentionProblem("2 d")!, /not a Prometheus duration/);
     });
@@ -430,6 +491,26 @@ describe("observability config: defaults (all off; Kiali and Grafana bring Prome
                     storage: { size: "50Gi", storageClass: "gp3" },
                     resources: { requests: { cpu: "1", memory: "512Mi" }, limits: { memory: "1Gi" } },
                 },
+            },
+        },
+        {
+            name: "a StorageClass with dots and hyphens (a DNS-1123 subdomain)",
+            observability: { prometheus: { storage: { size: "50Gi", storageClass: "ebs.csi-gp3" } } },
+            expected: {
+                namespace: "observability",
+                prometheus: {
+                    ...devPrometheus,
+                    volumeSize: "50Gi",
+                    storage: { size: "50Gi", storageClass: "ebs.csi-gp3" },
+                },
+            },
+        },
+        {
+            name: "a one-character StorageClass",
+            observability: { prometheus: { storage: { size: "8Gi", storageClass: "a" } } },
+            expected: {
+                namespace: "observability",
+                prometheus: { ...devPrometheus, volumeSize: "8Gi", storage: { size: "8Gi", storageClass: "a" } },
             },
         },
         {

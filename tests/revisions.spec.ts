@@ -76,6 +76,21 @@ describe("revisions: config rules", () => {
             problems: ['eks-istio:istio.revisions[0]: must be an Istio release such as "1.31.1"'],
         },
         {
+            name: "an empty list of revisions",
+            values: { istio: { revisions: [] } },
+            problems: [
+                'eks-istio:istio.revisions: must list the Istio versions installed side by side, e.g. ["1.30.5", "1.31.1"]',
+            ],
+        },
+        {
+            name: "malformed tags",
+            values: { istio: { revisions: ["1.30.5", "1.31.1"], stable: "1.30", canary: "1.31" } },
+            problems: [
+                'eks-istio:istio.stable: must be one of istio.revisions, e.g. "1.30.5"',
+                'eks-istio:istio.canary: must be one of istio.revisions, e.g. "1.31.1"',
+            ],
+        },
+        {
             name: "a revision that is no string",
             values: { istio: { revisions: ["1.31.1", 5] } },
             problems: ["eks-istio:istio.revisions[1]: must be a string, got 5"],
@@ -171,6 +186,17 @@ describe("revisions: config rules", () => {
             cfg.apps.map((a) => a.revision),
             ["canary", "stable"],
         );
+    });
+
+    it("promote and retire: istio.version follows the stable tag, then the one revision left", () => {
+        const parse = (istio: Record<string, unknown>) =>
+            parseStackConfig({ stack: "dev", region: REGION, values: { ingress: { port: 8000 }, istio } }).istio;
+        const promoted = parse({ revisions: ["1.30.5", "1.31.1"], stable: "1.31.1", canary: "1.31.1" });
+        assert.equal(promoted.version, "1.31.1");
+        assert.deepEqual(promoted.revisions, { versions: ["1.30.5", "1.31.1"], stable: "1.31.1", canary: "1.31.1" });
+        const retired = parse({ revisions: ["1.31.1"] });
+        assert.equal(retired.version, "1.31.1");
+        assert.deepEqual(retired.revisions, { versions: ["1.31.1"], stable: "1.31.1" });
     });
 
     it("revision names carry the minor version only", () => {

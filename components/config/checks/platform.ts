@@ -16,7 +16,7 @@ import {
     minorOf,
 } from "../compatibility";
 import type { StackConfig } from "../contract";
-import { cidrProblem, record } from "../primitives";
+import { cidrProblem, record, SEMVER } from "../primitives";
 
 export interface Finding {
     at: string;
@@ -68,7 +68,8 @@ export function compatibilityProblems(v: Record<string, unknown>): Finding[] {
         });
 
     const alb = record(v.albController).version;
-    if (typeof alb === "string" && !(ALB_CONTROLLER_POLICIES as readonly string[]).includes(alb))
+    // A malformed version ("3.5") is reported once, by its schema, without this follow-on.
+    if (typeof alb === "string" && SEMVER.test(alb) && !(ALB_CONTROLLER_POLICIES as readonly string[]).includes(alb))
         out.push({
             at: "albController.version",
             message: `the program carries the controller's IAM policy only for chart version ${ALB_CONTROLLER_POLICIES.join(", ")}; chart ${alb} may call AWS APIs that policy does not allow. Use ${DEFAULT_ALB_CONTROLLER_VERSION}, or vendor that version's iam_policy.json first`,
