@@ -308,6 +308,13 @@ describe("values AWS refuses", () => {
             ],
         },
         {
+            name: "a certificate ARN of another region given as a list",
+            values: { ingress: { port: 8000, certificateArn: [`arn:aws:acm:us-east-1:${CERT}`] } },
+            expected: [
+                'eks-istio:ingress.certificateArn: must be a string, got ["arn:aws:acm:us-east-1:123456789012:ce…',
+            ],
+        },
+        {
             name: "the same number listed twice as admin principals",
             values: { cluster: { adminPrincipalArns: [5, 5] } },
             expected: [
