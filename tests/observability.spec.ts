@@ -314,6 +314,13 @@ describe("observability config: errors name the key and say what is wrong", () =
             ],
         },
         {
+            name: "Kiali set to null with Prometheus off: null does not switch Kiali on",
+            observability: { kiali: null, prometheus: false },
+            expected: [
+                "eks-istio:observability.kiali: must be true, false or a map of settings (expose, resources), got null",
+            ],
+        },
+        {
             name: "Kiali as a word with Prometheus off: a word does not switch Kiali on",
             observability: { kiali: "yes", prometheus: false },
             expected: [
@@ -346,6 +353,7 @@ describe("observability config: errors name the key and say what is wrong", () =
         {
             name: "a Kiali host that is a number",
             observability: expose({ hosts: [5] }),
+            values: { ingress: { port: 8000, hosts: ["kiali.example.com"] } },
             expected: ["eks-istio:observability.kiali.expose.hosts[0]: must be a string, got 5"],
         },
         {
@@ -365,8 +373,8 @@ describe("observability config: errors name the key and say what is wrong", () =
             expected: ["eks-istio:observability.grafana.resources.limits.cpu: must be a string, got 1"],
         },
         {
-            name: "a memory request in a unit pods are not sized in",
-            observability: { grafana: { resources: { requests: { memory: "2GB" } } } },
+            name: "a memory request in a unit pods are not sized in, above the default limit 256Mi",
+            observability: { grafana: { resources: { requests: { memory: "512MB" } } } },
             expected: [
                 'eks-istio:observability.grafana.resources.requests.memory: must be a memory quantity such as "512Mi" or "2Gi"',
             ],
