@@ -282,6 +282,59 @@ describe("values AWS refuses", () => {
                 "eks-istio:cluster.adminPrincipalArns[1]: is also eks-istio:cluster.adminPrincipalArns[0]; EKS allows one access entry per principal, list it once",
             ],
         },
+        {
+            name: "a principal listed three times: each repeat names the first",
+            values: {
+                cluster: {
+                    adminPrincipalArns: [
+                        "arn:aws:iam::123456789012:role/admins",
+                        "arn:aws:iam::123456789012:role/admins",
+                        "arn:aws:iam::123456789012:role/admins",
+                    ],
+                },
+            },
+            expected: [
+                "eks-istio:cluster.adminPrincipalArns[1]: is also eks-istio:cluster.adminPrincipalArns[0]; EKS allows one access entry per principal, list it once",
+                "eks-istio:cluster.adminPrincipalArns[2]: is also eks-istio:cluster.adminPrincipalArns[0]; EKS allows one access entry per principal, list it once",
+            ],
+        },
+        // Malformed values get their field's error alone: no partition guessed from them, no
+        // duplicate counted among them, and no partition rule without a region to compare with.
+        {
+            name: "a certificate ARN of another partition given as a list",
+            values: { ingress: { port: 8000, certificateArn: [`arn:aws-cn:acm:ap-northeast-1:${CERT}`] } },
+            expected: [
+                'eks-istio:ingress.certificateArn: must be a string, got ["arn:aws-cn:acm:ap-northeast-1:1234567…',
+            ],
+        },
+        {
+            name: "a certificate ARN of another region given as a list",
+            values: { ingress: { port: 8000, certificateArn: [`arn:aws:acm:us-east-1:${CERT}`] } },
+            expected: [
+                'eks-istio:ingress.certificateArn: must be a string, got ["arn:aws:acm:us-east-1:123456789012:ce…',
+            ],
+        },
+        {
+            name: "the same number listed twice as admin principals",
+            values: { cluster: { adminPrincipalArns: [5, 5] } },
+            expected: [
+                "eks-istio:cluster.adminPrincipalArns[0]: must be a string, got 5",
+                "eks-istio:cluster.adminPrincipalArns[1]: must be a string, got 5",
+            ],
+        },
+        {
+            name: "an admin principal that is not an ARN",
+            values: { cluster: { adminPrincipalArns: ["admins"] } },
+            expected: [
+                "eks-istio:cluster.adminPrincipalArns[0]: must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/platform-admins",
+            ],
+        },
+        {
+            name: "an admin principal without a region set",
+            values: { cluster: { adminPrincipalArns: ["arn:aws:iam::123456789012:role/admins"] } },
+            region: "",
+            expected: ["aws:region: is required, e.g. `pulumi config set aws:region ap-northeast-1`"],
+        },
     ];
     for (const c of cases) it(c.name, () => assert.deepEqual(problemLines(c.values, c.region), c.expected));
 });

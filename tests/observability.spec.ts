@@ -363,6 +363,95 @@ describe("observability config: errors name the key and say what is wrong", () =
             assertProblem(problemsOf(c.observability, { values: c.values }), c.path, c.message);
         });
 
+    // Every problem of these configs, whole: a malformed value gets its own field's error and
+    // nothing guessed from it; a value a rule accepts gets nothing at all.
+    const WHOLE: { name: string; observability: unknown; values?: Record<string, unknown>; expected: string[] }[] = [
+        {
+            name: "an add-on set to null",
+            observability: { grafana: null },
+            expected: [
+                "eks-istio:observability.grafana: must be true, false or a map of settings (resources), got null",
+            ],
+        },
+        {
+            name: "Kiali set to null with Prometheus off: null does not switch Kiali on",
+            observability: { kiali: null, prometheus: false },
+            expected: [
+                "eks-istio:observability.kiali: must be true, false or a map of settings (expose, resources), got null",
+            ],
+        },
+        {
+            name: "Kiali as a word with Prometheus off: a word does not switch Kiali on",
+            observability: { kiali: "yes", prometheus: false },
+            expected: [
+                'eks-istio:observability.kiali: must be true, false or a map of settings (expose, resources), got "yes"',
+            ],
+        },
+        {
+            name: "Kiali with Prometheus off",
+            observability: { kiali: true, prometheus: false },
+            expected: [
+                "eks-istio:observability.prometheus: is false, but kiali reads its metrics from this stack's Prometheus; remove prometheus: false (it is then switched on with its defaults) or switch kiali off",
+            ],
+        },
+        {
+            name: "Kiali and Grafana with Prometheus off",
+            observability: { kiali: true, grafana: {}, prometheus: false },
+            expected: [
+                "eks-istio:observability.prometheus: is false, but kiali and grafana read their metrics from this stack's Prometheus; remove prometheus: false (it is then switched on with its defaults) or switch kiali and grafana off",
+            ],
+        },
+        {
+            name: "a Kiali host off the Gateway, whose hosts include a number",
+            observability: expose({ hosts: ["kiali.other.example.com"] }),
+            values: { ingress: { port: 8000, hosts: ["kiali.example.com", 5] } },
+            expected: [
+                "eks-istio:ingress.hosts[1]: must be a string, got 5",
+                'eks-istio:observability.kiali.expose.hosts: "kiali.other.example.com" is not served by this environment\'s Gateway (eks-istio:ingress.hosts: ["kiali.example.com"]); add it there or fix the host',
+            ],
+        },
+        {
+            name: "a Kiali host that is a number",
+            observability: expose({ hosts: [5] }),
+            values: { ingress: { port: 8000, hosts: ["kiali.example.com"] } },
+            expected: ["eks-istio:observability.kiali.expose.hosts[0]: must be a string, got 5"],
+        },
+        {
+            name: "a Kiali host that one of several Gateway hosts serves",
+            observability: expose({ hosts: ["kiali.example.com"] }),
+            values: { ingress: { port: 8000, hosts: ["shop.example.com", "kiali.example.com"] } },
+            expected: [],
+        },
+        {
+            name: "a CPU request as a number, above the limit",
+            observability: { grafana: { resources: { requests: { cpu: 5 }, limits: { cpu: "1" } } } },
+            expected: ["eks-istio:observability.grafana.resources.requests.cpu: must be a string, got 5"],
+        },
+        {
+            name: "a CPU limit as a number, below the request",
+            observability: { grafana: { resources: { requests: { cpu: "2" }, limits: { cpu: 1 } } } },
+            expected: ["eks-istio:observability.grafana.resources.limits.cpu: must be a string, got 1"],
+        },
+        {
+            name: "a memory request in a unit pods are not sized in, above the default limit 256Mi",
+            observability: { grafana: { resources: { requests: { memory: "512MB" } } } },
+            expected: [
+                'eks-istio:observability.grafana.resources.requests.memory: must be a memory quantity such as "512Mi" or "2Gi"',
+            ],
+        },
+        {
+            name: "a request equal to the default limit",
+            observability: { prometheus: { resources: { requests: { memory: "1Gi" } } } },
+            expected: [],
+        },
+    ];
+    for (const c of WHOLE)
+        it(`${c.name}: every problem, whole`, () =>
+            assert.deepEqual(
+                problemsOf(c.observability, { values: c.values }).map((p) => `${p.path}: ${p.message}`),
+                c.expected,
+            ));
+
     it("reports every problem of the section in one run", () => {
         const problems = problemsOf({
             kiali: { expose: {} },
@@ -634,6 +723,20 @@ describe("observability config: warnings for settings that work but deserve a lo
             expected: [
                 /^eks-istio:apps\[0\]\.http\[0\]: matches every request on host "\*", where kiali\.expose routes \/kiali/,
             ],
+        },
+        {
+            name: "an app on Kiali's host whose only route has a match: not a catch-all",
+            observability: expose(),
+            values: {
+                ingress: { port: 8000, certificateArn: CERT },
+                apps: [
+                    {
+                        name: "web",
+                        http: [{ match: [{ uri: { prefix: "/shop" } }], route: [{ destination: { host: "web" } }] }],
+                    },
+                ],
+            },
+            expected: [],
         },
         {
             name: "Kiali on a host of its own does not compete with the catch-all",

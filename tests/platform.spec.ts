@@ -182,6 +182,68 @@ describe("platform: compatibility preflight (config errors before anything is cr
     ];
     for (const c of VALID) it(`accepts ${c.name}`, () => assert.deepEqual(renderProblems(problemsOf(c.values)), ""));
 
+    // A malformed version is reported once, by its own field rule: the preflight judges only
+    // values that passed it, so no guessed range or "no reference data for Istio undefined" on top.
+    const MALFORMED: { name: string; values: Record<string, unknown>; expected: string[] }[] = [
+        {
+            name: "an unquoted Kubernetes version (YAML's number 1.37)",
+            values: { cluster: { kubernetesVersion: 1.37 } },
+            expected: [
+                'eks-istio:cluster.kubernetesVersion: must be a quoted string such as "1.35" (YAML reads an unquoted 1.30 as the number 1.3)',
+            ],
+        },
+        {
+            name: "a Kubernetes version that is a word",
+            values: { cluster: { kubernetesVersion: "latest" } },
+            expected: ['eks-istio:cluster.kubernetesVersion: must be a Kubernetes minor version such as "1.35"'],
+        },
+        {
+            name: "a Kubernetes version with a major of two digits",
+            values: { cluster: { kubernetesVersion: "11.37" } },
+            expected: ['eks-istio:cluster.kubernetesVersion: must be a Kubernetes minor version such as "1.35"'],
+        },
+        {
+            name: "a Kubernetes minor of three digits",
+            values: { cluster: { kubernetesVersion: "1.355" } },
+            expected: ['eks-istio:cluster.kubernetesVersion: must be a Kubernetes minor version such as "1.35"'],
+        },
+        {
+            name: "an unquoted Istio version",
+            values: { istio: { version: 1.32 } },
+            expected: ["eks-istio:istio.version: must be a string, got 1.32"],
+        },
+        {
+            name: "an Istio version that is a word",
+            values: { istio: { version: "latest" } },
+            expected: ['eks-istio:istio.version: must be an Istio release such as "1.30.5"'],
+        },
+        {
+            name: "revisions that are a word and a number",
+            values: { istio: { revisions: ["latest", 1.32] } },
+            expected: [
+                'eks-istio:istio.revisions[0]: must be an Istio release such as "1.31.1"',
+                "eks-istio:istio.revisions[1]: must be a string, got 1.32",
+            ],
+        },
+    ];
+    for (const c of MALFORMED)
+        it(`${c.name}: only its own field's error`, () =>
+            assert.deepEqual(
+                problemsOf(c.values).map((p) => `${p.path}: ${p.message}`),
+                c.expected,
+            ));
+
+    it("judges no chart version of an attached stack (the owner runs the controller)", () =>
+        assert.deepEqual(
+            problemsOf({
+                cluster: { stackReference: "acme/eks-istio/product" },
+                albController: { version: "3.6.0" },
+            }).map((p) => `${p.path}: ${p.message}`),
+            [
+                "eks-istio:albController: has no effect with cluster.stackReference: the owner stack (the one cluster.stackReference names) runs the controller",
+            ],
+        ));
+
     it("leaves attached stacks to their owner (which installs all of it)", () => {
         const problems = problemsOf({
             cluster: { stackReference: "acme/eks-istio/product" },
@@ -262,6 +324,11 @@ describe("platform: the shipped placeholders are warnings that say what to set",
             ],
         ));
 
+    it("an API endpoint open only to one documentation range", () =>
+        assert.deepEqual(warningsOf({ cluster: { publicAccessCidrs: ["192.0.2.0/24"] } }), [
+            "eks-istio:cluster.publicAccessCidrs: 192.0.2.0/24 is a documentation range (RFC 5737) that no client has: nothing can reach the Kubernetes API, so `pulumi up` creates the cluster and then times out on the first Helm release. Set it to the egress addresses of whoever deploys (your CI runners' and your VPN's), or see docs/pipeline.md for a runner inside the VPC",
+        ]));
+
     const QUIET: { name: string; values: Record<string, unknown> }[] = [
         { name: "a real-looking certificate", values: { ingress: { port: 8000, certificateArn: CERT } } },
         {
@@ -271,6 +338,11 @@ describe("platform: the shipped placeholders are warnings that say what to set",
         { name: "the default 0.0.0.0/0", values: {} },
         { name: "Istio 1.30.3, which has the fix", values: { istio: { version: "1.30.3" } } },
         { name: "an Istio patch newer than the newest known", values: { istio: { version: "1.30.10" } } },
+        { name: "Istio 1.31.0, a minor with no fix to wait for", values: { istio: { version: "1.31.0" } } },
+        {
+            name: "a range that starts at a documentation range and reaches past it",
+            values: { cluster: { publicAccessCidrs: ["192.0.2.0/23"] } },
+        },
         {
             name: "a range that merely contains a documentation range",
             values: { cluster: { publicAccessCidrs: ["203.0.0.0/16"] } },

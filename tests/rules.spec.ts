@@ -568,6 +568,23 @@ describe("rules: malformed values are reported once, by the schema, without foll
             ],
         );
     });
+    // App a still serves host "*" whatever its routes become, so b's catch-all is still reported;
+    // a itself has no route, so no catch-all of its own.
+    it("an app whose http is not a list: its type error, and no route of its own reported", () => {
+        assert.deepEqual(
+            lines({
+                ingress: { port: 8000 },
+                apps: [
+                    { name: "a", http: "all" },
+                    { name: "b", http: [route(undefined, "b")] },
+                ],
+            }),
+            [
+                'eks-istio:apps[0].http: must be an array, got "all"',
+                'eks-istio:apps[1].http[0]: matches every request on host "*", which apps[0] (a) also serves; Istio merges both VirtualServices in creation order, so one app would shadow the other depending on deploy order. Give this route a match, give the apps distinct hosts, or put the routes in one app',
+            ],
+        );
+    });
     it("a catch-all shared with an app whose hosts only partly overlap", () => {
         assert.deepEqual(
             lines({

@@ -166,7 +166,9 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
             `mixes ARM (Graviton) and x86 instance types (${types.join(", ")}); one node group runs one architecture, so list types of one kind`,
         );
     if (rawCluster.stackReference !== undefined) attachedModeProblems(v).forEach((p) => add(p.at, p.message));
-    const certRegion = CERTIFICATE_ARN.exec(String(record(v.ingress).certificateArn ?? ""))?.[2];
+    // Only a string is an ARN: a list holding one is a type error, not a certificate in some region.
+    const certArn = record(v.ingress).certificateArn;
+    const certRegion = typeof certArn === "string" ? CERTIFICATE_ARN.exec(certArn)?.[2] : undefined;
     if (certRegion && raw.region && certRegion !== raw.region)
         add(
             "ingress.certificateArn",

@@ -18,8 +18,8 @@ export function isCatchAll(route: { match?: unknown }): boolean {
 /** Whether two Gateway/VirtualService hosts can name the same request host. */
 export function hostsOverlap(a: string, b: string): boolean {
     if (a === "*" || b === "*" || a === b) return true;
-    const covers = (wild: string, h: string) =>
-        wild.startsWith("*.") && (h.endsWith(wild.slice(1)) || (h.startsWith("*.") && wild.endsWith(h.slice(1))));
+    // Asked both ways round, so two wildcards overlap when either one's suffix ends the other.
+    const covers = (wild: string, h: string) => wild.startsWith("*.") && h.endsWith(wild.slice(1));
     return covers(a, b) || covers(b, a);
 }
 
