@@ -59,8 +59,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
             const result = await renderStack(file);
             const dir = path.join(outRoot, result.outDir);
             write(dir, result.files);
-            for (const w of result.warnings) io.err(`\n  warning: ${w}`);
-            if (result.warnings.length) io.err("\n  ");
+            for (const line of result.logs) io.err(`\n  ${line}`);
+            if (result.logs.length) io.err("\n  ");
             const ms = Number(process.hrtime.bigint() - t0) / 1e6;
             io.err(
                 `${(ms / 1000).toFixed(2)}s, ${result.resourceCount} resources → ${path.relative(process.cwd(), dir) || "."}\n`,

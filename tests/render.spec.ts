@@ -195,6 +195,16 @@ describe("render: the command", () => {
         assert.equal(r.stdout, "");
     });
 
+    it("prints what the program logged, each line once, as the preview shows it", async () => {
+        const r = await render("product", "--out", path.join(dir, "product"), "--quiet");
+        assert.equal(r.status, 0, r.stderr);
+        const logged = r.stderr.split("\n").filter((l) => /warning/.test(l));
+        assert.deepEqual(
+            logged.map((l) => /^ {2}warning: ([^:]+:[^:]+): ./.exec(l)?.[1] ?? l),
+            ["eks-istio:ingress.certificateArn", "eks-istio:cluster.publicAccessCidrs"],
+        );
+    });
+
     it("no arguments print the usage and exit 2", async () => {
         const r = await render();
         assert.equal(r.status, 2);

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml, stringify } from "yaml";
-import { parseStackConfig, rawConfigFromMap } from "../../components/config";
+import { rawConfigFromMap } from "../../components/config";
 import {
     evaluateProgram,
     type MockRun,
@@ -27,7 +27,12 @@ export interface RenderResult {
     outDir: string;
     files: RenderedFile[];
     resourceCount: number;
-    /** Config warnings (valid but suspicious settings), also written to warnings.txt. */
+    /**
+     * What the program logged, as `pulumi preview` shows it under the stack ("warning: <key>: ...").
+     * The config's warnings (valid but suspicious settings) among them are also in warnings.txt.
+     */
+    logs: string[];
+    /** The config warnings alone, "<key path>: <message>". */
     warnings: string[];
 }
 
@@ -80,16 +85,17 @@ export async function renderStack(file: string, { fresh = false } = {}): Promise
         { fresh },
     );
     const files = renderRun(run, outputs);
-    const { warnings } = parseStackConfig(rawConfigFromMap(stack, config));
-    if (warnings.length)
-        files.push({ path: "warnings.txt", content: warnings.map((w) => `${w.path}: ${w.message}\n`).join("") });
+    // The program logs each config warning (components/config), as the preview would show it.
+    const warnings = run.logs.filter((l) => l.startsWith("warning: ")).map((l) => l.slice("warning: ".length));
+    if (warnings.length) files.push({ path: "warnings.txt", content: warnings.map((w) => `${w}\n`).join("") });
     const rel = path.relative(ROOT, path.dirname(file));
     return {
         stack,
         outDir: rel ? path.join(rel, stack) : stack,
         files: files.sort((a, b) => a.path.localeCompare(b.path)),
         resourceCount: run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length,
-        warnings: warnings.map((w) => `${w.path}: ${w.message}`),
+        logs: run.logs,
+        warnings,
     };
 }
 
