@@ -217,7 +217,7 @@ export async function runUnderMocks<T>(build: () => T | Promise<T>, opts: MockOp
 /**
  * With no engine to send them to, pulumi.log writes "warning: [runtime] <message>" (and info:,
  * error:) to the console. Until the returned function is called, those lines go to `logs` instead
- * (the render prints the config's warnings itself, once; tests assert them); any other console
+ * (the render prints them, once, as the preview would; tests assert them); any other console
  * output still prints.
  */
 function keepRuntimeLog(logs: string[]): () => void {
