@@ -2,7 +2,8 @@
 // registered ("Preview is the truth" in DESIGN.md). Where a rule lives:
 //   crd.ts      the API server: structural schema + CEL rules of the vendored Istio CRD file
 //   cel.ts      the CEL environment the API server evaluates rules in (Kubernetes' extensions)
-//   webhook.ts  istiod's validating webhook: RE2 regexes, hosts, ports, header names, labels, …
+//   webhook/    istiod's validating webhook, a file per kind over primitives.ts (RE2 regexes,
+//               hosts, ports, header names, labels, …)
 //   names.ts    Kubernetes names and DNS limits of object names, labels and namespaces
 //   objects.ts  every Istio object the program registers, and the way back to its config key
 // Each problem names the config key that produced the field, like every other config error.

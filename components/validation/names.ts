@@ -5,7 +5,7 @@
 // engine would stop with "duplicate URN" in the middle of `pulumi up`.
 import type { CrdIssue } from "./crd";
 import type { GeneratedObject } from "./objects";
-import { labelProblems } from "./webhook";
+import { labelProblems } from "./webhook/primitives";
 
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
