@@ -1,13 +1,12 @@
 // The AWS side as plain data: what the VPC, the cluster and the IAM documents will look like to AWS.
 import * as assert from "node:assert/strict";
-import { parseStackConfig, type StackConfig } from "../components/config";
+import { parseStackConfig, partitionOf, type StackConfig } from "../components/config";
 import {
     albControllerPolicy,
     amiTypeFor,
     clusterSpec,
     irsaTrustPolicy,
     nodeRolePolicyArns,
-    partitionOf,
     type PolicyStatement,
     secretsKeySpec,
     serviceTrustPolicy,

@@ -88,6 +88,12 @@ export function minorOf(version: string): string | undefined {
     return /^(\d+\.\d+)(?:\.\d+)?(?:[-+].*)?$/.exec(version)?.[1];
 }
 
+/** "1.31.1" → [1, 31, 1]. */
+export function versionParts(version: string): [number, number, number] {
+    const [major, minor, patch] = version.split(".").map(Number);
+    return [major, minor, patch];
+}
+
 /** Compares two versions part by part as numbers ("1.30.2" < "1.30.10"); pre-release suffixes are ignored. */
 export function compareVersions(a: string, b: string): number {
     const [x, y] = [a, b].map((v) => v.split(/[-+]/)[0].split(".").map(Number));

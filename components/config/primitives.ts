@@ -1,5 +1,12 @@
 // Field-level rules of the contract: names, ports, CIDRs, hosts, quantities, durations. Pure
 // functions and patterns, exported for the schemas, the cross-checks and the tests' tables.
+//
+// The facts the contract shares with the renderers (object names from hosts, the status port, ARM
+// instance types, AWS partitions; versions are in compatibility.ts) live here, on the ground floor,
+// because manifests/ already stands on config/ for the StackConfig types: a module of their own
+// would be one more floor for a handful of names. manifests/ and validation/ import this file (and
+// contract.ts, compatibility.ts) by name, never through config/index.ts, which is the parse: a
+// renderer needs a name, not the whole contract, and config/ imports nothing above itself.
 import { excerpt } from "./untrusted";
 
 /** RFC 1123 label: what Kubernetes requires of namespace names and most object names. */
@@ -102,6 +109,13 @@ export const IAM_PRINCIPAL_ARN =
 export function isArmInstanceType(instanceType: string): boolean {
     // a1 is the first Graviton generation, from before the "g" suffix.
     return /^[a-z]+\d+[a-z]*g[a-z]*\./.test(instanceType) || instanceType.startsWith("a1.");
+}
+
+/** The AWS partition of a region: ARNs in China and GovCloud do not start with arn:aws:. */
+export function partitionOf(region: string): "aws" | "aws-cn" | "aws-us-gov" {
+    if (region.startsWith("cn-")) return "aws-cn";
+    if (region.startsWith("us-gov-")) return "aws-us-gov";
+    return "aws";
 }
 
 export const SEMVER = /^\d+\.\d+\.\d+$/;

@@ -1,6 +1,7 @@
 // Pure shapes of the AWS side: VPC layout, cluster settings, IAM documents. Plain data in, plain
 // data out, so tests and the offline render see exactly what the components send to AWS.
-import { isArmInstanceType, type StackConfig, type UpgradePolicy } from "../config";
+import type { StackConfig, UpgradePolicy } from "../config/contract";
+import { isArmInstanceType, partitionOf } from "../config/primitives";
 import upstreamAlbPolicy from "./albControllerIamPolicy.v3.5.0.json";
 
 export interface PolicyDocument {
@@ -14,13 +15,6 @@ export interface PolicyStatement {
     Action: string | string[];
     Resource?: string | string[];
     Condition?: Record<string, Record<string, string | string[]>>;
-}
-
-/** The AWS partition of a region: ARNs in China and GovCloud do not start with arn:aws:. */
-export function partitionOf(region: string): "aws" | "aws-cn" | "aws-us-gov" {
-    if (region.startsWith("cn-")) return "aws-cn";
-    if (region.startsWith("us-gov-")) return "aws-us-gov";
-    return "aws";
 }
 
 /** Tags every AWS resource of the stack carries, so cost and ownership are visible per environment. */

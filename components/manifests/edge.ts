@@ -1,7 +1,8 @@
 // The per-environment edge as plain Kubernetes objects: ALB Ingress → Istio Gateway →
 // VirtualServices, and the apps' namespaces. Object names follow DESIGN.md and contain nothing
 // but the environment name, so any environment works like dev, stg and product.
-import { hostObjectName, type AppConfig, type StackConfig } from "../config";
+import type { AppConfig, StackConfig } from "../config/contract";
+import { hostObjectName } from "../config/primitives";
 import { GATEWAY_ROLLOUT, gatewayPortName, ISTIO } from "./istio";
 import { injectionLabels } from "./revisions";
 

@@ -1,7 +1,8 @@
 // Istio's Helm values and mesh-wide objects, as plain data. Values keys are the charts' own
 // (Istio 1.30 charts take them at the top level; their defaults sit under
 // `_internal_defaults_do_not_set`); tests check every key against the vendored values.yaml files.
-import { STATUS_PORT, type GatewayPort } from "../config";
+import type { GatewayPort } from "../config/contract";
+import { STATUS_PORT } from "../config/primitives";
 
 export const ISTIO = {
     namespace: "istio-system",

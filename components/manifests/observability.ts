@@ -9,7 +9,7 @@
 // Envoy (Istio's `opentelemetry` provider), keeps traces in memory, and serves the query API
 // Kiali reads and the UI people use. Memory storage keeps up to 100,000 traces (Jaeger's
 // default) and loses them on restart: fine for looking at the mesh, not an archive.
-import type { ObservabilityConfig, Resources, StackConfig } from "../config";
+import type { ObservabilityConfig, Resources, StackConfig } from "../config/contract";
 import { edgeLabels, gatewayName } from "./edge";
 import { ISTIO, type TracingProvider } from "./istio";
 

@@ -3,8 +3,8 @@
 // plane that is running never changes its Pulumi resource name, Helm release name or revision
 // across the steps of a canary upgrade (version → revisions [old, new] → stable: new → revisions
 // [new]). Changing any of the three would make Helm reinstall the control plane that serves traffic.
-import type { RevisionTag, StackConfig } from "../config";
-import { compareVersions, versionParts } from "../config";
+import { compareVersions, versionParts } from "../config/compatibility";
+import type { RevisionTag, StackConfig } from "../config/contract";
 
 /** One istiod: its Helm release, the `revision` chart value and the revision tags it carries. */
 export interface ControlPlane {

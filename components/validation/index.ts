@@ -7,7 +7,7 @@
 //   names.ts    Kubernetes names and DNS limits of object names, labels and namespaces
 //   objects.ts  every Istio object the program registers, and the way back to its config key
 // Each problem names the config key that produced the field, like every other config error.
-import type { StackConfig } from "../config";
+import type { StackConfig } from "../config/contract";
 import { crdFileFor, crdIssues, fieldPathText } from "./crd";
 import { collisions, metadataIssues } from "./names";
 import { generatedIstioObjects, type GeneratedObject } from "./objects";

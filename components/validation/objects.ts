@@ -1,7 +1,7 @@
 // Every Istio custom resource the program registers for a config, each with the way back from a
 // field of the object to the config key that produced it. The same manifest functions the
 // components use build them, so what is validated is what is registered.
-import type { StackConfig } from "../config";
+import type { StackConfig } from "../config/contract";
 import {
     authorizationPolicyManifest,
     destinationRuleManifests,

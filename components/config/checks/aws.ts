@@ -1,8 +1,7 @@
 // Rules AWS applies that the field patterns do not: ARNs of the stack's own partition (China and
 // GovCloud regions have their own), and no principal listed twice (EKS refuses a second access
 // entry for the same principal, after the cluster exists).
-import { partitionOf } from "../../manifests/aws";
-import { CERTIFICATE_ARN, IAM_PRINCIPAL_ARN, record } from "../primitives";
+import { CERTIFICATE_ARN, IAM_PRINCIPAL_ARN, partitionOf, record } from "../primitives";
 
 export function awsProblems(
     values: Record<string, unknown>,

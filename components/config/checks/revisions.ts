@@ -1,17 +1,11 @@
 // Canary upgrades of Istio by revision (istio.revisions, istio.stable, istio.canary, apps[].revision):
 // the rules a config must meet on its own. The rules that need the stack's previous update (a step
 // that would delete the control plane still serving `stable`) are in manifests/revisions.ts.
-import { compareVersions } from "../compatibility";
+import { compareVersions, versionParts } from "../compatibility";
 import { record, SEMVER } from "../primitives";
 
 /** At most two control planes side by side: the one serving and the one being tried. */
 export const MAX_REVISIONS = 2;
-
-/** "1.31.1" → [1, 31, 1]. */
-export function versionParts(version: string): [number, number, number] {
-    const [major, minor, patch] = version.split(".").map(Number);
-    return [major, minor, patch];
-}
 
 const minorOf = (v: string) => versionParts(v).slice(0, 2).join(".");
 
