@@ -8,13 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlbController } from "./components/albController";
 import { Cluster } from "./components/cluster";
 import { ClusterAutoscaler } from "./components/clusterAutoscaler";
-import {
-    attachmentProblem,
-    clusterAutoscalerChart,
-    ConfigError,
-    loadStackConfig,
-    type StackConfig,
-} from "./components/config";
+import { attachmentProblem, clusterAutoscalerChart, ConfigError, type StackConfig } from "./components/config";
 import { EnvironmentEdge } from "./components/environmentEdge";
 import { Istio } from "./components/istio";
 import { MetricsServer } from "./components/metricsServer";
@@ -28,10 +22,11 @@ import {
 import { anyAddonOn, gatewayTrustedProxies, tracingProvider } from "./components/manifests/observability";
 import { Network } from "./components/network";
 import { Observability } from "./components/observability";
+import { loadStack } from "./components/stack";
 
 export = async () => {
     // Parsed before any resource is registered: a bad config creates nothing.
-    const config = loadStackConfig();
+    const config = loadStack();
     return config.cluster.stackReference
         ? attachedStack(config, config.cluster.stackReference)
         : await ownerStack(config);

@@ -1,6 +1,7 @@
 // The AWS side as plain data: what the VPC, the cluster and the IAM documents will look like to AWS.
 import * as assert from "node:assert/strict";
-import { parseStackConfig, partitionOf, type StackConfig } from "../components/config";
+import { partitionOf, type StackConfig } from "../components/config";
+import { parseStackConfig } from "../components/stack";
 import {
     albControllerPolicy,
     amiTypeFor,

@@ -25,11 +25,11 @@ import {
     keyPath,
     keysAt,
     nodePortWarnings,
-    parseStackConfig,
     portProblem,
     routeProblems,
     type HttpRoute,
 } from "../components/config";
+import { parseStackConfig } from "../components/stack";
 import { durationMs } from "../components/config/istioSpec";
 
 const REGION = "ap-northeast-1";

@@ -7,11 +7,11 @@ import fc from "fast-check";
 import {
     ConfigError,
     defaultNodePort,
-    parseStackConfig,
     rawConfigFromMap,
     DEFAULT_STATUS_NODE_PORT,
     type StackConfig,
 } from "../components/config";
+import { parseStackConfig } from "../components/stack";
 import { gatewayManifest, ingressManifest, virtualServiceManifest } from "../components/manifests/edge";
 import { gatewayValues } from "../components/manifests/istio";
 import { findStackFiles } from "../scripts/lib/render";

@@ -5,7 +5,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { celProgram, goParseUrl } from "../components/validation/cel";
-import { parseStackConfig } from "../components/config";
+import { parseStackConfig } from "../components/stack";
 import { generatedIstioObjects, type FieldPath } from "../components/validation";
 import { crdFileFor, crdIssues, ISTIO_CRD_FILE } from "../components/validation/crd";
 import { compactCrds } from "../scripts/lib/compactCrds";

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { parseStackConfig, type StackConfig } from "../components/config";
+import { type StackConfig } from "../components/config";
+import { parseStackConfig } from "../components/stack";
 import {
     appNamespaceManifest,
     gatewayManifest,

@@ -3,7 +3,8 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import { ConfigError, loadStackConfig, parseStackConfig, rawConfigFromMap } from "../components/config";
+import { ConfigError, rawConfigFromMap } from "../components/config";
+import { loadStack as loadStackConfig, parseStackConfig } from "../components/stack";
 import { excerpt, forbiddenKeyProblems, safeAssign, secretScrubber } from "../components/config/untrusted";
 import { toConfigMap } from "./harness";
 

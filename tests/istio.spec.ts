@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { DEFAULT_STATUS_NODE_PORT, defaultNodePort, parseStackConfig } from "../components/config";
+import { DEFAULT_STATUS_NODE_PORT, defaultNodePort } from "../components/config";
+import { parseStackConfig } from "../components/stack";
 import {
     gatewayServicePorts,
     gatewayValues,

@@ -6,14 +6,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
-import {
-    ConfigError,
-    defaultNodePort,
-    parseStackConfig,
-    rawConfigFromMap,
-    STATUS_PORT,
-    type StackConfig,
-} from "../components/config";
+import { ConfigError, defaultNodePort, rawConfigFromMap, STATUS_PORT, type StackConfig } from "../components/config";
+import { parseStackConfig } from "../components/stack";
 import { ingressManifest } from "../components/manifests/edge";
 import { generatedIstioObjects } from "../components/validation";
 import { registeredWithMockEngine, ROOT, runProgram, runStackFile, stackFileConfig, toConfigMap } from "./harness";

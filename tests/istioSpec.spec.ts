@@ -2,7 +2,8 @@
 // for each rule the last value accepted next to the first refused, with the message the user reads
 // at the key path where they wrote it.
 import * as assert from "node:assert/strict";
-import { ConfigError, parseStackConfig } from "../components/config";
+import { ConfigError } from "../components/config";
+import { parseStackConfig } from "../components/stack";
 import { durationMs } from "../components/config/istioSpec";
 
 /** "path: message" for every problem of a stack whose one app has `app` merged in; [] when valid. */

@@ -1,7 +1,7 @@
 // Preview is the truth, classes 6-8: Kubernetes names and reserved namespaces, collisions between
 // config entries, and values AWS refuses — each with the message a user reads.
 import * as assert from "node:assert/strict";
-import { parseStackConfig } from "../components/config";
+import { parseStackConfig } from "../components/stack";
 import { collisions, generatedObjectProblems, metadataIssues, type GeneratedObject } from "../components/validation";
 import { problemLines } from "./problems";
 

@@ -10,12 +10,12 @@ import { parse as parseYaml } from "yaml";
 import {
     ConfigError,
     DEFAULTS,
-    parseStackConfig,
     prometheusDurationHours,
     retentionProblem,
     type ObservabilityConfig,
     type StackConfig,
 } from "../components/config";
+import { parseStackConfig } from "../components/stack";
 import { istiodValues } from "../components/manifests/istio";
 import {
     addonEndpoints,

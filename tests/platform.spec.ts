@@ -18,9 +18,9 @@ import {
     istioSchema,
     ISTIO_RELEASES,
     minorOf,
-    parseStackConfig,
     type StackConfig,
 } from "../components/config";
+import { parseStackConfig } from "../components/stack";
 import {
     addonVersionQuery,
     clusterAutoscalerPolicy,

@@ -1,6 +1,7 @@
 // Assertions on ConfigError problems, shared by the config specs.
 import * as assert from "node:assert/strict";
-import { ConfigError, parseStackConfig, type ConfigProblem } from "../components/config";
+import { ConfigError, type ConfigProblem } from "../components/config";
+import { parseStackConfig } from "../components/stack";
 
 export const renderProblems = (ps: ConfigProblem[]) => ps.map((p) => `${p.path}: ${p.message}`).join("\n");
 

@@ -6,7 +6,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv from "ajv";
-import { ConfigError, parseStackConfig, rawConfigFromMap } from "../components/config";
+import { ConfigError, rawConfigFromMap } from "../components/config";
+import { parseStackConfig } from "../components/stack";
 import { gatewayValues, istioBaseValues, istiodValues } from "../components/manifests/istio";
 import {
     controlPlanePlan,

@@ -8,10 +8,10 @@ import {
     hostObjectName,
     hostsOverlap,
     isCatchAll,
-    parseStackConfig,
     qualifyHost,
     type ConfigProblem,
 } from "../components/config";
+import { parseStackConfig } from "../components/stack";
 import { istiodValues } from "../components/manifests/istio";
 
 const REGION = "ap-northeast-1";

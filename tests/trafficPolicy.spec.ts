@@ -1,7 +1,8 @@
 // DestinationRules, AuthorizationPolicies and ServiceEntries: the cross-checks that catch a 503 or
 // an open door before anything exists, and the objects the cluster receives.
 import * as assert from "node:assert/strict";
-import { ConfigError, hostObjectName, parseStackConfig, qualifyHost, type StackConfig } from "../components/config";
+import { ConfigError, hostObjectName, qualifyHost, type StackConfig } from "../components/config";
+import { parseStackConfig } from "../components/stack";
 import { assertExactProblem } from "./problems";
 import {
     authorizationPolicyManifest,

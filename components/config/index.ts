@@ -1,6 +1,8 @@
-// The stack config: load → parse → cross-check → ConfigError. Everything here is pure except
-// `loadStackConfig`, which reads Pulumi's config store; the program calls it before registering any
-// resource, so a bad config creates nothing.
+// The contract of a stack's config: raw values → parse → cross-check → defaults, or one ConfigError
+// listing every problem. Pure, and the ground floor of the program: config/ imports nothing from
+// manifests/, validation/, the components or the tooling, so "what is a valid config" can be read,
+// tested and reused without the renderers. The objects a config produces are validated one floor
+// up, in components/stack.ts (parseStackConfig, loadStack), which the program and the tests call.
 //
 // Where a rule lives: field rules (ports, CIDRs, names) in primitives.ts; the schemas and every
 // default in contract.ts; Istio specs users write in istioSpec.ts; rules across fields in checks/;
@@ -30,7 +32,6 @@ import {
     type StackConfig,
     TOP_LEVEL_KEYS,
 } from "./contract";
-import { generatedObjectProblems } from "../validation";
 import { withDefaults } from "./defaults";
 import { didYouMean, issueMessage, keyPath } from "./messages";
 import { CERTIFICATE_ARN, environmentProblem, isArmInstanceType, record } from "./primitives";
@@ -71,8 +72,12 @@ export class ConfigError extends pulumi.RunError {
     }
 }
 
-/** Turns raw config into a `StackConfig` or throws one `ConfigError` listing every problem. */
-export function parseStackConfig(raw: RawStackConfig): StackConfig {
+/**
+ * Turns raw config into a `StackConfig` by the contract alone, or throws one `ConfigError` listing
+ * every problem. The objects the config produces are not looked at here: components/stack.ts's
+ * `parseStackConfig` does that on the result.
+ */
+export function parseContract(raw: RawStackConfig): StackConfig {
     const problems: ConfigProblem[] = [];
     const add = (path: string, message: string) => problems.push({ path: keyPath(path), message });
     const v = raw.values;
@@ -207,9 +212,6 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         apps,
         observability: observability!,
     });
-    // The third layer: the objects this config produces, as the API server and istiod will see them.
-    generatedObjectProblems(config).forEach((p) => add(p.at, p.message));
-    if (problems.length > 0) fail();
     for (const w of [...observabilityWarnings(config), ...platformWarnings(config)])
         config.warnings.push({ path: keyPath(w.at), message: scrub(w.message) });
     return config;
@@ -235,19 +237,6 @@ export function rawConfigFromMap(
         if (isSecret(key)) secretKeys.push(name);
     }
     return { stack, region: all["aws:region"], values, ...(secretKeys.length ? { secretKeys } : {}) };
-}
-
-/** Pulumi's own record of which config keys are secret (internal to @pulumi/pulumi, hence the guard). */
-function pulumiIsSecret(key: string): boolean {
-    const isConfigSecret = (pulumi.runtime as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
-    return typeof isConfigSecret === "function" ? isConfigSecret(key) : false;
-}
-
-/** Reads the stack's config from Pulumi, parses it, and shows its warnings. */
-export function loadStackConfig(): StackConfig {
-    const config = parseStackConfig(rawConfigFromMap(pulumi.getStack(), pulumi.runtime.allConfig(), pulumiIsSecret));
-    for (const w of config.warnings) pulumi.log.warn(`${w.path}: ${w.message}`);
-    return config;
 }
 
 function decode(value: string): unknown {

@@ -3,7 +3,8 @@
 // stack reaches PeerAuthentication's) and re2js (on the first regex), then a stack's first parse
 // (zod's first use, and the first compile of each CEL rule it reaches) and a warm one, with the
 // validation's share of it. Run by scripts/bench.ts; prints one line.
-import { parseStackConfig, rawConfigFromMap } from "../../components/config";
+import { rawConfigFromMap } from "../../components/config";
+import { parseStackConfig } from "../../components/stack";
 import { celProgram } from "../../components/validation/cel";
 import { crdSchema, generatedIstioObjects, generatedObjectProblems } from "../../components/validation";
 import { compileRe2 } from "../../components/validation/re2";

@@ -1,0 +1,43 @@
+// The stack as the program reads it: Pulumi's config → the contract (config/) → the Istio objects
+// that config produces, built by the same manifest functions the components use (manifests/) →
+// what the API server and istiod would refuse of them (validation/) → one ConfigError. It stands
+// above manifests/ and validation/ so that config/ stays the contract alone and never imports what
+// it configures. index.ts calls loadStack before registering any resource, so a bad config creates
+// nothing; the tests and the tooling call parseStackConfig.
+import * as pulumi from "@pulumi/pulumi";
+import {
+    ConfigError,
+    keyPath,
+    parseContract,
+    rawConfigFromMap,
+    type RawStackConfig,
+    secretScrubber,
+    type StackConfig,
+} from "./config";
+import { generatedObjectProblems } from "./validation";
+
+/**
+ * Turns raw config into a `StackConfig` or throws one `ConfigError` listing every problem: those of
+ * the contract, or, once the contract holds, those the cluster would find in the objects the
+ * config produces ("Preview is the truth" in DESIGN.md), each at the config key behind the field.
+ */
+export function parseStackConfig(raw: RawStackConfig): StackConfig {
+    const config = parseContract(raw);
+    const scrub = secretScrubber((raw.secretKeys ?? []).map((k) => raw.values[k]));
+    const problems = generatedObjectProblems(config).map((p) => ({ path: keyPath(p.at), message: scrub(p.message) }));
+    if (problems.length > 0) throw new ConfigError(raw.stack, problems);
+    return config;
+}
+
+/** Pulumi's own record of which config keys are secret (internal to @pulumi/pulumi, hence the guard). */
+function pulumiIsSecret(key: string): boolean {
+    const isConfigSecret = (pulumi.runtime as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+    return typeof isConfigSecret === "function" ? isConfigSecret(key) : false;
+}
+
+/** Reads the stack's config from Pulumi, parses and validates it, and shows its warnings. */
+export function loadStack(): StackConfig {
+    const config = parseStackConfig(rawConfigFromMap(pulumi.getStack(), pulumi.runtime.allConfig(), pulumiIsSecret));
+    for (const w of config.warnings) pulumi.log.warn(`${w.path}: ${w.message}`);
+    return config;
+}
