@@ -14,7 +14,7 @@ import {
 import { parseStackConfig } from "../components/stack";
 import { gatewayManifest, ingressManifest, virtualServiceManifest } from "../components/manifests/edge";
 import { gatewayValues } from "../components/manifests/istio";
-import { findStackFiles } from "../scripts/lib/render";
+import { findStackFiles } from "../tools/render/render";
 import { ROOT, runProgram, runStackFile, stackFileConfig, toConfigMap, type ProgramRun } from "./harness";
 import { checkProperty } from "./property";
 

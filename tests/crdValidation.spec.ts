@@ -8,7 +8,7 @@ import { celProgram, goParseUrl } from "../components/validation/cel";
 import { parseStackConfig } from "../components/stack";
 import { generatedIstioObjects, type FieldPath } from "../components/validation";
 import { crdFileFor, crdIssues, ISTIO_CRD_FILE } from "../components/validation/crd";
-import { compactCrds } from "../scripts/lib/compactCrds";
+import { compactCrds } from "../tools/crds/compactCrds";
 import { loadCompactCrds, sha256, VENDOR_DIR, vendoredSources, type Schema } from "../components/validation/vendorData";
 import { problemLines } from "./problems";
 

@@ -1,4 +1,4 @@
-// Test-side view of the mock engine in scripts/lib/mockEngine.ts (shared with the offline render):
+// Test-side view of the mock engine in tools/mock/engine.ts (shared with the offline render):
 // run the real program for a stack config, or components alone, and inspect what was registered.
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -7,8 +7,8 @@ import {
     type RecordedResource,
     runUnderMocks,
     stackFileConfig,
-} from "../scripts/lib/mockEngine";
-import { ownerOutputs, stackNameOf } from "../scripts/lib/render";
+} from "../tools/mock/engine";
+import { ownerOutputs, stackNameOf } from "../tools/render/render";
 
 export {
     ACCOUNT,
@@ -19,7 +19,7 @@ export {
     stackFileConfig,
     toConfigMap,
     unwrap,
-} from "../scripts/lib/mockEngine";
+} from "../tools/mock/engine";
 
 export interface ProgramRun {
     resources: RecordedResource[];

@@ -11,7 +11,7 @@ import { ConfigError } from "../components/config";
 const { deferredExports } = require("../scripts/lazyPulumiClosure.cjs") as {
     deferredExports: <T extends Record<string, (...a: never[]) => unknown>>(load: () => T, names: (keyof T)[]) => T;
 };
-import { runUnderMocks, STACK_TRACES_OFF, stackFileConfig } from "../scripts/lib/mockEngine";
+import { runUnderMocks, STACK_TRACES_OFF, stackFileConfig } from "../tools/mock/engine";
 
 const boom = () => {
     throw new TypeError("boom");

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../components/config";
 import { OBSERVABILITY } from "../components/manifests/observability";
 import { policies } from "../policy/policies";
-import { renderStack, type RenderResult } from "../scripts/lib/render";
+import { renderStack, type RenderResult } from "../tools/render/render";
 import { type ProgramRun, registeredWithMockEngine, ROOT, runProgram, toConfigMap } from "./harness";
 import { isIstioObject, istioSchemaErrors } from "./istioModels";
 

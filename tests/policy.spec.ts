@@ -22,7 +22,7 @@ import {
     productAlbDeletionProtection,
     productEndpointNotOpen,
 } from "../policy/policies";
-import { findStackFiles } from "../scripts/lib/render";
+import { findStackFiles } from "../tools/render/render";
 import { ROOT, runProgram, runStackFile, stackFileConfig, type RecordedResource } from "./harness";
 
 const POLICY_DIR = path.join(ROOT, "policy");

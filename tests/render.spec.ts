@@ -4,9 +4,9 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { findStackFiles, renderStack, resolveStackArg, type RenderResult } from "../scripts/lib/render";
-import { main } from "../scripts/render";
-import { ROOT } from "../scripts/lib/mockEngine";
+import { findStackFiles, renderStack, resolveStackArg, type RenderResult } from "../tools/render/render";
+import { main } from "../tools/render/main";
+import { ROOT } from "../tools/mock/engine";
 
 const GOLDEN = path.join(ROOT, "tests", "golden");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
@@ -166,7 +166,7 @@ describe("render: the command", () => {
         new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
             const child = spawn(
                 process.execPath,
-                ["-r", "./scripts/register.cjs", "scripts/render.ts", "dev", "--out", path.join(dir, "ok")],
+                ["-r", "./scripts/register.cjs", "tools/render/main.ts", "dev", "--out", path.join(dir, "ok")],
                 { cwd: ROOT, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" } },
             );
             let stdout = "";

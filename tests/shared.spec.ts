@@ -3,7 +3,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { attachmentProblem, ConfigError } from "../components/config";
-import { renderStack, type RenderResult } from "../scripts/lib/render";
+import { renderStack, type RenderResult } from "../tools/render/render";
 import { registeredWithMockEngine, ROOT, runProgram, stackFileConfig, type ProgramRun } from "./harness";
 
 const EXAMPLES = path.join(ROOT, "examples", "shared");

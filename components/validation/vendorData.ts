@@ -3,7 +3,7 @@
 // JSON derived from it (schemas without descriptions), because parsing 870 KB of YAML at every
 // `pulumi preview` would cost most of the time budget. tests/crdValidation.spec.ts checks that the
 // YAML still has its locked sha256 and that the JSON is exactly what `compactCrds`
-// (scripts/lib/compactCrds.ts) derives from it; `npm run vendor:crds` rewrites the JSON after the
+// (tools/crds/compactCrds.ts) derives from it; `npm run vendor:crds` rewrites the JSON after the
 // YAML is replaced. The program itself never parses YAML.
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";

@@ -8,7 +8,7 @@
 //   error: a new release must say what it does before the model can vouch for it.
 // - Object kinds: Ingresses are validated by the load balancer controller's webhook; Istio custom
 //   resources by istiod's.
-import { type RecordedResource, resourceKey } from "../../scripts/lib/mockEngine";
+import { type RecordedResource, resourceKey } from "../../tools/mock/engine";
 import { lifecycleOf } from "./model";
 
 export const RELEASE = "kubernetes:helm.sh/v3:Release";

@@ -11,7 +11,7 @@
 // - `pulumi destroy` walks the same graph backwards: a resource is deleted only after everything
 //   that waits for it is gone. So "A is created before B in every order" and "B is deleted before A
 //   in every order" are the same fact: B depends on A, directly or transitively.
-import { type RecordedResource, resourceKey } from "../../scripts/lib/mockEngine";
+import { type RecordedResource, resourceKey } from "../../tools/mock/engine";
 
 export interface Step {
     key: string;

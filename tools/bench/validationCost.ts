@@ -2,14 +2,14 @@
 // the compact CRD JSON, loading @bufbuild/cel (on the first CEL rule a config reaches; every owner
 // stack reaches PeerAuthentication's) and re2js (on the first regex), then a stack's first parse
 // (zod's first use, and the first compile of each CEL rule it reaches) and a warm one, with the
-// validation's share of it. Run by scripts/bench.ts; prints one line.
+// validation's share of it. Run by tools/bench/bench.ts; prints one line.
 import { rawConfigFromMap } from "../../components/config";
 import { parseStackConfig } from "../../components/stack";
 import { celProgram } from "../../components/validation/cel";
 import { crdSchema, generatedIstioObjects, generatedObjectProblems } from "../../components/validation";
 import { compileRe2 } from "../../components/validation/re2";
-import { stackFileConfig } from "./mockEngine";
-import { resolveStackArg, stackNameOf } from "./render";
+import { stackFileConfig } from "../mock/engine";
+import { resolveStackArg, stackNameOf } from "../render/render";
 
 const ms = (a: number, b: number) => `${(b - a).toFixed(0)} ms`;
 const file = resolveStackArg(process.argv[2] ?? "dev");

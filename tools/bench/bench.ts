@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "..", "..");
 const args = new Set(process.argv.slice(2));
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
@@ -44,19 +44,19 @@ const ts = ["-r", "./scripts/register.cjs"];
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "eks-istio-bench-"));
 
 // One stack, in a fresh process: node start, the TypeScript hook (scripts/register.cjs),
-// @pulumi/pulumi and the providers' SDKs loaded, the program evaluated under mocks. scripts/lib/evalStack.ts prints its own breakdown.
+// @pulumi/pulumi and the providers' SDKs loaded, the program evaluated under mocks. tools/mock/evalStack.ts prints its own breakdown.
 measure("evaluate one stack (dev) under mocks, fresh process", 2, RUNS, () =>
-    time(node, [...ts, "scripts/lib/evalStack.ts", "dev"]),
+    time(node, [...ts, "tools/mock/evalStack.ts", "dev"]),
 );
 // The validator's share of the figure above ("Preview is the truth"): printed, not a target.
-const validationCost = spawnSync(node, [...ts, "scripts/lib/validationCost.ts", "dev"], {
+const validationCost = spawnSync(node, [...ts, "tools/bench/validationCost.ts", "dev"], {
     cwd: ROOT,
     encoding: "utf8",
 });
 process.stderr.write(`${validationCost.stdout.trim() || validationCost.stderr.trim()}\n`);
-measure("render one stack (dev)", 3, RUNS, () => time(node, [...ts, "scripts/render.ts", "dev", "--out", out]));
+measure("render one stack (dev)", 3, RUNS, () => time(node, [...ts, "tools/render/main.ts", "dev", "--out", out]));
 measure("render dev, stg and product", 6, RUNS, () =>
-    time(node, [...ts, "scripts/render.ts", "dev", "stg", "product", "--out", out]),
+    time(node, [...ts, "tools/render/main.ts", "dev", "stg", "product", "--out", out]),
 );
 // Warm: the first run fills the OS's file cache and scripts/register.cjs's transform and compile
 // caches, and is not counted.

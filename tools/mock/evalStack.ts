@@ -1,9 +1,9 @@
 // Evaluates one stack file's program under mocks and prints where the time went. Used by
-// scripts/bench.ts in a fresh process, so @pulumi/pulumi's load is part of the figure.
+// tools/bench/bench.ts in a fresh process, so @pulumi/pulumi's load is part of the figure.
 const t0 = performance.now();
 import * as path from "node:path";
-import { resolveStackArg, stackNameOf } from "./render";
-import { resolveOutputs, runIndex, stackFileConfig } from "./mockEngine";
+import { resolveStackArg, stackNameOf } from "../render/render";
+import { resolveOutputs, runIndex, stackFileConfig } from "./engine";
 
 const loaded = performance.now();
 

@@ -2,8 +2,8 @@
 // after checking the vendored YAML against its locked sha256. Run after replacing a vendored file.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { sha256, VENDOR_DIR, vendoredSources } from "../components/validation/vendorData";
-import { compactCrds } from "./lib/compactCrds";
+import { sha256, VENDOR_DIR, vendoredSources } from "../../components/validation/vendorData";
+import { compactCrds } from "./compactCrds";
 
 for (const [file, source] of Object.entries(vendoredSources())) {
     const full = path.join(VENDOR_DIR, file);

@@ -14,7 +14,7 @@ import {
     ROOT,
     stackFileConfig,
     type StackOutputs,
-} from "./mockEngine";
+} from "../mock/engine";
 
 export interface RenderedFile {
     path: string;

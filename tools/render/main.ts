@@ -9,9 +9,9 @@
 //   --quiet                             only progress: no plan and file list on stdout
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError } from "../components/config";
-import { renderStack, findStackFiles, resolveStackArg, type RenderedFile, type RenderResult } from "./lib/render";
-import { ROOT } from "./lib/mockEngine";
+import { ConfigError } from "../../components/config";
+import { ROOT } from "../mock/engine";
+import { renderStack, findStackFiles, resolveStackArg, type RenderedFile, type RenderResult } from "./render";
 
 function usage(): string {
     const stacks = findStackFiles().map((f) => path.relative(ROOT, f));
