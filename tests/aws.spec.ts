@@ -230,6 +230,33 @@ describe("aws: clusterSpec", () => {
             });
         });
 
+    for (const [region, partition] of ADMIN_CASES)
+        it(`access entries grant AmazonEKSAdminViewPolicy (read-only) cluster-wide to each viewer principal, next to the admins (${region})`, () => {
+            const admin = `arn:${partition}:iam::123456789012:role/platform-admins`;
+            const viewers = [
+                `arn:${partition}:iam::123456789012:role/eks-istio-preview-dev`,
+                `arn:${partition}:iam::123456789012:user/auditor`,
+            ];
+            const spec = clusterSpec(
+                config("dev", { cluster: { adminPrincipalArns: [admin], viewerPrincipalArns: viewers } }, region),
+            );
+            const policy = (name: string) => ({
+                policyArn: `arn:${partition}:eks::aws:cluster-access-policy/${name}`,
+                accessScope: { type: "cluster" },
+            });
+            assert.deepEqual(spec.accessEntries, {
+                "admin-0": { principalArn: admin, accessPolicies: { admin: policy("AmazonEKSClusterAdminPolicy") } },
+                "viewer-0": {
+                    principalArn: viewers[0],
+                    accessPolicies: { viewer: policy("AmazonEKSAdminViewPolicy") },
+                },
+                "viewer-1": {
+                    principalArn: viewers[1],
+                    accessPolicies: { viewer: policy("AmazonEKSAdminViewPolicy") },
+                },
+            });
+        });
+
     it("node group: configured instance types, scaling, AMI and environment label", () => {
         const spec = clusterSpec(
             config("stg", { cluster: { instanceTypes: ["m7g.large"], minSize: 1, desiredSize: 3, maxSize: 5 } }),

@@ -967,6 +967,7 @@ describe("config: defaults and valid configs", () => {
             natGateways: "single",
             logTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
             adminPrincipalArns: [],
+            viewerPrincipalArns: [],
         });
         assert.equal(cfg.istio.version, "1.30.5");
         assert.equal(cfg.istio.outboundTrafficPolicy, "ALLOW_ANY");
@@ -1106,6 +1107,7 @@ describe("config: defaults and valid configs", () => {
             availabilityZones: 2,
             natGateways: "single",
             adminPrincipalArns: [],
+            viewerPrincipalArns: [],
             name: "eks-istio-stg",
             kubernetesVersion: "1.33",
             upgradePolicy: "STANDARD",

@@ -298,6 +298,47 @@ describe("values AWS refuses", () => {
                 "eks-istio:cluster.adminPrincipalArns[2]: is also eks-istio:cluster.adminPrincipalArns[0]; EKS allows one access entry per principal, list it once",
             ],
         },
+        {
+            name: "a viewer principal from another partition",
+            values: { cluster: { viewerPrincipalArns: ["arn:aws:iam::123456789012:role/preview"] } },
+            region: "us-gov-west-1",
+            expected: [
+                "eks-istio:cluster.viewerPrincipalArns[0]: is an ARN of partition aws, but us-gov-west-1 is in partition aws-us-gov; EKS access entries take principals of the cluster's own partition",
+            ],
+        },
+        {
+            name: "a viewer principal listed twice",
+            values: {
+                cluster: {
+                    viewerPrincipalArns: [
+                        "arn:aws:iam::123456789012:role/preview",
+                        "arn:aws:iam::123456789012:role/preview",
+                    ],
+                },
+            },
+            expected: [
+                "eks-istio:cluster.viewerPrincipalArns[1]: is also eks-istio:cluster.viewerPrincipalArns[0]; EKS allows one access entry per principal, list it once",
+            ],
+        },
+        {
+            name: "a principal that is both admin and viewer: the error names both keys",
+            values: {
+                cluster: {
+                    adminPrincipalArns: ["arn:aws:iam::123456789012:role/admins", "arn:aws:iam::123456789012:role/ci"],
+                    viewerPrincipalArns: ["arn:aws:iam::123456789012:role/ci"],
+                },
+            },
+            expected: [
+                "eks-istio:cluster.viewerPrincipalArns[0]: is also eks-istio:cluster.adminPrincipalArns[1]: a principal is either an administrator (adminPrincipalArns) or read-only (viewerPrincipalArns), not both; EKS allows one access entry per principal, so remove it from one of the two lists",
+            ],
+        },
+        {
+            name: "a viewer principal that is not an ARN",
+            values: { cluster: { viewerPrincipalArns: ["preview"] } },
+            expected: [
+                "eks-istio:cluster.viewerPrincipalArns[0]: must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/eks-istio-preview-dev",
+            ],
+        },
         // Malformed values get their field's error alone: no partition guessed from them, no
         // duplicate counted among them, and no partition rule without a region to compare with.
         {

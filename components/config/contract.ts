@@ -60,6 +60,7 @@ export const DEFAULTS = {
         /** The Cluster Autoscaler scales the node group between minSize and maxSize. */
         autoscaler: true as boolean,
         adminPrincipalArns: [] as string[],
+        viewerPrincipalArns: [] as string[],
     },
     istio: { version: DEFAULT_ISTIO_VERSION, outboundTrafficPolicy: "ALLOW_ANY" as const },
     albController: { version: DEFAULT_ALB_CONTROLLER_VERSION as string },
@@ -228,6 +229,13 @@ export const clusterSchema = z.strictObject({
         .array(
             z.string().regex(IAM_PRINCIPAL_ARN, {
                 error: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/platform-admins",
+            }),
+        )
+        .optional(),
+    viewerPrincipalArns: z
+        .array(
+            z.string().regex(IAM_PRINCIPAL_ARN, {
+                error: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/eks-istio-preview-dev",
             }),
         )
         .optional(),
@@ -474,6 +482,11 @@ export interface StackConfig {
         /** Install the Cluster Autoscaler (scales the node group between minSize and maxSize). */
         autoscaler: boolean;
         adminPrincipalArns: string[];
+        /**
+         * Read-only principals (AmazonEKSAdminViewPolicy): the CI preview role, auditors. Never
+         * also in adminPrincipalArns (EKS takes one access entry per principal).
+         */
+        viewerPrincipalArns: string[];
         stackReference?: string;
     };
     istio: {

@@ -55,6 +55,44 @@ export function vpcSpec(cfg: StackConfig): VpcSpec {
 }
 
 export const EKS_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy";
+/**
+ * Read-only on every object of the cluster, Secrets included: what `pulumi preview` needs to diff
+ * the Helm releases (Helm keeps each release's record in a Secret) and the Kubernetes objects.
+ */
+export const EKS_VIEW_POLICY = "AmazonEKSAdminViewPolicy";
+
+type AccessEntries = ClusterSpec["accessEntries"];
+
+/**
+ * One access entry per principal: `admin-<i>` with AmazonEKSClusterAdminPolicy for
+ * cluster.adminPrincipalArns, `viewer-<i>` with AmazonEKSAdminViewPolicy for
+ * cluster.viewerPrincipalArns (the CI preview role), both cluster-wide. The config refuses a
+ * principal in both lists.
+ */
+export function accessEntries(
+    cluster: Pick<StackConfig["cluster"], "adminPrincipalArns" | "viewerPrincipalArns">,
+    partition: string,
+): AccessEntries {
+    const entries = (prefix: string, arns: string[], policy: string): AccessEntries =>
+        Object.fromEntries(
+            arns.map((principalArn, i) => [
+                `${prefix}-${i}`,
+                {
+                    principalArn,
+                    accessPolicies: {
+                        [prefix]: {
+                            policyArn: `arn:${partition}:eks::aws:cluster-access-policy/${policy}`,
+                            accessScope: { type: "cluster" as const },
+                        },
+                    },
+                },
+            ]),
+        );
+    return {
+        ...entries("admin", cluster.adminPrincipalArns, EKS_ADMIN_POLICY),
+        ...entries("viewer", cluster.viewerPrincipalArns, EKS_VIEW_POLICY),
+    };
+}
 
 export interface ClusterSpec {
     name: string;
@@ -127,20 +165,7 @@ export function clusterSpec(cfg: StackConfig): ClusterSpec {
         deletionProtection: cfg.production && !cfg.teardown,
         upgradePolicy: { supportType: cfg.cluster.upgradePolicy },
         kubeProxyAddonOptions: { enabled: true, ...OVERWRITE },
-        accessEntries: Object.fromEntries(
-            cfg.cluster.adminPrincipalArns.map((arn, i) => [
-                `admin-${i}`,
-                {
-                    principalArn: arn,
-                    accessPolicies: {
-                        admin: {
-                            policyArn: `arn:${partition}:eks::aws:cluster-access-policy/${EKS_ADMIN_POLICY}`,
-                            accessScope: { type: "cluster" as const },
-                        },
-                    },
-                },
-            ]),
-        ),
+        accessEntries: accessEntries(cfg.cluster, partition),
         nodeGroup: {
             instanceTypes: cfg.cluster.instanceTypes,
             scalingConfig: {
