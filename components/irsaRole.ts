@@ -5,8 +5,8 @@ import { irsaTrustPolicy, type PolicyDocument } from "./manifests/aws";
 export interface IrsaRoleArgs {
     /** What the policy is for, shown in IAM. */
     description: string;
-    /** The permissions of the workload. */
-    policy: PolicyDocument;
+    /** The permissions of the workload (an Output when they name resources created alongside, such as the VPC). */
+    policy: pulumi.Input<PolicyDocument>;
     /** The ServiceAccount allowed to assume the role, in its namespace. */
     namespace: string;
     serviceAccount: string;
@@ -26,7 +26,11 @@ export interface IrsaRoleArgs {
 export function irsaRole(name: string, args: IrsaRoleArgs, parent: pulumi.Resource) {
     const policy = new aws.iam.Policy(
         `${name}-policy`,
-        { description: args.description, policy: JSON.stringify(args.policy), tags: args.tags },
+        {
+            description: args.description,
+            policy: pulumi.output(args.policy).apply((p) => JSON.stringify(p)),
+            tags: args.tags,
+        },
         { parent },
     );
     const role = new aws.iam.Role(

@@ -6,7 +6,7 @@ import { policies } from "./policies";
 new PolicyPack("eks-istio", {
     description:
         "Guardrails for eks-istio stacks: pinned Helm charts from current locations, Istio v1 APIs, explicit Kubernetes providers, " +
-        "pinned IRSA trust, no wildcard IAM actions, and production-only ALB and API endpoint rules.",
+        "pinned IRSA trust, no wildcard IAM actions, no unscoped destructive IAM actions, and production-only ALB and API endpoint rules.",
     enforcementLevel: "mandatory",
     policies,
 });

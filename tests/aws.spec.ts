@@ -3,18 +3,15 @@ import * as assert from "node:assert/strict";
 import { partitionOf, type StackConfig } from "../components/config";
 import { parseStackConfig } from "../components/stack";
 import {
-    albControllerPolicy,
     amiTypeFor,
     clusterSpec,
     irsaTrustPolicy,
     nodeRolePolicyArns,
-    type PolicyStatement,
     secretsKeySpec,
     serviceTrustPolicy,
     stackTags,
     vpcSpec,
 } from "../components/manifests/aws";
-import upstreamPolicy from "../components/manifests/albControllerIamPolicy.v3.5.0.json";
 
 function config(stack: string, values: Record<string, unknown> = {}, region = "ap-northeast-1"): StackConfig {
     // Production stacks here are about the AWS side, not TLS: they opt out of the HTTPS rule explicitly.
@@ -24,9 +21,6 @@ function config(stack: string, values: Record<string, unknown> = {}, region = "a
         values: { ingress: { port: 8000, allowPlainHttpInProduction: true }, ...values },
     });
 }
-
-const list = (x: string | string[] | undefined): string[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
-const actionsOf = (statements: PolicyStatement[]) => statements.flatMap((s) => list(s.Action));
 
 describe("aws: partitionOf", () => {
     const CASES: [string, string][] = [
@@ -286,91 +280,6 @@ describe("aws: amiTypeFor", () => {
         [["m7g.large", "c7g.large", "r7gd.large"], "AL2023_ARM_64_STANDARD"],
     ];
     for (const [types, ami] of CASES) it(`${types.join(", ")} → ${ami}`, () => assert.equal(amiTypeFor(types), ami));
-});
-
-describe("aws: albControllerPolicy (upstream v3.5.0 iam_policy.json)", () => {
-    const policy = albControllerPolicy("ap-northeast-1");
-    const actions = actionsOf(policy.Statement);
-    const withAction = (a: string) => policy.Statement.filter((s) => list(s.Action).includes(a));
-
-    it("is upstream's document verbatim in the aws partition", () => {
-        assert.deepEqual(policy, upstreamPolicy);
-    });
-
-    it("has 16 statements granting exactly 80 unique actions", () => {
-        assert.equal(policy.Version, "2012-10-17");
-        assert.equal(policy.Statement.length, 16);
-        assert.equal(new Set(actions).size, 80);
-    });
-
-    it("grants no wildcard action", () => {
-        const wild = actions.filter((a) => a === "*" || a.endsWith(":*") || a.includes("*"));
-        assert.deepEqual(wild, []);
-        for (const a of actions) assert.match(a, /^[a-z0-9-]+:[A-Za-z0-9]+$/);
-        assert.ok(policy.Statement.every((s) => s.Effect === "Allow"));
-    });
-
-    it("grants the services the controller calls, and nothing else", () => {
-        const services = [...new Set(actions.map((a) => a.split(":")[0]))].sort();
-        assert.deepEqual(services, [
-            "acm",
-            "cognito-idp",
-            "ec2",
-            "elasticloadbalancing",
-            "iam",
-            "shield",
-            "waf-regional",
-            "wafv2",
-        ]);
-    });
-
-    it("limits iam:CreateServiceLinkedRole to the Elastic Load Balancing service", () => {
-        const [s] = withAction("iam:CreateServiceLinkedRole");
-        assert.deepEqual(s.Condition, {
-            StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" },
-        });
-        assert.deepEqual(list(s.Action), ["iam:CreateServiceLinkedRole"]);
-    });
-
-    for (const action of ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"])
-        it(`${action} requires the elbv2.k8s.aws/cluster request tag`, () => {
-            const statements = withAction(action);
-            assert.equal(statements.length, 1);
-            assert.equal(statements[0].Condition?.Null?.["aws:RequestTag/elbv2.k8s.aws/cluster"], "false");
-        });
-
-    it("only lets the controller delete security groups and change load balancers it tagged", () => {
-        for (const action of [
-            "ec2:DeleteSecurityGroup",
-            "elasticloadbalancing:DeleteLoadBalancer",
-            "elasticloadbalancing:DeleteTargetGroup",
-            "elasticloadbalancing:ModifyLoadBalancerAttributes",
-        ]) {
-            const statements = withAction(action);
-            assert.ok(statements.length > 0, `${action} missing`);
-            for (const s of statements)
-                assert.equal(s.Condition?.Null?.["aws:ResourceTag/elbv2.k8s.aws/cluster"], "false", action);
-        }
-    });
-
-    it("fits IAM's 6,144-character limit for a managed policy as sent (minified JSON)", () => {
-        assert.ok(JSON.stringify(policy).length <= 6144, `${JSON.stringify(policy).length} characters`);
-    });
-
-    const PARTITIONS: [string, string][] = [
-        ["cn-north-1", "aws-cn"],
-        ["us-gov-west-1", "aws-us-gov"],
-    ];
-    for (const [region, partition] of PARTITIONS)
-        it(`uses arn:${partition}: resources in ${region} and changes nothing else`, () => {
-            const p = albControllerPolicy(region);
-            const json = JSON.stringify(p);
-            assert.ok(!json.includes('"arn:aws:'), "an arn:aws: resource is left");
-            const resources = p.Statement.flatMap((s) => list(s.Resource)).filter((r) => r !== "*");
-            assert.ok(resources.length > 0);
-            for (const r of resources) assert.ok(r.startsWith(`arn:${partition}:`), r);
-            assert.equal(json.replaceAll(`"arn:${partition}:`, '"arn:aws:'), JSON.stringify(upstreamPolicy));
-        });
 });
 
 describe("aws: irsaTrustPolicy", () => {

@@ -7,7 +7,8 @@ import { AlbController } from "../components/albController";
 import { Cluster } from "../components/cluster";
 import { type StackConfig } from "../components/config";
 import { parseStackConfig } from "../components/stack";
-import { albControllerPolicy, clusterSettings, irsaTrustPolicy, vpcSpec } from "../components/manifests/aws";
+import { albControllerPolicyDocuments } from "../components/manifests/albControllerPolicy";
+import { clusterSettings, irsaTrustPolicy, vpcSpec } from "../components/manifests/aws";
 import { albControllerValues } from "../components/manifests/helmValues";
 import { Network } from "../components/network";
 import { ACCOUNT, type ComponentRun, mockOutputs, runComponents, secretInputValue, unwrap, valueOf } from "./harness";
@@ -334,13 +335,35 @@ describe("component: AlbController", () => {
     });
     const release = (name: string) => run.one("kubernetes:helm.sh/v3:Release", `${name}-release`);
 
-    it("creates the IAM policy from upstream's document, partition-correct", () => {
-        const dev = run.one("aws:iam/policy:Policy", "dev-alb-policy");
-        assert.deepEqual(JSON.parse(dev.inputs.policy), albControllerPolicy(REGION));
-        assert.deepEqual(dev.inputs.tags, tags);
-        const cn = run.one("aws:iam/policy:Policy", "cn-alb-policy");
-        assert.deepEqual(JSON.parse(cn.inputs.policy), albControllerPolicy("cn-north-1"));
-        assert.ok(!cn.inputs.policy.includes('"arn:aws:'));
+    it("creates the two IAM policies of upstream's document narrowed to the cluster and its VPC (in the cluster's account), partition-correct", () => {
+        const dev = albControllerPolicyDocuments({
+            region: REGION,
+            clusterName: "eks-istio-dev",
+            account: ACCOUNT,
+            vpcId: "vpc-0abc",
+        });
+        const main = run.one("aws:iam/policy:Policy", "dev-alb-policy");
+        const elb = run.one("aws:iam/policy:Policy", "dev-alb-elb-policy");
+        assert.deepEqual(JSON.parse(main.inputs.policy), dev.main);
+        assert.deepEqual(JSON.parse(elb.inputs.policy), dev.elb);
+        assert.deepEqual([main.inputs.tags, elb.inputs.tags], [tags, tags]);
+        assert.ok(main.inputs.policy.includes(`"arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/vpc-0abc"`));
+        const cn = albControllerPolicyDocuments({
+            region: "cn-north-1",
+            clusterName: "eks-istio-cn",
+            account: ACCOUNT,
+            vpcId: "vpc-0cn",
+        });
+        assert.deepEqual(JSON.parse(run.one("aws:iam/policy:Policy", "cn-alb-policy").inputs.policy), cn.main);
+        assert.deepEqual(JSON.parse(run.one("aws:iam/policy:Policy", "cn-alb-elb-policy").inputs.policy), cn.elb);
+        assert.ok(!run.one("aws:iam/policy:Policy", "cn-alb-elb-policy").inputs.policy.includes('"arn:aws:'));
+    });
+
+    it("keeps the first policy's description, which IAM cannot change without replacing the policy", () => {
+        assert.equal(
+            run.one("aws:iam/policy:Policy", "dev-alb-policy").inputs.description,
+            "AWS Load Balancer Controller v3.5.0 (upstream iam_policy.json)",
+        );
     });
 
     it("creates a role only the controller's ServiceAccount can assume through the cluster's OIDC provider", () => {
@@ -362,11 +385,13 @@ describe("component: AlbController", () => {
         assert.equal(role.parent, "dev-alb");
     });
 
-    it("attaches the policy to the role", () => {
-        const attachment = run.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "dev-alb-policy");
-        assert.equal(attachment.inputs.role, "dev-alb-role");
-        assert.equal(attachment.inputs.policyArn, `arn:aws:iam::${ACCOUNT}:policy/dev-alb-policy`);
-        assert.equal(attachment.parent, "dev-alb");
+    it("attaches both policies to the role", () => {
+        for (const name of ["dev-alb-policy", "dev-alb-elb-policy"]) {
+            const attachment = run.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", name);
+            assert.equal(attachment.inputs.role, "dev-alb-role");
+            assert.equal(attachment.inputs.policyArn, `arn:aws:iam::${ACCOUNT}:policy/${name}`);
+            assert.equal(attachment.parent, "dev-alb");
+        }
     });
 
     it("installs the pinned chart from the eks-charts repository into kube-system", () => {
@@ -397,10 +422,10 @@ describe("component: AlbController", () => {
         );
     });
 
-    it("uses the given kubernetes provider and waits for the policy attachment and the nodes", () => {
+    it("uses the given kubernetes provider and waits for both policy attachments and the nodes", () => {
         const r = release("dev-alb");
         assert.equal(r.provider, "test-k8s");
-        assert.deepEqual(r.dependsOn, ["dev-alb-policy", "test-nodes"]);
+        assert.deepEqual(r.dependsOn, ["dev-alb-policy", "dev-alb-elb-policy", "test-nodes"]);
         assert.equal(r.parent, "dev-alb");
     });
 });

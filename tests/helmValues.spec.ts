@@ -50,6 +50,10 @@ describe("helm values: albControllerValues", () => {
         });
     });
 
+    it("keeps listeners and rules tagged with the cluster (ListenerRulesTagging), which the IAM policy requires to change them", () => {
+        assert.deepEqual(values.controllerConfig, { featureGates: { ListenerRulesTagging: true } });
+    });
+
     it("turns the fail-closed Service mutator webhook off: no Service here is of type LoadBalancer", () => {
         assert.equal(values.enableServiceMutatorWebhook, false);
     });

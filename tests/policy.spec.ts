@@ -5,7 +5,12 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { albControllerPolicy, irsaTrustPolicy, serviceTrustPolicy } from "../components/manifests/aws";
+import {
+    albControllerPolicy,
+    albControllerPolicyDocuments,
+    upstreamAlbControllerPolicy,
+} from "../components/manifests/albControllerPolicy";
+import { clusterAutoscalerPolicy, irsaTrustPolicy, serviceTrustPolicy } from "../components/manifests/aws";
 import {
     type EksIstioPolicy,
     type PolicyProviderResource,
@@ -13,6 +18,7 @@ import {
     type ResourceValidationArgs,
     helmChartSourceCurrent,
     helmReleasePinnedVersion,
+    iamDestructiveActionsScoped,
     iamNoWildcardActions,
     irsaTrustPinsSubAndAud,
     istioV1Apis,
@@ -20,6 +26,7 @@ import {
     policies,
     PRODUCTION_MARKER,
     productAlbDeletionProtection,
+    UNSCOPABLE_ACTIONS,
     productEndpointNotOpen,
 } from "../policy/policies";
 import { findStackFiles } from "../tools/render/render";
@@ -89,6 +96,7 @@ describe("policy pack eks-istio", () => {
             "kubernetes-explicit-provider": "mandatory",
             "irsa-trust-pins-sub-and-aud": "mandatory",
             "iam-no-wildcard-actions": "mandatory",
+            "iam-destructive-actions-scoped": "mandatory",
             "product-alb-deletion-protection": "mandatory",
             "product-endpoint-not-open": "advisory",
         });
@@ -508,9 +516,13 @@ describe("iam-no-wildcard-actions", () => {
         props: { policy },
     });
 
-    it("passes the program's ALB controller policy (upstream v3.5.0, explicit actions)", () => {
-        assertClean(iamNoWildcardActions, iamPolicy(JSON.stringify(albControllerPolicy("ap-northeast-1"))));
-        assertClean(iamNoWildcardActions, iamPolicy(albControllerPolicy("cn-north-1")));
+    it("passes the program's ALB controller policy (upstream v3.5.0 narrowed, explicit actions)", () => {
+        const scope = { clusterName: "eks-istio-dev", account: "123456789012", vpcId: "vpc-0abc" };
+        assertClean(
+            iamNoWildcardActions,
+            iamPolicy(JSON.stringify(albControllerPolicy({ ...scope, region: "ap-northeast-1" }))),
+        );
+        assertClean(iamNoWildcardActions, iamPolicy(albControllerPolicy({ ...scope, region: "cn-north-1" })));
     });
 
     it("passes wildcards in resources, and in Deny statements (which only take permissions away)", () => {
@@ -578,6 +590,116 @@ describe("iam-no-wildcard-actions", () => {
 
     it("reports a document it cannot read", () => {
         assertViolations(iamNoWildcardActions, iamPolicy("{"), [/not valid JSON/]);
+    });
+});
+
+describe("iam-destructive-actions-scoped", () => {
+    const scope = { clusterName: "eks-istio-dev", account: "123456789012", vpcId: "vpc-0abc" };
+    const doc = (...statements: Record<string, unknown>[]) => ({ Version: "2012-10-17", Statement: statements });
+    const iamPolicy = (policy: unknown, type = "aws:iam/policy:Policy") => ({
+        type,
+        name: "dev-alb-controller-policy",
+        props: { policy: typeof policy === "string" ? policy : JSON.stringify(policy) },
+    });
+    const allow = (Action: string | string[], Resource: unknown, Condition?: unknown) => ({
+        Effect: "Allow",
+        Action,
+        Resource,
+        ...(Condition ? { Condition } : {}),
+    });
+
+    it("passes the program's controller policy (both managed policies, every partition) and the autoscaler's", () => {
+        for (const region of ["ap-northeast-1", "cn-north-1", "us-gov-west-1"]) {
+            const { main, elb } = albControllerPolicyDocuments({ ...scope, region });
+            assertClean(iamDestructiveActionsScoped, iamPolicy(main));
+            assertClean(iamDestructiveActionsScoped, iamPolicy(elb));
+        }
+        assertClean(iamDestructiveActionsScoped, iamPolicy(clusterAutoscalerPolicy("eks-istio-dev")));
+    });
+
+    it("flags upstream's v3.5.0 policy: deletes gated only on a tag existing, and unconditioned listener, rule, target and ingress changes", () => {
+        const got = violations(iamDestructiveActionsScoped, iamPolicy(upstreamAlbControllerPolicy("ap-northeast-1")));
+        const flagged = got.map((m) => /statement (\d+)/.exec(m)?.[1]);
+        // Statements 4, 7, 8, 10-13, 15 and 16 (1-based, upstream's order); 3 holds only unscopable actions.
+        assert.deepEqual(flagged, ["4", "7", "8", "10", "11", "12", "13", "15", "16"]);
+        assert.match(
+            got[0],
+            /"ec2:RevokeSecurityGroupIngress" on every resource with no condition naming a tag or VPC/,
+        );
+        assert.match(got[4], /"elasticloadbalancing:RemoveTags"/);
+        assert.ok(!got.join("\n").includes("SetWebAcl") && !got.join("\n").includes("shield:DeleteProtection"));
+    });
+
+    it("passes a condition naming a tag (any service's tag key) or the VPC, and named resources", () => {
+        const passing = [
+            allow("ec2:DeleteSecurityGroup", "*", { StringEquals: { "aws:ResourceTag/team": "a" } }),
+            allow("ec2:DeleteSecurityGroup", "*", { StringLike: { "ec2:ResourceTag/team": "a*" } }),
+            allow("ec2:RevokeSecurityGroupIngress", "*", { ArnEquals: { "ec2:Vpc": "arn:aws:ec2:r:1:vpc/v" } }),
+            allow(
+                "elasticloadbalancing:DeleteLoadBalancer",
+                "arn:aws:elasticloadbalancing:r:1:loadbalancer/app/web/123",
+            ),
+            allow("s3:DeleteObject", "arn:aws:s3:::state-bucket/*"),
+            allow(["ec2:DescribeInstances", "elasticloadbalancing:CreateListener"], "*"),
+            { Effect: "Deny", Action: "ec2:Delete*", Resource: "*" },
+            allow(Object.keys(UNSCOPABLE_ACTIONS), "*"),
+        ];
+        for (const statement of passing) assertClean(iamDestructiveActionsScoped, iamPolicy(doc(statement)));
+    });
+
+    it("flags every shape of 'on everything': *, an all-wildcard typed ARN, NotResource, and a wildcard action", () => {
+        const CASES: [Record<string, unknown>, RegExp][] = [
+            [allow("ec2:DeleteSecurityGroup", "*"), /"ec2:DeleteSecurityGroup" on every resource/],
+            [
+                allow("elasticloadbalancing:DeregisterTargets", "arn:aws:elasticloadbalancing:*:*:targetgroup/*/*"),
+                /DeregisterTargets/,
+            ],
+            [allow("iam:DeleteRole", "arn:aws:iam::123456789012:role/*"), /"iam:DeleteRole"/],
+            [
+                { Effect: "Allow", Action: "ec2:TerminateInstances", NotResource: "arn:aws:ec2:r:1:instance/i-1" },
+                /on NotResource/,
+            ],
+            [allow("ec2:Delete*", "*"), /"ec2:Delete\*"/],
+            [allow("*", "*"), /"\*"/],
+            [
+                allow(["autoscaling:SetDesiredCapacity", "autoscaling:DescribeTags"], "*"),
+                /"autoscaling:SetDesiredCapacity" on/,
+            ],
+        ];
+        for (const [statement, pattern] of CASES)
+            assertViolations(iamDestructiveActionsScoped, iamPolicy(doc(statement)), [
+                pattern,
+                /Null test does not count/,
+            ]);
+    });
+
+    it("does not count conditions that hold without naming an owner: Null, IfExists, negated, ForAllValues, empty values, other keys", () => {
+        const CONDITIONS = [
+            { Null: { "aws:ResourceTag/elbv2.k8s.aws/cluster": "false" } },
+            { StringEqualsIfExists: { "aws:ResourceTag/team": "a" } },
+            { StringNotEquals: { "aws:ResourceTag/team": "b" } },
+            { "ForAllValues:StringEquals": { "aws:TagKeys": ["team"] } },
+            { StringEquals: { "aws:ResourceTag/team": "" } },
+            { StringEquals: { "aws:RequestedRegion": "ap-northeast-1" } },
+        ];
+        for (const condition of CONDITIONS)
+            assertViolations(
+                iamDestructiveActionsScoped,
+                iamPolicy(doc(allow("ec2:DeleteSecurityGroup", "*", condition))),
+                [/"ec2:DeleteSecurityGroup"/],
+            );
+    });
+
+    it("checks role policies and a role's inline policies, naming them", () => {
+        const bad = JSON.stringify(doc(allow("elasticloadbalancing:DeleteRule", "*")));
+        assertViolations(iamDestructiveActionsScoped, iamPolicy(bad, "aws:iam/rolePolicy:RolePolicy"), [
+            /aws:iam\/rolePolicy:RolePolicy/,
+        ]);
+        assertViolations(
+            iamDestructiveActionsScoped,
+            { type: "aws:iam/role:Role", name: "r", props: { inlinePolicies: [{ name: "extra", policy: bad }] } },
+            [/IAM role 'r', inline policy extra, statement 1/],
+        );
     });
 });
 
@@ -706,6 +828,10 @@ describe("policies under the engine's unknown-value proxy", () => {
             ],
             [
                 iamNoWildcardActions,
+                { type: "aws:iam/policy:Policy", name: "p", props: { policy: proxy.unknownStringValue } },
+            ],
+            [
+                iamDestructiveActionsScoped,
                 { type: "aws:iam/policy:Policy", name: "p", props: { policy: proxy.unknownStringValue } },
             ],
             [

@@ -93,8 +93,11 @@ describe("render: content", () => {
     });
 
     it("writes the IAM policy and trust documents as JSON", () => {
+        // The controller's policy, narrowed to the cluster, in two managed policies (IAM's size limit).
         const policy = JSON.parse(file("aws/iam/dev-alb-controller-policy.policy.json"));
-        assert.equal(policy.Statement.length, 16);
+        const elb = JSON.parse(file("aws/iam/dev-alb-controller-elb-policy.policy.json"));
+        assert.equal(policy.Statement.length + elb.Statement.length, 20);
+        assert.ok(JSON.stringify(elb).includes('"aws:ResourceTag/elbv2.k8s.aws/cluster":"eks-istio-dev"'));
         const trust = JSON.parse(file("aws/iam/dev-alb-controller-role.trust.json"));
         assert.equal(trust.Statement[0].Action, "sts:AssumeRoleWithWebIdentity");
     });

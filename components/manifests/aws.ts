@@ -2,7 +2,6 @@
 // data out, so tests and the offline render see exactly what the components send to AWS.
 import type { StackConfig, UpgradePolicy } from "../config/contract";
 import { isArmInstanceType, partitionOf } from "../config/primitives";
-import upstreamAlbPolicy from "./albControllerIamPolicy.v3.5.0.json";
 
 export interface PolicyDocument {
     Version: "2012-10-17";
@@ -353,16 +352,6 @@ export const ALB_CONTROLLER = {
     chart: "aws-load-balancer-controller",
     repo: "https://aws.github.io/eks-charts",
 } as const;
-
-/**
- * The controller's IAM policy: upstream's v3.5.0 `iam_policy.json`, verbatim except for the ARN
- * partition, so it can be diffed against upstream when the controller is upgraded.
- */
-export function albControllerPolicy(region: string): PolicyDocument {
-    const partition = partitionOf(region);
-    const json = JSON.stringify(upstreamAlbPolicy).replaceAll('"arn:aws:', `"arn:${partition}:`);
-    return JSON.parse(json) as PolicyDocument;
-}
 
 /**
  * IRSA trust policy: only the controller's ServiceAccount, and only tokens minted for STS, may

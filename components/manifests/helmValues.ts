@@ -36,6 +36,10 @@ export function albControllerValues(a: AlbControllerValuesArgs) {
         // (aws-load-balancer-controller#4005), so an environment tag here would mark attached
         // environments' ALBs as the owner's. Each Ingress tags its ALB with its own environment.
         defaultTags: { "eks-istio/cluster": a.clusterName, "managed-by": "aws-load-balancer-controller" },
+        // Listeners and rules tagged elbv2.k8s.aws/cluster=<clusterName> like everything else the
+        // controller creates (v3.5.0's default, stated so that it stays): the IAM policy lets the
+        // controller change and delete only listeners and rules that carry this cluster's tag.
+        controllerConfig: { featureGates: { ListenerRulesTagging: true } },
     };
 }
 
