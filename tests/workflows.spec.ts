@@ -33,6 +33,7 @@ interface Concurrency {
 }
 interface Job {
     name?: string;
+    if?: string;
     "runs-on"?: string;
     needs?: string | string[];
     environment?: string | { name: string; url?: string };
@@ -129,7 +130,7 @@ function assertOidcCredentials(all: Step[]): Step {
     return aws;
 }
 
-function assertPulumiStep(all: Step[], command: string, stack: string): Step {
+function assertPulumiStep(all: Step[], command: string, stack: string, tokenSecret: string): Step {
     const i = usesIndex(all, "pulumi/actions");
     const pulumi = all[i];
     const w = pulumi.with ?? {};
@@ -143,7 +144,7 @@ function assertPulumiStep(all: Step[], command: string, stack: string): Step {
     );
     // The backend: a self-managed URL from a variable, or Pulumi Cloud with a token from a secret.
     assert.match(String(w["cloud-url"]), FROM_SETTINGS);
-    assert.match(String(pulumi.env?.PULUMI_ACCESS_TOKEN), /^\$\{\{\s*secrets\.PULUMI_ACCESS_TOKEN\s*\}\}$/);
+    assert.equal(String(pulumi.env?.PULUMI_ACCESS_TOKEN).replace(/\s+/g, ""), `\${{secrets.${tokenSecret}}}`);
     // The pack's own dependencies are installed, and AWS credentials exist, before Pulumi runs.
     assert.ok(runIndex(all, "npm ci --prefix policy") < i);
     assert.ok(usesIndex(all, "aws-actions/configure-aws-credentials") < i);
@@ -179,6 +180,13 @@ describe("workflows", () => {
                 }
             }
         }
+    });
+
+    it("check out without keeping the job's GitHub token in .git/config (the code that runs next does not need it)", () => {
+        for (const f of files)
+            for (const job of Object.values(load(f).jobs))
+                for (const step of (job.steps ?? []).filter((st) => st.uses?.startsWith("actions/checkout@")))
+                    assert.equal(step.with?.["persist-credentials"], false, f);
     });
 
     it("ask for an OIDC token wherever they assume an AWS role", () => {
@@ -244,9 +252,48 @@ describe("preview.yml (pull requests)", () => {
 
     it("assumes an AWS role through OIDC, then previews the stack with the policy pack and comments on the PR", () => {
         const aws = assertOidcCredentials(all);
-        const pulumi = assertPulumiStep(all, "preview", "${{ matrix.stack }}");
+        const pulumi = assertPulumiStep(all, "preview", "${{ matrix.stack }}", "PULUMI_PREVIEW_ACCESS_TOKEN");
         assert.ok(all.indexOf(aws) > usesIndex(all, "actions/upload-artifact"), "offline checks first");
         assert.ok([true, "true"].includes(pulumi.with?.["comment-on-pr"] as boolean | string));
+    });
+});
+
+describe("preview.yml: a pull request holds read-only credentials of one stack, never a deploy credential", () => {
+    const text = fs.readFileSync(path.join(WORKFLOWS, "preview.yml"), "utf8");
+    const job = Object.values(load("preview.yml").jobs)[0];
+    const all = steps(job);
+    const aws = all[usesIndex(all, "aws-actions/configure-aws-credentials")];
+
+    it("runs each stack's job in the GitHub environment preview-<stack>: its own variables, secrets and OIDC subject", () => {
+        assert.equal(environmentName(job), "preview-${{ matrix.stack }}");
+    });
+
+    it("assumes only the environment's preview role, with no fallback to any other", () => {
+        assert.equal(String(aws.with?.["role-to-assume"]).replace(/\s+/g, ""), "${{vars.AWS_PREVIEW_ROLE_ARN}}");
+    });
+
+    it("never names the deploy role, the deploy token, or a fallback between variables", () => {
+        assert.doesNotMatch(text, /(?<![A-Z_])AWS_ROLE_ARN/, "the deploy role's variable");
+        assert.doesNotMatch(text, /secrets\.PULUMI_ACCESS_TOKEN\b/, "the deploy token");
+        for (const step of all)
+            for (const value of Object.values({ ...step.with, ...step.env }))
+                assert.doesNotMatch(String(value), /\|\|\s*(vars|secrets)\./, `${step.name ?? step.uses}: a fallback`);
+    });
+
+    it("fails with a message, before any AWS step, when the environment has no preview role", () => {
+        const check = all.findIndex((st) => /AWS_PREVIEW_ROLE_ARN == ''/.test(st.if ?? ""));
+        assert.ok(check >= 0 && check < all.indexOf(aws), "the check runs before the credentials step");
+        assert.match(String(all[check].if), /github\.event\.pull_request\.head\.repo\.full_name == github\.repository/);
+        assert.match(
+            String(all[check].run),
+            /::error::.*preview-\$\{\{ matrix\.stack \}\}.*AWS_PREVIEW_ROLE_ARN[\s\S]*exit 1/,
+        );
+    });
+
+    it("skips every credentialed step for pull requests from forks", () => {
+        const forkGuard = "github.event.pull_request.head.repo.full_name == github.repository";
+        for (const step of all.slice(all.indexOf(aws)))
+            assert.ok(String(step.if).includes(forkGuard), `${step.name ?? step.uses} runs for forks`);
     });
 });
 
@@ -277,6 +324,28 @@ describe("deploy.yml (main)", () => {
         for (const s of ["dev", "stg"]) assert.notEqual(environmentName(resolve(jobs[s])), "product");
     });
 
+    it("deploys only from main, on a push and on Run workflow alike: every job runs only for refs/heads/main", () => {
+        for (const [id, job] of Object.entries(wf.jobs))
+            assert.equal(
+                String(job.if)
+                    .replace(/^\$\{\{\s*|\s*\}\}$/g, "")
+                    .replace(/\s+/g, " ")
+                    .replace(/"/g, "'"),
+                "github.ref == 'refs/heads/main'",
+                id,
+            );
+    });
+
+    it("one deploy role per environment: each stage runs in its own environment and takes that environment's AWS_ROLE_ARN, with no fallback", () => {
+        const environments = STACKS.map((s) => environmentName(resolve(jobs[s])));
+        assert.deepEqual(environments, STACKS);
+        for (const stack of STACKS) {
+            const all = steps(resolve(jobs[stack]));
+            const aws = all[usesIndex(all, "aws-actions/configure-aws-credentials")];
+            assert.equal(String(aws.with?.["role-to-assume"]).replace(/\s+/g, ""), "${{vars.AWS_ROLE_ARN}}", stack);
+        }
+    });
+
     it("never runs two updates of a stack at once, and never cancels one halfway", () => {
         const groups = STACKS.map((s) => {
             const c = concurrencyOf(jobs[s]);
@@ -294,7 +363,7 @@ describe("deploy.yml (main)", () => {
             assert.equal(all[usesIndex(all, "actions/setup-node")].with?.["node-version-file"], ".nvmrc");
             runIndex(all, "npm ci");
             assertOidcCredentials(all);
-            assertPulumiStep(all, "up", stack);
+            assertPulumiStep(all, "up", stack, "PULUMI_ACCESS_TOKEN");
             if (job.called) {
                 // A reusable workflow gets secrets only when the caller passes them on.
                 assert.equal(jobs[stack].secrets, "inherit");
@@ -305,4 +374,51 @@ describe("deploy.yml (main)", () => {
             }
         });
     }
+});
+
+describe("docs/pipeline.md: the roles it tells users to create", () => {
+    const text = fs.readFileSync(path.join(ROOT, "docs", "pipeline.md"), "utf8");
+    // Prose as one line: a sentence may wrap anywhere.
+    const prose = text.replace(/\s+/g, " ");
+    const blocks = [...text.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]) as { Statement: any[] });
+    const trusts = blocks.filter((d) => d.Statement.some((st) => st.Action === "sts:AssumeRoleWithWebIdentity"));
+    const subjects = trusts.map(
+        (d) => d.Statement[0].Condition?.StringEquals?.["token.actions.githubusercontent.com:sub"],
+    );
+
+    it("one deploy role and one preview role per environment, each trusting exactly its own environment's subject", () => {
+        assert.deepEqual(subjects, [
+            "repo:<owner>/<repo>:environment:<stack>",
+            "repo:<owner>/<repo>:environment:preview-<stack>",
+        ]);
+        for (const d of trusts) {
+            assert.equal(d.Statement.length, 1);
+            const condition = d.Statement[0].Condition;
+            assert.deepEqual(Object.keys(condition), ["StringEquals"], "StringEquals only, never StringLike");
+            assert.equal(condition.StringEquals["token.actions.githubusercontent.com:aud"], "sts.amazonaws.com");
+        }
+        // The environments the workflows run in are the ones the subjects name.
+        assert.equal(environmentName(Object.values(load("preview.yml").jobs)[0]), "preview-${{ matrix.stack }}");
+    });
+
+    it("gives the preview role read-only AWS access: ReadOnlyAccess, and only reads and decryption of its stack's state", () => {
+        assert.match(prose, /AWS managed policy `ReadOnlyAccess`/);
+        const permissions = blocks.filter((d) => !trusts.includes(d));
+        assert.equal(permissions.length, 1);
+        const actions = permissions[0].Statement.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]));
+        assert.deepEqual(actions.sort(), ["kms:Decrypt", "s3:GetObject", "s3:ListBucket"]);
+    });
+
+    it("gives the preview role AmazonEKSAdminViewPolicy through viewerPrincipalArns, never the administrator list", () => {
+        assert.match(prose, /`eks-istio:cluster\.viewerPrincipalArns`[\s\S]{0,200}`AmazonEKSAdminViewPolicy`/);
+        assert.doesNotMatch(text, /adminPrincipalArns|AmazonEKSClusterAdminPolicy/);
+    });
+
+    it("recommends separate accounts for production, says what each role needs, and main-only deployment branches for every environment", () => {
+        assert.match(prose, /Put `product` in its own AWS account/);
+        assert.match(prose, /It needs to manage everything the program creates/);
+        assert.match(text, /\| `dev`, `stg` \| `main` only \|/);
+        assert.match(text, /\| `product` \| `main` only \| required reviewers/);
+        assert.match(prose, /a repository secret is readable by any workflow run from any branch/);
+    });
 });
