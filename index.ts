@@ -22,7 +22,7 @@ import {
 import { anyAddonOn, gatewayTrustedProxies, tracingProvider } from "./components/manifests/observability";
 import { Network } from "./components/network";
 import { Observability } from "./components/observability";
-import { loadStack } from "./components/stack";
+import { checkAdoptionCli, loadStack } from "./components/stack";
 
 export = async () => {
     // Parsed before any resource is registered: a bad config creates nothing.
@@ -34,6 +34,7 @@ export = async () => {
 
 async function ownerStack(config: StackConfig) {
     const env = config.environment;
+    await checkAdoptionCli(config);
     // Production protects what cannot be recreated without an outage; `teardown` lifts it, and only it.
     const protect = config.production && !config.teardown;
     // Which istiod runs under which name is decided with what the previous update exported, so
@@ -65,7 +66,7 @@ async function ownerStack(config: StackConfig) {
             chart: autoscalerChart,
             oidcProviderArn: cluster.oidcProviderArn,
             oidcProviderUrl: cluster.oidcProviderUrl,
-            dependsOn: [cluster.nodes, cluster.dns],
+            dependsOn: [...cluster.nodes, cluster.dns],
             provider: cluster.provider,
             tags: stackTags(config),
         });
@@ -104,7 +105,7 @@ async function ownerStack(config: StackConfig) {
         provider: cluster.provider,
         istioReady: istio.istiods,
         // The controller and the nodes: on destroy the Ingress (and with it the ALB) goes first.
-        ingressDependsOn: [albController.release, cluster.nodes, istio.gateway],
+        ingressDependsOn: [albController.release, ...cluster.nodes, istio.gateway],
     });
 
     // Only the stack that owns the cluster installs add-ons (config refuses them in attached stacks).

@@ -21,8 +21,8 @@ export interface AlbControllerArgs {
     version: string;
     /** The stack's Kubernetes provider. */
     provider: k8s.Provider;
-    /** The node group: the controller's pods run there, and its webhooks answer only once they do. */
-    nodes: pulumi.Resource;
+    /** The node groups: the controller's pods run there, and its webhooks answer only once they do. */
+    nodes: pulumi.Resource[];
     tags: Record<string, string>;
 }
 
@@ -99,7 +99,7 @@ export class AlbController extends pulumi.ComponentResource {
             // Without the policies attached, the controller starts, fails its first AWS calls and backs off.
             // Without nodes its pods stay Pending past the release's timeout and atomic rolls it back;
             // and on destroy the nodes stay until the controller (and every Ingress) is gone.
-            { parent: this, provider: args.provider, dependsOn: [attachment, elbAttachment, args.nodes] },
+            { parent: this, provider: args.provider, dependsOn: [attachment, elbAttachment, ...args.nodes] },
         );
         this.roleArn = role.arn;
         this.policyArn = policy.arn;

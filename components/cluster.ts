@@ -6,11 +6,12 @@ import {
     type addonSpec,
     type addonVersionQuery,
     type ClusterSpec,
-    type controlPlaneLogGroupSpec,
+    type controlPlaneLogGroup,
     EKS_ADDONS,
     irsaTrustPolicy,
     type nodeLaunchTemplateSpec,
     nodeRolePolicyArns,
+    pulumiEksVpcCniAddonUrn,
     secretsKeySpec,
     serviceTrustPolicy,
     vpcCniPolicyArn,
@@ -21,9 +22,12 @@ type AddonSettings = { spec: ReturnType<typeof addonSpec>; version: ReturnType<t
 export interface ClusterArgs {
     /** Cluster settings, from `clusterSpec(config)`. */
     spec: ClusterSpec;
-    /** The control-plane log group, from `controlPlaneLogGroupSpec(config)`; absent when no log type is on. */
-    logGroup?: ReturnType<typeof controlPlaneLogGroupSpec>;
-    /** The nodes' launch template (IMDSv2, hop limit 1), from `nodeLaunchTemplateSpec(config)`. */
+    /**
+     * The control-plane log group, from `controlPlaneLogGroup(config)`; absent when no log type is
+     * on. With `importId` the existing group is imported instead of created.
+     */
+    logGroup?: NonNullable<ReturnType<typeof controlPlaneLogGroup>>;
+    /** Each node group's launch template (IMDSv2, hop limit 1), from `nodeLaunchTemplateSpec(config)`. */
     launchTemplate: ReturnType<typeof nodeLaunchTemplateSpec>;
     /** The EKS managed add-ons created here, from `addonSpec` and `addonVersionQuery`. */
     addons: { vpcCni: AddonSettings; coredns: AddonSettings };
@@ -40,17 +44,18 @@ export interface ClusterArgs {
 }
 
 /**
- * EKS cluster with a managed node group in private subnets (launch template: IMDSv2, hop limit 1),
- * an OIDC provider for IRSA, access entries, control-plane logs in a log group of its own, Secrets
- * encrypted with a KMS key, the core add-ons as EKS managed add-ons (the VPC CNI on its own IRSA
- * role), and the stack's Kubernetes provider.
+ * EKS cluster with managed node groups in private subnets (each with its own launch template: IMDSv2,
+ * hop limit 1), an OIDC provider for IRSA, access entries, control-plane logs in a log group of its
+ * own, Secrets encrypted with a KMS key, the core add-ons as EKS managed add-ons (the VPC CNI on its
+ * own IRSA role), and the stack's Kubernetes provider.
  *
  * Order on the first `pulumi up`: log group → cluster (kube-proxy add-on inside) → vpc-cni add-on
- * → node group → coredns add-on. The CNI add-on replaces the bootstrap aws-node before any node
+ * → node groups → coredns add-on. The CNI add-on takes over the bootstrap aws-node before any node
  * joins, so nodes come up with the CNI's IRSA credentials; CoreDNS is a Deployment, and its add-on
  * only reports ACTIVE once pods run, so it waits for the nodes.
  */
 export class Cluster extends pulumi.ComponentResource {
+    static readonly TYPE = "eks-istio:cluster:Cluster";
     readonly clusterName: pulumi.Output<string>;
     /** Kubeconfig as a JSON string; secret, since it grants access to the cluster. */
     readonly kubeconfig: pulumi.Output<string>;
@@ -58,27 +63,35 @@ export class Cluster extends pulumi.ComponentResource {
     readonly oidcProviderUrl: pulumi.Output<string>;
     /** The provider every Kubernetes object of the stack is created with. */
     readonly provider: k8s.Provider;
-    /** The managed node group: whatever runs pods waits for it, and is deleted before it. */
-    readonly nodes: eks.ManagedNodeGroup;
+    /**
+     * Every managed node group: whatever runs pods waits for all of them (a pod may land on any),
+     * and on destroy goes before all of them.
+     */
+    readonly nodes: eks.ManagedNodeGroup[];
     /** CoreDNS, ACTIVE once its pods run on the nodes: what a release whose pods resolve names waits for. */
     readonly dns: aws.eks.Addon;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("eks-istio:cluster:Cluster", name, {}, opts);
+        super(Cluster.TYPE, name, {}, opts);
         const { spec } = args;
 
         const secretsKey = new aws.kms.Key(`${name}-secrets`, args.secretsKey, { parent: this, protect: args.protect });
         // Exists before the cluster, so EKS writes to it instead of creating one that never expires
-        // and outlives the stack.
+        // and outlives the stack. Adopted (imported, ID = name) where EKS made it already: the import
+        // reads the group, then the engine updates it to these inputs in the same update (retention,
+        // tags) — Pulumi CLI 3.174.0 and later (pulumi/pulumi#19339); earlier CLIs refused an import
+        // whose inputs differ. On later updates an import ID equal to the stored ID is ignored.
         const logGroup = args.logGroup
-            ? new aws.cloudwatch.LogGroup(`${name}-control-plane-logs`, args.logGroup, {
+            ? new aws.cloudwatch.LogGroup(`${name}-control-plane-logs`, args.logGroup.args, {
                   parent: this,
                   protect: args.protect,
+                  ...(args.logGroup.importId ? { import: args.logGroup.importId } : {}),
               })
             : undefined;
 
+        const eksName = `${name}-eks`;
         const cluster = new eks.Cluster(
-            `${name}-eks`,
+            eksName,
             {
                 name: spec.name,
                 version: spec.version,
@@ -86,8 +99,10 @@ export class Cluster extends pulumi.ComponentResource {
                 publicSubnetIds: args.publicSubnetIds,
                 privateSubnetIds: args.privateSubnetIds,
                 nodeAssociatePublicIpAddress: false,
-                // The managed node group below replaces the default self-managed one.
+                // The managed node groups below replace the default self-managed one.
                 skipDefaultNodeGroup: true,
+                // The vpc-cni add-on is this component's (below), not pulumi-eks's.
+                useDefaultVpcCni: spec.useDefaultVpcCni,
                 authenticationMode: eks.AuthenticationMode.Api,
                 accessEntries: spec.accessEntries,
                 endpointPublicAccess: spec.endpointPublicAccess,
@@ -108,8 +123,9 @@ export class Cluster extends pulumi.ComponentResource {
 
         const addon = (
             key: "vpcCni" | "coredns",
-            extra: { serviceAccountRoleArn?: pulumi.Input<string> },
+            extra: Partial<aws.eks.AddonArgs>,
             dependsOn: pulumi.Resource[],
+            aliases: string[] = [],
         ) =>
             new aws.eks.Addon(
                 `${name}-${EKS_ADDONS[key].addonName}`,
@@ -121,7 +137,7 @@ export class Cluster extends pulumi.ComponentResource {
                         .apply((v) => v.version),
                     ...extra,
                 },
-                { parent: this, dependsOn: [cluster, ...dependsOn] },
+                { parent: this, dependsOn: [cluster, ...dependsOn], aliases },
             );
 
         // The VPC CNI's AWS permissions on its own service account (IRSA), not on the node role.
@@ -149,14 +165,39 @@ export class Cluster extends pulumi.ComponentResource {
             { role: cniRole.name, policyArn: vpcCniPolicyArn(args.region) },
             { parent: this },
         );
-        const vpcCni = addon("vpcCni", { serviceAccountRoleArn: cniRole.arn }, [cniPolicy]);
+        // Stacks of release c1dbf01 hold pulumi-eks's own vpc-cni add-on (no IRSA role). The alias
+        // makes this add-on that one: EKS gets an UpdateAddon (role, version) instead of a delete and
+        // a create, and aws-node is never without its add-on. The engine then diffs it with this
+        // program's AWS provider (default_7_48_0) instead of pulumi-eks's bundled one (default_7_25_0):
+        // both are default providers of one package that differ only in version, which the engine
+        // treats as a provider upgrade, not a replacement (pulumi/pulumi step_generator.go
+        // providerChanged, #2753). The alias is a full URN: this component must sit directly under
+        // the stack (tests compare it with the component's own URN).
+        const vpcCni = addon(
+            "vpcCni",
+            {
+                serviceAccountRoleArn: cniRole.arn,
+                // As pulumi-eks created it: removing the add-on leaves aws-node running.
+                preserve: true,
+            },
+            [cniPolicy],
+            [
+                pulumiEksVpcCniAddonUrn({
+                    stack: pulumi.getStack(),
+                    project: pulumi.getProject(),
+                    parentTypes: [Cluster.TYPE],
+                    eksClusterName: eksName,
+                }),
+            ],
+        );
 
         const nodeRole = new aws.iam.Role(
             `${name}-node`,
             { assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")), tags: spec.tags },
             { parent: this },
         );
-        const attachments = nodeRolePolicyArns(args.region).map(
+        const legacyNodes = spec.nodeGroups.some((g) => !g.launchTemplate);
+        const attachments = nodeRolePolicyArns(args.region, { legacyNodes }).map(
             (policyArn) =>
                 new aws.iam.RolePolicyAttachment(
                     `${name}-node-${policyArn.split("/").pop()}`,
@@ -164,28 +205,43 @@ export class Cluster extends pulumi.ComponentResource {
                     { parent: this },
                 ),
         );
-        const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-nodes`, args.launchTemplate, { parent: this });
-        this.nodes = new eks.ManagedNodeGroup(
-            `${name}-nodes`,
-            {
-                cluster,
-                nodeRoleArn: nodeRole.arn,
-                subnetIds: args.privateSubnetIds,
-                instanceTypes: spec.nodeGroup.instanceTypes,
-                scalingConfig: spec.nodeGroup.scalingConfig,
-                ignoreScalingChanges: spec.nodeGroup.ignoreScalingChanges,
-                amiType: spec.nodeGroup.amiType,
-                labels: spec.nodeGroup.labels,
-                // The root volume and metadata options come from here (the node group's diskSize
-                // and remoteAccess cannot be combined with a launch template).
-                launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
-                tags: spec.tags,
-            },
-            // The role must carry its policies before nodes try to join, or they never become Ready;
-            // the CNI add-on must have replaced the bootstrap aws-node, so nodes start with its role.
-            { parent: this, dependsOn: [...attachments, vpcCni] },
-        );
-        this.dns = addon("coredns", {}, [this.nodes]);
+        this.nodes = spec.nodeGroups.map((group) => {
+            const groupName = `${name}-${group.name}`;
+            // Each group its own template: a group's launch template ID is ForceNew, so groups never share one.
+            const launchTemplate = group.launchTemplate
+                ? new aws.ec2.LaunchTemplate(groupName, args.launchTemplate, { parent: this })
+                : undefined;
+            return new eks.ManagedNodeGroup(
+                groupName,
+                {
+                    cluster,
+                    version: group.version,
+                    nodeRoleArn: nodeRole.arn,
+                    subnetIds: args.privateSubnetIds,
+                    instanceTypes: group.instanceTypes,
+                    scalingConfig: group.scalingConfig,
+                    ignoreScalingChanges: group.ignoreScalingChanges,
+                    amiType: group.amiType,
+                    labels: group.labels,
+                    ...(group.taints ? { taints: group.taints } : {}),
+                    // The root volume and metadata options come from here (the node group's diskSize
+                    // and remoteAccess cannot be combined with a launch template).
+                    ...(launchTemplate
+                        ? {
+                              launchTemplate: {
+                                  id: launchTemplate.id,
+                                  version: launchTemplate.latestVersion.apply(String),
+                              },
+                          }
+                        : {}),
+                    tags: spec.tags,
+                },
+                // The role must carry its policies before nodes try to join, or they never become Ready;
+                // the CNI add-on must have taken over the bootstrap aws-node, so nodes start with its role.
+                { parent: this, dependsOn: [...attachments, vpcCni] },
+            );
+        });
+        this.dns = addon("coredns", {}, this.nodes);
 
         this.clusterName = pulumi.output(spec.name);
         this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);

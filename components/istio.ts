@@ -33,8 +33,8 @@ export interface IstioArgs {
     gatewayTrustedProxies?: number;
     /** The stack's Kubernetes provider. */
     provider: k8s.Provider;
-    /** The node group: istiod and the gateway run pods, which stay Pending without nodes. */
-    nodes: pulumi.Resource;
+    /** The node groups: istiod and the gateway run pods, which stay Pending without nodes. */
+    nodes: pulumi.Resource[];
     /**
      * What gateway pods wait for besides istiod: the load balancer controller, whose pod webhook
      * adds the readiness gate ip targets need (failurePolicy Ignore: a pod created earlier simply
@@ -91,7 +91,7 @@ export class Istio extends pulumi.ComponentResource {
                     { resource: plane.resourceSuffix, release: plane.release },
                     plane.version,
                     istiodValues({ ...args, ...(plan.mode === "revisions" ? { revision: plane } : {}) }),
-                    [base, args.nodes, ...waitsFor.map((p) => istiods.get(p.release)!)],
+                    [base, ...args.nodes, ...waitsFor.map((p) => istiods.get(p.release)!)],
                 ),
             );
         this.istiods = plan.planes.map((p) => istiods.get(p.release)!);
@@ -102,7 +102,7 @@ export class Istio extends pulumi.ComponentResource {
             { resource: "gateway", release: ISTIO.gateway.release },
             plan.gateway.version,
             gatewayValues({ ...args, revision: plan.gateway.revision, controlPlaneVersion: plan.gateway.version }),
-            [istiods.get(plan.stableHolder.release)!, args.nodes, ...args.gatewayAfter],
+            [istiods.get(plan.stableHolder.release)!, ...args.nodes, ...args.gatewayAfter],
         );
 
         const mtls = meshPeerAuthentication();

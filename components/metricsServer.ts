@@ -6,8 +6,8 @@ import { METRICS_SERVER, metricsServerValues } from "./manifests/helmValues";
 export interface MetricsServerArgs {
     /** The stack's Kubernetes provider. */
     provider: k8s.Provider;
-    /** The node group: metrics-server runs pods, and reads the kubelets of these nodes. */
-    nodes: pulumi.Resource;
+    /** The node groups: metrics-server runs pods, and reads the kubelets of these nodes. */
+    nodes: pulumi.Resource[];
 }
 
 /**
@@ -22,7 +22,7 @@ export class MetricsServer extends pulumi.ComponentResource {
         this.release = helmRelease(`${name}-release`, METRICS_SERVER, metricsServerValues(), {
             parent: this,
             provider: args.provider,
-            dependsOn: [args.nodes],
+            dependsOn: args.nodes,
         });
         this.registerOutputs({ release: this.release.status });
     }

@@ -25,8 +25,8 @@ export interface ObservabilityArgs {
      * objects, and the releases land in a mesh whose proxies already report to the add-ons.
      */
     istioReady: pulumi.Input<pulumi.Resource>[];
-    /** The node group: every add-on runs pods, which stay Pending (and time out) without nodes. */
-    nodes: pulumi.Resource;
+    /** The node groups: every add-on runs pods, which stay Pending (and time out) without nodes. */
+    nodes: pulumi.Resource[];
 }
 
 /**
@@ -62,7 +62,7 @@ export class Observability extends pulumi.ComponentResource {
                 `${name}-${addon}`,
                 { ...OBSERVABILITY[addon], namespace: obs.namespace },
                 values,
-                { ...o, dependsOn: [...ready, args.nodes, ...after] },
+                { ...o, dependsOn: [...ready, ...args.nodes, ...after] },
             ));
 
         const prometheus = obs.prometheus ? release("prometheus", prometheusValues(obs.prometheus)) : undefined;

@@ -41,3 +41,35 @@ export function loadStack(): StackConfig {
     for (const w of config.warnings) pulumi.log.warn(`${w.path}: ${w.message}`);
     return config;
 }
+
+/**
+ * The Pulumi CLI versions whose engine imports a resource and then updates it to the program's
+ * inputs in the same deployment (3.174.0, pulumi/pulumi#19339). Earlier engines refuse an import
+ * whose inputs differ from what they read ("inputs to import do not match the existing
+ * resource"), and an adopted log group always differs: EKS created it without retention or tags.
+ */
+export const IMPORT_THEN_UPDATE_CLI = ">=3.174.0";
+
+/**
+ * With cluster.adoptLogGroup, stops before anything is registered when the CLI running the
+ * program is older than IMPORT_THEN_UPDATE_CLI. `require` is Pulumi's engine check, which does
+ * nothing without an engine (under mocks).
+ */
+export async function checkAdoptionCli(
+    config: Pick<StackConfig, "stack" | "cluster">,
+    require: (range: string) => Promise<void> = (range) => pulumi.runtime.requirePulumiVersion(range),
+): Promise<void> {
+    if (!config.cluster.adoptLogGroup) return;
+    try {
+        await require(IMPORT_THEN_UPDATE_CLI);
+    } catch (e) {
+        throw new ConfigError(config.stack, [
+            {
+                path: keyPath("cluster.adoptLogGroup"),
+                message:
+                    `needs Pulumi CLI 3.174.0 or later, which imports the log group and then sets its retention and tags in one update (${e instanceof Error ? e.message : String(e)}); ` +
+                    "upgrade the CLI, or import the group with `pulumi import` instead (README, Upgrading) and remove the key",
+            },
+        ]);
+    }
+}

@@ -255,13 +255,19 @@ describe("aws: clusterSpec", () => {
         const spec = clusterSpec(
             config("stg", { cluster: { instanceTypes: ["m7g.large"], minSize: 1, desiredSize: 3, maxSize: 5 } }),
         );
-        assert.deepEqual(spec.nodeGroup, {
-            instanceTypes: ["m7g.large"],
-            scalingConfig: { minSize: 1, desiredSize: 3, maxSize: 5 },
-            amiType: "AL2023_ARM_64_STANDARD",
-            labels: { "eks-istio/environment": "stg" },
-            ignoreScalingChanges: true,
-        });
+        assert.deepEqual(spec.nodeGroups, [
+            {
+                name: "nodes",
+                version: "1.35",
+                instanceTypes: ["m7g.large"],
+                scalingConfig: { minSize: 1, desiredSize: 3, maxSize: 5 },
+                amiType: "AL2023_ARM_64_STANDARD",
+                labels: { "eks-istio/environment": "stg" },
+                ignoreScalingChanges: true,
+                launchTemplate: true,
+            },
+        ]);
+        assert.equal(spec.useDefaultVpcCni, true);
         assert.deepEqual(spec.tags, {
             "eks-istio/environment": "stg",
             "eks-istio/stack": "stg",

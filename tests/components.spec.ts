@@ -264,8 +264,11 @@ describe("component: Cluster", () => {
     it("states the upgrade policy (STANDARD by default)", () =>
         assert.deepEqual(eksOf("dev-cluster").inputs.upgradePolicy, { supportType: "STANDARD" }));
 
-    it("exposes the node group and CoreDNS for what runs pods to wait on", () => {
-        assert.equal((run.result.dev.nodes as unknown as { __name: string }).__name, "dev-cluster-nodes");
+    it("exposes the node groups and CoreDNS for what runs pods to wait on", () => {
+        assert.deepEqual(
+            run.result.dev.nodes.map((n) => (n as unknown as { __name: string }).__name),
+            ["dev-cluster-nodes"],
+        );
         assert.equal((run.result.dev.dns as unknown as { __name: string }).__name, "dev-cluster-coredns");
     });
 
@@ -315,7 +318,7 @@ describe("component: AlbController", () => {
                 oidcProviderUrl: `https://${OIDC}`,
                 version: "3.5.0",
                 provider,
-                nodes: new pulumi.ComponentResource("test:cluster:Nodes", "test-nodes"),
+                nodes: [new pulumi.ComponentResource("test:cluster:Nodes", "test-nodes")],
                 tags,
             };
             new AlbController("dev-alb", {

@@ -957,10 +957,19 @@ describe("config: defaults and valid configs", () => {
             upgradePolicy: "STANDARD",
             logRetentionDays: 30,
             autoscaler: true,
-            instanceTypes: ["t3.large"],
-            minSize: 2,
-            desiredSize: 2,
-            maxSize: 4,
+            adoptLogGroup: false,
+            nodeGroups: [
+                {
+                    name: "nodes",
+                    instanceTypes: ["t3.large"],
+                    minSize: 2,
+                    desiredSize: 2,
+                    maxSize: 4,
+                    labels: {},
+                    taints: [],
+                    launchTemplate: true,
+                },
+            ],
             vpcCidr: "10.0.0.0/16",
             publicAccessCidrs: ["0.0.0.0/0"],
             availabilityZones: 2,
@@ -1003,10 +1012,11 @@ describe("config: defaults and valid configs", () => {
 
     it("a parsed config does not share arrays with DEFAULTS", () => {
         const a = parseStackConfig({ stack: "dev", region: REGION, values: { ingress: port8000 } });
-        a.cluster.instanceTypes.push("m6i.large");
+        a.cluster.nodeGroups[0].instanceTypes.push("m6i.large");
         a.ingress.hosts.push("x.example.com");
         const b = parseStackConfig({ stack: "dev", region: REGION, values: { ingress: port8000 } });
-        assert.deepEqual(b.cluster.instanceTypes, ["t3.large"]);
+        assert.deepEqual(b.cluster.nodeGroups[0].instanceTypes, ["t3.large"]);
+        assert.deepEqual(DEFAULTS.cluster.instanceTypes, ["t3.large"]);
         assert.deepEqual(b.ingress.hosts, ["*"]);
     });
 
@@ -1113,10 +1123,19 @@ describe("config: defaults and valid configs", () => {
             upgradePolicy: "STANDARD",
             logRetentionDays: 30,
             autoscaler: true,
-            instanceTypes: ["m7g.large", "c7g.large"],
-            minSize: 1,
-            desiredSize: 3,
-            maxSize: 6,
+            adoptLogGroup: false,
+            nodeGroups: [
+                {
+                    name: "nodes",
+                    instanceTypes: ["m7g.large", "c7g.large"],
+                    minSize: 1,
+                    desiredSize: 3,
+                    maxSize: 6,
+                    labels: {},
+                    taints: [],
+                    launchTemplate: true,
+                },
+            ],
             vpcCidr: "10.20.0.0/20",
             publicAccessCidrs: ["203.0.113.0/24"],
             logTypes: ["api", "audit"],

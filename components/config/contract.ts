@@ -21,6 +21,9 @@ import {
     HOST,
     IAM_PRINCIPAL_ARN,
     INSTANCE_TYPE,
+    labelKeyProblem,
+    labelValueProblem,
+    MAX_NODE_GROUP_NAME_LENGTH,
     MEMORY_QUANTITY,
     NODE_PORT_RANGE,
     portProblem,
@@ -57,11 +60,22 @@ export const DEFAULTS = {
          * minimum an audit trail is asked for. Longer retention is a config key, not a code change.
          */
         logRetentionDays: 30 as LogRetentionDays,
-        /** The Cluster Autoscaler scales the node group between minSize and maxSize. */
+        /** The Cluster Autoscaler scales each node group between its minSize and maxSize. */
         autoscaler: true as boolean,
         adminPrincipalArns: [] as string[],
         viewerPrincipalArns: [] as string[],
+        /**
+         * Off: the stack creates /aws/eks/<cluster>/cluster. On for the one update that takes over
+         * a group that already exists (see clusterSchema.adoptLogGroup).
+         */
+        adoptLogGroup: false as boolean,
     },
+    /**
+     * The node group a stack has when it lists none (cluster.instanceTypes and the sizes above fill
+     * it in). Its name gives the Pulumi name <env>-cluster-nodes, the name every earlier release
+     * used, so a stack that starts listing nodeGroups keeps its group by naming it "nodes".
+     */
+    nodeGroup: { name: "nodes" },
     istio: { version: DEFAULT_ISTIO_VERSION, outboundTrafficPolicy: "ALLOW_ANY" as const },
     albController: { version: DEFAULT_ALB_CONTROLLER_VERSION as string },
     ingress: {
@@ -133,6 +147,9 @@ export const PRODUCTION_DEFAULTS = {
     logRetentionDays: 90 as LogRetentionDays,
 } as const;
 
+/** The label every node carries, naming its environment; the stack sets it. */
+export const ENVIRONMENT_LABEL = "eks-istio/environment";
+
 /** Environments whose `production` flag defaults to true. */
 export const PRODUCTION_ENVIRONMENTS = ["product", "prod", "production"];
 
@@ -156,6 +173,11 @@ export type LogType = (typeof LOG_TYPES)[number];
 export type NatGateways = "single" | "perAz";
 
 export const UPGRADE_POLICIES = ["STANDARD", "EXTENDED"] as const;
+
+/** What a taint does to pods without a toleration (EKS's names for NoSchedule, NoExecute, PreferNoSchedule). */
+export const TAINT_EFFECTS = ["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"] as const;
+
+export type TaintEffect = (typeof TAINT_EFFECTS)[number];
 
 export type UpgradePolicy = (typeof UPGRADE_POLICIES)[number];
 
@@ -194,6 +216,71 @@ const host = z
 
 const hosts = z.array(host).min(1, { error: 'must list at least one host (use ["*"] for any)' });
 
+const instanceTypes = z
+    .array(z.string().regex(INSTANCE_TYPE, { error: 'must be an EC2 instance type such as "t3.large"' }))
+    .min(1, { error: "must list at least one instance type" });
+
+/** EKS's limits on a managed node group's sizes (450 nodes per group is its quota). */
+const nodeCount = {
+    min: z.number().int().min(0),
+    desired: z.number().int().min(1),
+    max: z.number().int().min(1).max(450),
+};
+
+const NODE_GROUPS_EMPTY =
+    "must list at least one node group (or leave the key out for the single default group, sized by cluster.instanceTypes, minSize, desiredSize and maxSize)";
+
+/** Kubernetes labels on a group's nodes: qualified names and values as the API server takes them. */
+const nodeLabels = z
+    .record(z.string(), z.string({ error: "must be a string (quote numbers and booleans)" }))
+    .superRefine((labels, ctx) => {
+        for (const [key, value] of Object.entries(labels)) {
+            const problem = labelKeyProblem(key) ?? (typeof value === "string" ? labelValueProblem(value) : undefined);
+            if (problem) ctx.addIssue({ code: "custom", path: [key], message: problem });
+        }
+    });
+
+const nodeTaint = z.strictObject({
+    key: z.string().superRefine((k, ctx) => {
+        const problem = labelKeyProblem(k);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+    value: z
+        .string()
+        .superRefine((v, ctx) => {
+            const problem = labelValueProblem(v);
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+        })
+        .optional(),
+    effect: z.enum(TAINT_EFFECTS),
+});
+
+/**
+ * One managed node group of cluster.nodeGroups. Its Pulumi name is <env>-cluster-<name>; a group's
+ * instance types and launch template cannot change in place (EKS replaces the group), so such a
+ * change is a new group next to the old one (README, "Upgrading").
+ */
+export const nodeGroupSchema = z.strictObject({
+    name: z
+        .string({ error: 'is required: a DNS label naming the group, such as "nodes" or "arm"' })
+        .regex(DNS1123_LABEL, { error: 'must be a DNS-1123 label such as "nodes" or "arm-2"' })
+        .max(MAX_NODE_GROUP_NAME_LENGTH, {
+            error: `must be at most ${MAX_NODE_GROUP_NAME_LENGTH} characters: EKS names the group <env>-cluster-<name> plus 8 random characters, within its 63`,
+        }),
+    instanceTypes: instanceTypes.optional(),
+    minSize: nodeCount.min.optional(),
+    desiredSize: nodeCount.desired.optional(),
+    maxSize: nodeCount.max.optional(),
+    labels: nodeLabels.optional(),
+    taints: z.array(nodeTaint).optional(),
+    /**
+     * false: the group as release c1dbf01 created it, without the stack's launch template (so
+     * without IMDS hop limit 1 and the encrypted root volume). Only for moving such a stack's nodes
+     * blue/green; checks/nodeGroups.ts keeps it to the group "nodes" and warns.
+     */
+    launchTemplate: z.boolean().optional(),
+});
+
 export const clusterSchema = z.strictObject({
     kubernetesVersion: z
         .string({
@@ -205,13 +292,12 @@ export const clusterSchema = z.strictObject({
         .regex(/^1\.\d{2}$/, { error: 'must be a Kubernetes minor version such as "1.35"' })
         .optional(),
     upgradePolicy: z.enum(UPGRADE_POLICIES).optional(),
-    instanceTypes: z
-        .array(z.string().regex(INSTANCE_TYPE, { error: 'must be an EC2 instance type such as "t3.large"' }))
-        .min(1, { error: "must list at least one instance type" })
-        .optional(),
-    minSize: z.number().int().min(0).optional(),
-    desiredSize: z.number().int().min(1).optional(),
-    maxSize: z.number().int().min(1).max(450).optional(),
+    // The default node group, when nodeGroups is not set (checks/nodeGroups.ts: not both).
+    instanceTypes: instanceTypes.optional(),
+    minSize: nodeCount.min.optional(),
+    desiredSize: nodeCount.desired.optional(),
+    maxSize: nodeCount.max.optional(),
+    nodeGroups: z.array(nodeGroupSchema).min(1, { error: NODE_GROUPS_EMPTY }).optional(),
     vpcCidr: cidr({ minPrefix: 16, maxPrefix: 22 }).optional(),
     publicAccessCidrs: z.array(cidr()).min(1, { error: "must list at least one CIDR block" }).optional(),
     availabilityZones: z.number().int().min(2).max(6).optional(),
@@ -225,6 +311,12 @@ export const clusterSchema = z.strictObject({
         })
         .optional() as z.ZodOptional<z.ZodType<LogRetentionDays>>,
     autoscaler: z.boolean().optional(),
+    /**
+     * Import /aws/eks/<cluster>/cluster into the stack instead of creating it: for a stack whose
+     * cluster EKS already logs (a stack of release c1dbf01, or a new stack reusing the name of a
+     * destroyed cluster). Set for one `pulumi up`, then removed (checks/nodeGroups.ts warns while it is on).
+     */
+    adoptLogGroup: z.boolean().optional(),
     adminPrincipalArns: z
         .array(
             z.string().regex(IAM_PRINCIPAL_ARN, {
@@ -444,6 +536,22 @@ export interface AppConfig {
     revision: RevisionTag;
 }
 
+/** One managed node group, defaults applied. */
+export interface NodeGroupConfig {
+    /** DNS label; the group's Pulumi name is <env>-cluster-<name>. */
+    name: string;
+    /** One architecture per group. */
+    instanceTypes: string[];
+    minSize: number;
+    desiredSize: number;
+    maxSize: number;
+    /** Kubernetes labels on the group's nodes, besides eks-istio/environment. */
+    labels: Record<string, string>;
+    taints: { key: string; value?: string; effect: TaintEffect }[];
+    /** false only for the group a stack of release c1dbf01 created (no launch template). */
+    launchTemplate: boolean;
+}
+
 export interface GatewayPort {
     environment: string;
     port: number;
@@ -466,10 +574,11 @@ export interface StackConfig {
     cluster: {
         name: string;
         kubernetesVersion: string;
-        instanceTypes: string[];
-        minSize: number;
-        desiredSize: number;
-        maxSize: number;
+        /**
+         * The managed node groups, in the order listed: cluster.nodeGroups, or the single default
+         * group "nodes" made of cluster.instanceTypes and the sizes. Never empty.
+         */
+        nodeGroups: NodeGroupConfig[];
         vpcCidr: string;
         publicAccessCidrs: string[];
         availabilityZones: number;
@@ -479,6 +588,8 @@ export interface StackConfig {
         logTypes: LogType[];
         /** Retention of the control-plane log group /aws/eks/<name>/cluster. */
         logRetentionDays: LogRetentionDays;
+        /** Import the existing control-plane log group instead of creating it (one update only). */
+        adoptLogGroup: boolean;
         /** Install the Cluster Autoscaler (scales the node group between minSize and maxSize). */
         autoscaler: boolean;
         adminPrincipalArns: string[];

@@ -9,6 +9,8 @@ import {
     type ConfigProblem,
     DEFAULTS,
     type ingressSchema,
+    type NodeGroupConfig,
+    type nodeGroupSchema,
     type istioSchema,
     type ObservabilityConfig,
     type ParsedObservability,
@@ -37,18 +39,13 @@ export function withDefaults(
     },
 ): StackConfig {
     const production = p.production ?? PRODUCTION_ENVIRONMENTS.includes(environment);
-    const envDefaults = production ? { ...DEFAULTS.cluster, ...PRODUCTION_DEFAULTS } : DEFAULTS.cluster;
     return {
         stack: raw.stack,
         region: raw.region!,
         environment,
         production,
         teardown: p.teardown ?? false,
-        cluster: {
-            name: `eks-istio-${environment}`,
-            ...structuredClone(envDefaults),
-            ...stripUndefined(p.cluster),
-        },
+        cluster: clusterWithDefaults(environment, production, p.cluster),
         istio: {
             // With revisions, the stable one: the gateway and every app not on the canary run it.
             version: p.istio.stable ?? p.istio.revisions?.[0] ?? p.istio.version ?? DEFAULTS.istio.version,
@@ -91,6 +88,41 @@ export function withDefaults(
         })),
         observability: observabilityWithDefaults(p.observability, production, p.ingress.hosts),
         warnings,
+    };
+}
+
+function clusterWithDefaults(
+    environment: string,
+    production: boolean,
+    cluster: z.infer<typeof clusterSchema>,
+): StackConfig["cluster"] {
+    const envDefaults = production ? { ...DEFAULTS.cluster, ...PRODUCTION_DEFAULTS } : DEFAULTS.cluster;
+    // The default group's keys become a group; they are not settings of the cluster itself.
+    const { instanceTypes, minSize, desiredSize, maxSize, nodeGroups, ...rest } = cluster;
+    const {
+        instanceTypes: defaultTypes,
+        minSize: defaultMin,
+        desiredSize: defaultDesired,
+        maxSize: defaultMax,
+        ...defaults
+    } = structuredClone(envDefaults);
+    const group = (g: z.infer<typeof nodeGroupSchema>): NodeGroupConfig => ({
+        name: g.name,
+        instanceTypes: [...(g.instanceTypes ?? defaultTypes)],
+        minSize: g.minSize ?? defaultMin,
+        desiredSize: g.desiredSize ?? defaultDesired,
+        maxSize: g.maxSize ?? defaultMax,
+        labels: { ...(g.labels ?? {}) },
+        taints: (g.taints ?? []).map((t) => ({ ...t })),
+        launchTemplate: g.launchTemplate ?? true,
+    });
+    return {
+        name: `eks-istio-${environment}`,
+        ...defaults,
+        ...stripUndefined(rest),
+        nodeGroups: (
+            nodeGroups ?? [{ name: DEFAULTS.nodeGroup.name, instanceTypes, minSize, desiredSize, maxSize }]
+        ).map(group),
     };
 }
 

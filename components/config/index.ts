@@ -12,6 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { attachedModeProblems } from "./checks/attachment";
 import { awsProblems } from "./checks/aws";
+import { clusterProblems, clusterWarnings } from "./checks/cluster";
 import { gatewayPortProblems, nodePortProblems, nodePortWarnings } from "./checks/gatewayPorts";
 import { observabilityProblems, observabilityWarnings, parseObservability } from "./checks/observability";
 import { compatibilityProblems, httpsProblems, platformWarnings } from "./checks/platform";
@@ -23,7 +24,6 @@ import {
     appSchema,
     clusterSchema,
     type ConfigProblem,
-    DEFAULTS,
     ingressSchema,
     istioSchema,
     NAMESPACE,
@@ -34,11 +34,12 @@ import {
 } from "./contract";
 import { withDefaults } from "./defaults";
 import { didYouMean, issueMessage, keyPath } from "./messages";
-import { CERTIFICATE_ARN, environmentProblem, isArmInstanceType, record } from "./primitives";
+import { CERTIFICATE_ARN, environmentProblem, record } from "./primitives";
 import { excerpt, forbiddenKeyProblems, safeAssign, secretScrubber } from "./untrusted";
 
 export * from "./checks/attachment";
 export * from "./checks/aws";
+export * from "./checks/cluster";
 export * from "./checks/gatewayPorts";
 export * from "./checks/observability";
 export * from "./checks/revisions";
@@ -153,23 +154,7 @@ export function parseContract(raw: RawStackConfig): StackConfig {
     // Cross-field rules. They read the raw values, guarded field by field, so that a type error
     // elsewhere in the same section does not hide them: one run reports every problem.
     const rawCluster = record(v.cluster);
-    const counts = (["minSize", "desiredSize", "maxSize"] as const).map((k) => rawCluster[k] ?? DEFAULTS.cluster[k]);
-    if (counts.every(Number.isInteger)) {
-        const [min, desired, max] = counts as number[];
-        if (!(min <= desired && desired <= max))
-            add(
-                "cluster",
-                `node counts must satisfy minSize <= desiredSize <= maxSize, got minSize ${min}, desiredSize ${desired}, maxSize ${max}`,
-            );
-    }
-    const types = Array.isArray(rawCluster.instanceTypes)
-        ? rawCluster.instanceTypes.filter((t) => typeof t === "string")
-        : [];
-    if (new Set(types.map(isArmInstanceType)).size > 1)
-        add(
-            "cluster.instanceTypes",
-            `mixes ARM (Graviton) and x86 instance types (${types.join(", ")}); one node group runs one architecture, so list types of one kind`,
-        );
+    clusterProblems(rawCluster).forEach((p) => add(p.at, p.message));
     if (rawCluster.stackReference !== undefined) attachedModeProblems(v).forEach((p) => add(p.at, p.message));
     // Only a string is an ARN: a list holding one is a type error, not a certificate in some region.
     const certArn = record(v.ingress).certificateArn;
@@ -212,7 +197,7 @@ export function parseContract(raw: RawStackConfig): StackConfig {
         apps,
         observability: observability!,
     });
-    for (const w of [...observabilityWarnings(config), ...platformWarnings(config)])
+    for (const w of [...observabilityWarnings(config), ...platformWarnings(config), ...clusterWarnings(config)])
         config.warnings.push({ path: keyPath(w.at), message: scrub(w.message) });
     return config;
 }

@@ -29,6 +29,38 @@ export function environmentProblem(env: string): string | undefined {
     return undefined;
 }
 
+/**
+ * A node group's name, in <env>-cluster-<name>: EKS names the group after that Pulumi name plus
+ * pulumi-aws's 8-character random suffix, and allows 63 characters (aws.eks.NodeGroup,
+ * nodeGroupName). With the longest environment that leaves 63 - 8 - (10 + "-cluster-") = 36.
+ */
+export const MAX_NODE_GROUP_NAME_LENGTH = 63 - 8 - (MAX_ENVIRONMENT_LENGTH + "-cluster-".length);
+
+const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * What the API server refuses in a label (or taint) key: an optional DNS-subdomain prefix of at most
+ * 253 characters and a "/", then a name of 1-63 letters, digits, "-", "_" and ".", starting and
+ * ending with a letter or digit (Kubernetes "Labels and Selectors", syntax and character set).
+ */
+export function labelKeyProblem(key: string): string | undefined {
+    const slash = key.lastIndexOf("/");
+    const [prefix, name] = slash < 0 ? [undefined, key] : [key.slice(0, slash), key.slice(slash + 1)];
+    const example = 'such as "workload" or "example.com/team"';
+    if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix)))
+        return `"${key}" is not a label key: its prefix "${prefix}" must be a lower-case DNS subdomain (${example})`;
+    if (name.length > 63 || !QUALIFIED_NAME.test(name))
+        return `"${key}" is not a label key: the name after any prefix must be 1-63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (${example})`;
+    return undefined;
+}
+
+/** A label (or taint) value: empty, or 1-63 characters of the label-name alphabet. */
+export function labelValueProblem(value: string): string | undefined {
+    if (value === "" || (value.length <= 63 && QUALIFIED_NAME.test(value))) return undefined;
+    return `"${value}" is not a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`;
+}
+
 /** Istio reserves 15000-15099 for its sidecar and gateway (15021 status, 15090 metrics, ...). */
 export const ISTIO_RESERVED_PORTS = { from: 15000, to: 15099 };
 

@@ -1,6 +1,12 @@
 // Pure shapes of the AWS side: VPC layout, cluster settings, IAM documents. Plain data in, plain
 // data out, so tests and the offline render see exactly what the components send to AWS.
-import type { StackConfig, UpgradePolicy } from "../config/contract";
+import {
+    ENVIRONMENT_LABEL,
+    type NodeGroupConfig,
+    type StackConfig,
+    type TaintEffect,
+    type UpgradePolicy,
+} from "../config/contract";
 import { isArmInstanceType, partitionOf } from "../config/primitives";
 
 export interface PolicyDocument {
@@ -118,20 +124,64 @@ export interface ClusterSpec {
             accessPolicies: Record<string, { policyArn: string; accessScope: { type: "cluster" } }>;
         }
     >;
-    nodeGroup: {
-        instanceTypes: string[];
-        scalingConfig: { minSize: number; desiredSize: number; maxSize: number };
-        amiType: string;
-        labels: Record<string, string>;
-        /**
-         * The Cluster Autoscaler owns the desired size once it runs: Pulumi sets it on create and
-         * then ignores changes to it (pulumi-eks's switch for this, documented for the Cluster
-         * Autoscaler; the node group is inside a remote component, where an ignoreChanges option of
-         * ours would not reach), so an update never scales the group back under the autoscaler.
-         */
-        ignoreScalingChanges: boolean;
-    };
+    /**
+     * true: pulumi-eks creates no `vpc-cni` add-on of its own. pulumi-eks 4.3.0 creates one unless
+     * this is true or Auto Mode is on (nodejs/eks/cluster/cluster.ts:1091-1113; its SDK comment
+     * says the opposite), and this stack creates the add-on itself, on its IRSA role: a second
+     * CreateAddon for vpc-cni fails with "ResourceInUseException: Addon already exists".
+     */
+    useDefaultVpcCni: true;
+    /** The managed node groups, in config order. */
+    nodeGroups: NodeGroupSpec[];
     tags: Record<string, string>;
+}
+
+/** One managed node group as plain data: what the Cluster component gives eks.ManagedNodeGroup. */
+export interface NodeGroupSpec {
+    /** The group's name in config; the node group and its launch template are <cluster component>-<name>. */
+    name: string;
+    /**
+     * The nodes' Kubernetes version: the cluster's. pulumi-eks defaults it to the cluster's only
+     * when no launch template is given (nodejs/eks/nodes/nodegroup.ts:1886-1891), so with one the
+     * group would stay behind a control-plane upgrade, and the next upgrade would be refused (EKS
+     * requires node groups to match the cluster). A change is an in-place rolling update of the
+     * group (UpdateNodegroupVersion), after the control plane: the group takes the cluster as input.
+     */
+    version: string;
+    /** ForceNew upstream (instance_types): a change replaces the group, so it is a new group instead. */
+    instanceTypes: string[];
+    scalingConfig: { minSize: number; desiredSize: number; maxSize: number };
+    amiType: string;
+    labels: Record<string, string>;
+    /** Absent when the group has none: the previous release sent none. */
+    taints?: { key: string; value?: string; effect: TaintEffect }[];
+    /**
+     * The Cluster Autoscaler owns the desired size once it runs: Pulumi sets it on create and
+     * then ignores changes to it (pulumi-eks's switch for this, documented for the Cluster
+     * Autoscaler; the node group is inside a remote component, where an ignoreChanges option of
+     * ours would not reach), so an update never scales the group back under the autoscaler.
+     */
+    ignoreScalingChanges: boolean;
+    /**
+     * Nodes start from the stack's launch template (nodeLaunchTemplateSpec). false: none, as
+     * release c1dbf01 created its group; adding one later replaces the group (launch_template.id
+     * is ForceNew), so such a group is only kept while its nodes are moved to another.
+     */
+    launchTemplate: boolean;
+}
+
+export function nodeGroupSpec(cfg: StackConfig, group: NodeGroupConfig): NodeGroupSpec {
+    return {
+        name: group.name,
+        version: cfg.cluster.kubernetesVersion,
+        instanceTypes: group.instanceTypes,
+        scalingConfig: { minSize: group.minSize, desiredSize: group.desiredSize, maxSize: group.maxSize },
+        amiType: amiTypeFor(group.instanceTypes),
+        labels: { ...group.labels, [ENVIRONMENT_LABEL]: cfg.environment },
+        ...(group.taints.length ? { taints: group.taints } : {}),
+        ignoreScalingChanges: cfg.cluster.autoscaler,
+        launchTemplate: group.launchTemplate,
+    };
 }
 
 /** How EKS treats fields an add-on finds changed: the add-on's own values win, on create and update. */
@@ -165,17 +215,8 @@ export function clusterSpec(cfg: StackConfig): ClusterSpec {
         upgradePolicy: { supportType: cfg.cluster.upgradePolicy },
         kubeProxyAddonOptions: { enabled: true, ...OVERWRITE },
         accessEntries: accessEntries(cfg.cluster, partition),
-        nodeGroup: {
-            instanceTypes: cfg.cluster.instanceTypes,
-            scalingConfig: {
-                minSize: cfg.cluster.minSize,
-                desiredSize: cfg.cluster.desiredSize,
-                maxSize: cfg.cluster.maxSize,
-            },
-            amiType: amiTypeFor(cfg.cluster.instanceTypes),
-            labels: { "eks-istio/environment": cfg.environment },
-            ignoreScalingChanges: cfg.cluster.autoscaler,
-        },
+        useDefaultVpcCni: true,
+        nodeGroups: cfg.cluster.nodeGroups.map((g) => nodeGroupSpec(cfg, g)),
         tags: stackTags(cfg),
     };
 }
@@ -271,12 +312,20 @@ export function serviceTrustPolicy(service: string): PolicyDocument {
  * Managed policies the node role needs: the kubelet's and image pulls from ECR. Not the VPC CNI's
  * (AmazonEKS_CNI_Policy): that is on the aws-node service account's own role (IRSA), so the
  * credentials that can change every ENI in the VPC are not on every node.
+ *
+ * Except while a group of release c1dbf01 runs (`legacyNodes`): its aws-node pods started before the
+ * add-on had its IRSA role and keep using the node role, which EKS's update of the add-on does not
+ * change (the role only reaches pods created after the service account's annotation: EKS user guide,
+ * "Configure Amazon VPC CNI plugin to use IRSA", step 2). The attachment keeps the name that release
+ * gave it, so it stays in place, and goes with the last such group.
  */
-export function nodeRolePolicyArns(region: string): string[] {
+export function nodeRolePolicyArns(region: string, { legacyNodes = false } = {}): string[] {
     const p = partitionOf(region);
-    return ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"].map(
-        (n) => `arn:${p}:iam::aws:policy/${n}`,
-    );
+    return [
+        "AmazonEKSWorkerNodePolicy",
+        ...(legacyNodes ? ["AmazonEKS_CNI_Policy"] : []),
+        "AmazonEC2ContainerRegistryReadOnly",
+    ].map((n) => `arn:${p}:iam::aws:policy/${n}`);
 }
 
 /** The VPC CNI's managed policy, attached to the aws-node service account's IRSA role. */
@@ -383,12 +432,59 @@ export function irsaTrustPolicy(args: {
     };
 }
 
+/**
+ * A URN as the engine builds it: stack, project, the type of every ancestor below the stack and of
+ * the resource itself joined by "$", then the name (pulumi/pulumi resource/urn: "urn:pulumi:<Stack>::
+ * <Project>::<Qualified$Type$Name>::<Name>"; the root stack resource is not part of the chain).
+ */
+export function urnOf(a: { stack: string; project: string; types: string[]; name: string }): string {
+    return `urn:pulumi:${a.stack}::${a.project}::${a.types.join("$")}::${a.name}`;
+}
+
+/** The children pulumi-eks 4.3.0 puts between its Cluster and its own vpc-cni add-on. */
+export const PULUMI_EKS_VPC_CNI_ADDON = {
+    // cluster/cluster.ts:1096-1100 (VpcCniAddon `${name}-vpc-cni`, parent: the Cluster) and
+    // addons/cni-addon.ts:254, 297-312 (aws.eks.Addon named like its component, parent: it).
+    types: ["eks:index:Cluster", "eks:index:VpcCniAddon", "aws:eks/addon:Addon"],
+    suffix: "-vpc-cni",
+} as const;
+
+/**
+ * The URN of the vpc-cni add-on pulumi-eks created inside `eksClusterName` (stacks of release
+ * c1dbf01 have it, without an IRSA role). The stack's own add-on carries it as an alias, so that
+ * update takes that add-on over in place instead of deleting it and creating another.
+ * `parentTypes`: the types above the eks.Cluster, outermost first (here the Cluster component's).
+ */
+export function pulumiEksVpcCniAddonUrn(a: {
+    stack: string;
+    project: string;
+    parentTypes: string[];
+    eksClusterName: string;
+}): string {
+    return urnOf({
+        stack: a.stack,
+        project: a.project,
+        types: [...a.parentTypes, ...PULUMI_EKS_VPC_CNI_ADDON.types],
+        name: `${a.eksClusterName}${PULUMI_EKS_VPC_CNI_ADDON.suffix}`,
+    });
+}
+
+/**
+ * The control-plane log group, when a log type is on: created by the stack, or with
+ * cluster.adoptLogGroup imported (the `import` resource option; the group's ID is its name).
+ */
+export function controlPlaneLogGroup(cfg: StackConfig) {
+    if (cfg.cluster.logTypes.length === 0) return undefined;
+    const args = controlPlaneLogGroupSpec(cfg);
+    return { args, ...(cfg.cluster.adoptLogGroup ? { importId: args.name } : {}) };
+}
+
 /** Everything the Cluster component takes from config, as plain data. */
 export function clusterSettings(cfg: StackConfig) {
     return {
         spec: clusterSpec(cfg),
         secretsKey: secretsKeySpec(cfg),
-        logGroup: cfg.cluster.logTypes.length > 0 ? controlPlaneLogGroupSpec(cfg) : undefined,
+        logGroup: controlPlaneLogGroup(cfg),
         launchTemplate: nodeLaunchTemplateSpec(cfg),
         addons: {
             vpcCni: {

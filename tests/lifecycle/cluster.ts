@@ -252,10 +252,16 @@ export function clusterViolations(resources: RecordedResource[]): Violation[] {
                                 : "its pods start without the mutation (failurePolicy Ignore)"),
                     );
 
-    // Pods need nodes: a release whose pods stay Pending times out, and atomic rolls it back.
-    for (const r of releases.filter((r) => chartOf(r).runsPods))
-        if (!nodes.some((n) => lc.before(key(n), key(r))))
-            add("nodes", `${r.name} runs pods but may be created before any node group exists`);
+    // Pods need nodes: a release whose pods stay Pending times out, and atomic rolls it back. Its
+    // pods may land on any group, so it waits for every one, and on destroy goes before every one
+    // (a node group deleted first drains and terminates nodes that still run them).
+    for (const r of releases.filter((r) => chartOf(r).runsPods)) {
+        const before = nodes.filter((n) => lc.before(key(n), key(r)));
+        if (before.length === 0) add("nodes", `${r.name} runs pods but may be created before any node group exists`);
+        else
+            for (const n of nodes.filter((n) => !before.includes(n)))
+                add("nodes", `${r.name} runs pods but may outlive node group ${n.name} on destroy`);
+    }
 
     // Destroy: the controller deletes the ALB when the Ingress goes; it must still run, on nodes.
     for (const i of ingresses) {

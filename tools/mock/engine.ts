@@ -22,6 +22,10 @@ export interface RecordedResource {
     provider?: string;
     dependsOn: string[];
     protect: boolean;
+    /** The `import` option: the ID of an existing cloud object the engine reads in instead of creating one. */
+    import?: string;
+    /** The `aliases` given as full URNs: earlier identities the engine carries over to this resource. */
+    aliases?: string[];
     /**
      * What the engine orders this resource by, as keys `type::name` (names alone are not unique: a
      * Policy and a RolePolicyAttachment may share one): a custom resource is an engine step; a
@@ -284,6 +288,13 @@ async function evaluate<T>(build: () => T | Promise<T>, opts: MockOptions): Prom
                 provider: resourceName((t.opts as pulumi.CustomResourceOptions).provider),
                 dependsOn: list.map((d) => resourceName(d) ?? "<output>"),
                 protect: t.opts.protect === true,
+                ...(typeof (t.opts as pulumi.CustomResourceOptions).import === "string"
+                    ? { import: (t.opts as pulumi.CustomResourceOptions).import }
+                    : {}),
+                // Alias objects (name, parent, ...) would need the engine to resolve; the program gives URNs.
+                ...(t.opts.aliases?.length
+                    ? { aliases: t.opts.aliases.filter((a): a is string => typeof a === "string") }
+                    : {}),
             });
             graphs.set(key(t.type, t.name), {
                 resource: t.resource,

@@ -235,7 +235,18 @@ export function renderRun(run: MockRun<unknown>, outputs: Record<string, unknown
         const found = run.ofType(type);
         // Resource references (the node group's cluster) render as the referenced resource's name.
         if (found.length)
-            add(file, toYaml(found.map((r) => ({ name: r.name, protect: r.protect, ...stripRefs(r.inputs) }))));
+            add(
+                file,
+                toYaml(
+                    found.map((r) => ({
+                        name: r.name,
+                        protect: r.protect,
+                        ...(r.import !== undefined ? { import: r.import } : {}),
+                        ...(r.aliases?.length ? { aliases: r.aliases } : {}),
+                        ...stripRefs(r.inputs),
+                    })),
+                ),
+            );
     }
 
     const revisions = istioRevisions(run.resources);
@@ -326,6 +337,9 @@ export function planTree(resources: RecordedResource[]): string {
                 k.protect ? "protect" : "",
                 k.provider ? `provider=${k.provider}` : "",
                 k.dependsOn.length ? `dependsOn=${[...k.dependsOn].sort().join(",")}` : "",
+                // An import reads an existing object in; an alias carries over an earlier identity.
+                k.import !== undefined ? `import=${k.import}` : "",
+                ...(k.aliases ?? []).map((a) => `alias=${a}`),
             ].filter(Boolean);
             lines.push(
                 `${prefix}${last ? "└─ " : "├─ "}${k.type}  ${k.name}${notes.length ? `  (${notes.join("; ")})` : ""}`,
