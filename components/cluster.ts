@@ -80,7 +80,9 @@ export class Cluster extends pulumi.ComponentResource {
         // and outlives the stack. Adopted (imported, ID = name) where EKS made it already: the import
         // reads the group, then the engine updates it to these inputs in the same update (retention,
         // tags) — Pulumi CLI 3.174.0 and later (pulumi/pulumi#19339); earlier CLIs refused an import
-        // whose inputs differ. On later updates an import ID equal to the stored ID is ignored.
+        // whose inputs differ. Once the group is in the state with that ID, the option imports nothing
+        // (step_generator.go: an import only without an old resource or with another ID), so a
+        // second `pulumi up` is an ordinary one; where the group does not exist, the import fails.
         const logGroup = args.logGroup
             ? new aws.cloudwatch.LogGroup(`${name}-control-plane-logs`, args.logGroup.args, {
                   parent: this,

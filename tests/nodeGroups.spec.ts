@@ -243,7 +243,7 @@ describe("node groups: defaults", () => {
         assert.equal(
             cfg.warnings[1].message,
             "imports /aws/eks/eks-istio-dev/cluster into the stack instead of creating it (Pulumi CLI 3.174.0 or later), then sets its retention and tags; " +
-                "remove the key once that `pulumi up` is done: left on, a stack where the group does not exist fails to preview, and a replacement of the group is refused",
+                "remove the key once that `pulumi up` is done: left on, the update fails wherever the group does not exist (a new stack, another cluster name)",
         );
         assert.deepEqual(parse({}).warnings, [], "nothing to warn about by default");
     });
