@@ -9,8 +9,6 @@ import {
     type ConfigProblem,
     DEFAULTS,
     type ingressSchema,
-    type NodeGroupConfig,
-    type nodeGroupSchema,
     type istioSchema,
     type ObservabilityConfig,
     type ParsedObservability,
@@ -20,6 +18,7 @@ import {
     type Resources,
     type StackConfig,
 } from "./contract";
+import type { NodeGroupConfig, nodeGroupSchema } from "./nodeGroups";
 import { DEFAULT_STATUS_NODE_PORT, defaultNodePort, stripUndefined } from "./primitives";
 
 /** Applies the defaults of the contract to a parsed config; the only place defaults are applied. */

@@ -5,9 +5,10 @@
 // up, in components/stack.ts (parseStackConfig, loadStack), which the program and the tests call.
 //
 // Where a rule lives: field rules (ports, CIDRs, names) in primitives.ts; the schemas and every
-// default in contract.ts; Istio specs users write in istioSpec.ts; rules across fields in checks/;
-// defaults applied in defaults.ts; messages in messages.ts; the versions the program has data for
-// (Istio, Kubernetes, Cluster Autoscaler, controller IAM policies) in compatibility.ts.
+// default in contract.ts (the node groups' schema in nodeGroups.ts); Istio specs users write in
+// istioSpec.ts; rules across fields in checks/; defaults applied in defaults.ts; messages in
+// messages.ts; the versions the program has data for (Istio, Kubernetes, Cluster Autoscaler,
+// controller IAM policies) in compatibility.ts.
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { attachedModeProblems } from "./checks/attachment";
@@ -49,6 +50,7 @@ export * from "./checks/trafficPolicy";
 export * from "./compatibility";
 export * from "./contract";
 export * from "./messages";
+export * from "./nodeGroups";
 export * from "./primitives";
 export * from "./untrusted";
 

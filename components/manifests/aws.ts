@@ -1,12 +1,7 @@
 // Pure shapes of the AWS side: VPC layout, cluster settings, IAM documents. Plain data in, plain
 // data out, so tests and the offline render see exactly what the components send to AWS.
-import {
-    ENVIRONMENT_LABEL,
-    type NodeGroupConfig,
-    type StackConfig,
-    type TaintEffect,
-    type UpgradePolicy,
-} from "../config/contract";
+import { ENVIRONMENT_LABEL, type StackConfig, type UpgradePolicy } from "../config/contract";
+import type { NodeGroupConfig, TaintEffect } from "../config/nodeGroups";
 import { isArmInstanceType, partitionOf } from "../config/primitives";
 
 export interface PolicyDocument {
