@@ -22,15 +22,26 @@ export interface RecordedResource {
     provider?: string;
     dependsOn: string[];
     protect: boolean;
-    /** The `import` option: the ID of an existing cloud object the engine reads in instead of creating one. */
-    import?: string;
-    /** The `aliases` given as full URNs: earlier identities the engine carries over to this resource. */
+    /** The URN the engine gives it: stack, project, the parent chain's types joined by `$`, the name. */
+    urn?: string;
+    /**
+     * Resource options the update planner (tools/plan) reads, recorded only when given: `aliases` as
+     * the URNs they stand for, `version` the SDK's package version (the engine's default provider
+     * is per version), `import` the ID of an object to adopt.
+     */
     aliases?: string[];
+    version?: string;
+    import?: string;
+    ignoreChanges?: string[];
+    replaceOnChanges?: string[];
+    deleteBeforeReplace?: boolean;
+    retainOnDelete?: boolean;
     /**
      * What the engine orders this resource by, as keys `type::name` (names alone are not unique: a
      * Policy and a RolePolicyAttachment may share one): a custom resource is an engine step; a
      * component only groups its children; a remote component (eks.Cluster) is one opaque step.
-     * `inputs` are the resources whose Outputs its inputs read (implicit dependencies).
+     * `inputs` are the resources whose Outputs its inputs read, or that they pass by reference
+     * (implicit dependencies).
      */
     graph: {
         kind: "custom" | "component" | "remote";
@@ -38,6 +49,12 @@ export interface RecordedResource {
         provider?: string;
         dependsOn: string[];
         inputs: string[];
+        /**
+         * `inputs` per top-level input property, as the SDK sends them to the engine
+         * (`propertyDependencies`): which resources' Outputs each input reads, or which resources it
+         * passes by reference. Properties that read none are left out.
+         */
+        propertyDependencies?: Record<string, string[]>;
     };
 }
 
@@ -164,23 +181,90 @@ const resourceName = (r: unknown): string | undefined =>
 const keyOf = (r: unknown): string | undefined =>
     r instanceof pulumi.Resource ? `${(r as any).__pulumiType as string}::${(r as any).__name as string}` : undefined;
 
-/** Every Output reachable in a resource's raw inputs (plain objects and arrays are walked). */
-function outputsIn(x: unknown, seen = new Set<unknown>()): pulumi.Output<unknown>[] {
+/**
+ * Every Output reachable in a resource's raw inputs (plain objects and arrays are walked), and the
+ * resources passed by reference: the SDK counts both as the input's dependencies (runtime/rpc.ts
+ * `serializeProperty`).
+ */
+function outputsIn(x: unknown, seen = new Set<unknown>()): (pulumi.Output<unknown> | pulumi.Resource)[] {
     if (x === null || typeof x !== "object" || seen.has(x)) return [];
     seen.add(x);
     if (pulumi.Output.isInstance(x)) return [x as pulumi.Output<unknown>];
-    if (x instanceof pulumi.Resource) return [];
+    if (x instanceof pulumi.Resource) return [x];
     const values = Array.isArray(x) ? x : Object.values(x as Record<string, unknown>);
     return values.flatMap((v) => outputsIn(v, seen));
 }
 
-async function resourcesOf(outputs: pulumi.Output<unknown>[]): Promise<string[]> {
+async function resourcesOf(outputs: (pulumi.Output<unknown> | pulumi.Resource)[]): Promise<string[]> {
     const out = new Set<string>();
     for (const o of outputs) {
+        if (o instanceof pulumi.Resource) {
+            out.add(keyOf(o)!);
+            continue;
+        }
         const all = (await (require("@pulumi/pulumi/output") as any).getAllResources(o)) as Set<pulumi.Resource>;
         for (const r of all) out.add(keyOf(r)!);
     }
     return [...out].sort();
+}
+
+const promiseOf = <T>(o: pulumi.Output<T>): Promise<T> => (o as unknown as { promise(): Promise<T> }).promise();
+
+/** The options of a resource the update planner reads (see `RecordedResource`), those given only. */
+function plannerOptions(o: pulumi.ResourceOptions): Partial<RecordedResource> {
+    const c = o as pulumi.CustomResourceOptions;
+    const out: Partial<RecordedResource> = {};
+    if (typeof o.version === "string") out.version = o.version;
+    if (typeof c.import === "string") out.import = c.import;
+    if (o.ignoreChanges?.length) out.ignoreChanges = [...o.ignoreChanges];
+    if (o.replaceOnChanges?.length) out.replaceOnChanges = [...o.replaceOnChanges];
+    if (c.deleteBeforeReplace !== undefined) out.deleteBeforeReplace = c.deleteBeforeReplace;
+    if (o.retainOnDelete !== undefined) out.retainOnDelete = o.retainOnDelete;
+    return out;
+}
+
+/**
+ * The URNs a resource's `aliases` stand for, as the SDK collapses them (`collapseAliasToUrn` in
+ * @pulumi/pulumi resource.ts): a string is a URN; an object fills what it leaves out with the
+ * resource's own name, type and parent.
+ */
+async function aliasUrns(
+    aliases: pulumi.Input<string | pulumi.Alias>[],
+    r: RecordedResource,
+    parent: pulumi.Resource | undefined,
+): Promise<string[]> {
+    const out: string[] = [];
+    for (const input of aliases) {
+        const a = await promiseOf(pulumi.output(input) as pulumi.Output<string | pulumi.Alias>);
+        if (typeof a === "string") {
+            out.push(a);
+            continue;
+        }
+        const has = (k: keyof pulumi.Alias) => Object.prototype.hasOwnProperty.call(a, k);
+        const name = has("name") ? await promiseOf(pulumi.output(a.name!)) : r.name;
+        const type = has("type") ? await promiseOf(pulumi.output(a.type!)) : r.type;
+        const aliasParent = has("parent") ? a.parent : parent;
+        const stack = has("stack") ? await promiseOf(pulumi.output(a.stack!)) : undefined;
+        const project = has("project") ? await promiseOf(pulumi.output(a.project!)) : undefined;
+        out.push(await promiseOf(pulumi.createUrn(name, type, aliasParent, project, stack)));
+    }
+    return [...new Set(out)];
+}
+
+/**
+ * Makes the mocked engine name resources as the real one does. The SDK's MockMonitor qualifies a
+ * child's type with its parent's last type only, and a top-level resource's with
+ * `pulumi:pulumi:Stack`; the engine (pulumi/pulumi `resource.NewURN`) joins the parent's whole
+ * qualified type, the root stack's left out. URNs and aliases built from them must match what a
+ * real state holds, or the update planner cannot match resources across revisions.
+ */
+function engineUrns(): void {
+    const monitor = (require("@pulumi/pulumi/runtime/settings") as { getMonitor(): any }).getMonitor();
+    monitor.newUrn = (parent: string | undefined, type: string, name: string): string => {
+        const parentType = parent ? parent.split("::")[2] : "";
+        const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+        return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
+    };
 }
 
 /** What an unexpected error thrown during an evaluation says instead of its missing stack frames. */
@@ -244,7 +328,10 @@ async function evaluate<T>(build: () => T | Promise<T>, opts: MockOptions): Prom
         string,
         {
             resource: pulumi.Resource;
-            outputs: pulumi.Output<unknown>[];
+            /** The Outputs each top-level input property reads. */
+            outputs: Map<string, (pulumi.Output<unknown> | pulumi.Resource)[]>;
+            aliases: pulumi.Input<string | pulumi.Alias>[];
+            parent?: pulumi.Resource;
             graph: Omit<RecordedResource["graph"], "kind" | "inputs">;
         }
     >();
@@ -274,6 +361,7 @@ async function evaluate<T>(build: () => T | Promise<T>, opts: MockOptions): Prom
         // What a self-managed backend calls every organization.
         "organization",
     );
+    engineUrns();
     pulumi.runtime.setAllConfig(opts.config ?? {});
 
     let result: T | undefined;
@@ -288,17 +376,13 @@ async function evaluate<T>(build: () => T | Promise<T>, opts: MockOptions): Prom
                 provider: resourceName((t.opts as pulumi.CustomResourceOptions).provider),
                 dependsOn: list.map((d) => resourceName(d) ?? "<output>"),
                 protect: t.opts.protect === true,
-                ...(typeof (t.opts as pulumi.CustomResourceOptions).import === "string"
-                    ? { import: (t.opts as pulumi.CustomResourceOptions).import }
-                    : {}),
-                // Alias objects (name, parent, ...) would need the engine to resolve; the program gives URNs.
-                ...(t.opts.aliases?.length
-                    ? { aliases: t.opts.aliases.filter((a): a is string => typeof a === "string") }
-                    : {}),
+                ...plannerOptions(t.opts),
             });
             graphs.set(key(t.type, t.name), {
                 resource: t.resource,
-                outputs: outputsIn(t.props),
+                outputs: new Map(Object.entries(t.props).map(([k, v]) => [k, outputsIn(v)])),
+                aliases: t.opts.aliases ?? [],
+                parent: t.opts.parent,
                 graph: {
                     parent: keyOf(t.opts.parent),
                     provider: keyOf((t.opts as pulumi.CustomResourceOptions).provider),
@@ -321,7 +405,15 @@ async function evaluate<T>(build: () => T | Promise<T>, opts: MockOptions): Prom
             : (g.resource as any).__remote
               ? "remote"
               : "component";
-        r.graph = { kind, ...g.graph, inputs: await resourcesOf(g.outputs) };
+        const propertyDependencies: Record<string, string[]> = {};
+        for (const [property, outputs] of g.outputs) {
+            const deps = await resourcesOf(outputs);
+            if (deps.length) propertyDependencies[property] = deps;
+        }
+        const inputs = [...new Set(Object.values(propertyDependencies).flat())].sort();
+        r.graph = { kind, ...g.graph, inputs, ...(inputs.length ? { propertyDependencies } : {}) };
+        r.urn = await promiseOf(g.resource.urn);
+        if (g.aliases.length) r.aliases = await aliasUrns(g.aliases, r, g.parent);
     }
     return {
         result: result as T,

@@ -242,7 +242,7 @@ export function renderRun(run: MockRun<unknown>, outputs: Record<string, unknown
                         name: r.name,
                         protect: r.protect,
                         ...(r.import !== undefined ? { import: r.import } : {}),
-                        ...(r.aliases?.length ? { aliases: r.aliases } : {}),
+                        ...(programAliases(r).length ? { aliases: programAliases(r) } : {}),
                         ...stripRefs(r.inputs),
                     })),
                 ),
@@ -315,6 +315,27 @@ function stripRefs(value: any): any {
     return value;
 }
 
+/**
+ * The aliases the program gave, without those @pulumi/kubernetes adds to every typed object for its
+ * other API versions (an Ingress answers to extensions/v1beta1 and networking.k8s.io/v1beta1 too):
+ * those are the same for every stack and say nothing about it.
+ */
+function programAliases(r: RecordedResource): string[] {
+    const kind = /^kubernetes:[^:]+:(\w+)$/.exec(r.type)?.[1];
+    const sameObject = (a: string) => {
+        if (!kind || !r.urn) return false;
+        const [own, other] = [r.urn.split("::"), a.split("::")];
+        const [ownTypes, otherTypes] = [own[2].split("$"), other[2].split("$")];
+        return (
+            own.slice(0, 2).join("::") === other.slice(0, 2).join("::") &&
+            own.slice(3).join("::") === other.slice(3).join("::") &&
+            ownTypes.slice(0, -1).join("$") === otherTypes.slice(0, -1).join("$") &&
+            new RegExp(`^kubernetes:[^:]+:${kind}$`).test(otherTypes[otherTypes.length - 1])
+        );
+    };
+    return (r.aliases ?? []).filter((a) => !sameObject(a));
+}
+
 /** The resources as a tree of parents and children, with counts per type. */
 export function planTree(resources: RecordedResource[]): string {
     const stack = resources.find((r) => r.type === "pulumi:pulumi:Stack");
@@ -339,7 +360,7 @@ export function planTree(resources: RecordedResource[]): string {
                 k.dependsOn.length ? `dependsOn=${[...k.dependsOn].sort().join(",")}` : "",
                 // An import reads an existing object in; an alias carries over an earlier identity.
                 k.import !== undefined ? `import=${k.import}` : "",
-                ...(k.aliases ?? []).map((a) => `alias=${a}`),
+                ...programAliases(k).map((a) => `alias=${a}`),
             ].filter(Boolean);
             lines.push(
                 `${prefix}${last ? "└─ " : "├─ "}${k.type}  ${k.name}${notes.length ? `  (${notes.join("; ")})` : ""}`,
