@@ -297,6 +297,57 @@ describe("preview.yml: a pull request holds read-only credentials of one stack, 
     });
 });
 
+describe("preview.yml: the offline update plan", () => {
+    const all = steps(load("preview.yml").jobs.preview);
+    const planIndex = () => {
+        const found = all.flatMap((s, i) => (s.run?.includes("npm run --silent plan -- ") ? [i] : []));
+        assert.equal(found.length, 1, "one step plans the stack");
+        return found[0];
+    };
+    const named = (pattern: RegExp) => {
+        const found = all.flatMap((s, i) => (pattern.test(s.name ?? "") ? [i] : []));
+        assert.equal(found.length, 1, `one step named ${pattern}`);
+        return found[0];
+    };
+
+    it("plans the stack from the pull request's base branch, written to a file", () => {
+        const plan = all[planIndex()];
+        assert.match(
+            plan.run!,
+            /npm run --silent plan -- \$\{\{ matrix\.stack \}\} --from "origin\/\$BASE_REF" --out plan\.txt/,
+        );
+        assert.equal(plan.env?.BASE_REF, "${{ github.base_ref }}");
+    });
+
+    it("checks the whole history out (the base branch's commit with it), still without persisting the token", () => {
+        const checkout = all[usesIndex(all, "actions/checkout")];
+        assert.equal(checkout.with?.["fetch-depth"], 0);
+        assert.equal(checkout.with?.["persist-credentials"], false);
+        // The branch name reaches the script through the environment, never pasted into it.
+        for (const s of all) assert.doesNotMatch(s.run ?? "", /\$\{\{\s*github\.(base_ref|head_ref)/, s.name);
+    });
+
+    it("needs no cloud credentials: it runs after the render, before the AWS role is assumed, with no secret, for forks too", () => {
+        const i = planIndex();
+        assert.ok(i > runIndex(all, "npm run render -- ${{ matrix.stack }}"));
+        assert.ok(i < usesIndex(all, "aws-actions/configure-aws-credentials"));
+        assert.equal(all[i].if, undefined, "it runs for every pull request");
+        assert.doesNotMatch(JSON.stringify(all[i]), /secrets\.|id-token/);
+    });
+
+    it("puts the plan on the pull request with the workflow's own token, once per stack, not for forks", () => {
+        const i = named(/^Put the plan on the pull request$/);
+        const comment = all[i];
+        assert.ok(i > planIndex() && i < usesIndex(all, "aws-actions/configure-aws-credentials"));
+        assert.equal(comment.if, "github.event.pull_request.head.repo.full_name == github.repository");
+        assert.equal(comment.env?.GH_TOKEN, "${{ github.token }}");
+        assert.doesNotMatch(JSON.stringify(comment), /secrets\./);
+        // Edits its own comment (found by the stack's marker) instead of adding one per push.
+        assert.match(comment.run!, /marker="<!-- eks-istio-plan:\$\{\{ matrix\.stack \}\} -->"/);
+        assert.match(all[planIndex()].run!, /echo "<!-- eks-istio-plan:\$\{\{ matrix\.stack \}\} -->"/);
+    });
+});
+
 describe("deploy.yml (main)", () => {
     const wf = load("deploy.yml");
     const jobs = Object.fromEntries(STACKS.map((s) => [s, wf.jobs[`up-${s}`]]));

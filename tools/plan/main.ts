@@ -175,7 +175,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
             const commit = resolveCommit(args.from!);
             const timings: Partial<RevisionTimings> = {};
             old = await evaluateAt(commit, oldStackFile(args.fromStackFile, file, scratch), { timings });
-            label = `${args.from} (${commit.slice(0, 7)})`;
+            label = commit.startsWith(args.from!) ? args.from! : `${args.from} (${commit.slice(0, 7)})`;
             io.err(
                 `plan: ${label} evaluated in ${seconds(performance.now() - started)}: tree ${timings.cachedTree ? "cached" : "extracted"} (${seconds(timings.extractMs)}), dependencies ${timings.cachedDependencies ? "cached" : "installed"} (${seconds(timings.installMs)}), program ${seconds(timings.evaluateMs)}\n`,
             );
