@@ -182,7 +182,7 @@ describe("plan danger: permissions taken from roles that pods use", () => {
             if (c.why) assert.match(danger(step(steps, ATTACH, c.flagged!).reasons), c.why);
         });
 
-    it("actions removed from a policy attached to an IRSA role", () => {
+    describe("actions removed from a policy attached to an IRSA role", () => {
         const doc = (actions: string[]) =>
             JSON.stringify({ Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] });
         const policy = res("aws:iam/policy:Policy", "p", { policy: doc(["ec2:A", "ec2:B"]) });
@@ -192,15 +192,31 @@ describe("plan danger: permissions taken from roles that pods use", () => {
             { role: "alb", policyArn: "arn:p" },
             { reads: { role: [irsa], policyArn: [policy] } },
         );
-        const s = step(
-            plan([irsa, policy, att], [irsa, withInputs(policy, { policy: doc(["ec2:A"]) }), att]),
-            policy.type,
-            "p",
-        );
-        assert.match(
-            danger(s.reasons),
-            /the policy no longer allows ec2:B, which its service account's pods \(IRSA\) use/,
-        );
+        const narrowed = withInputs(policy, { policy: doc(["ec2:A"]) });
+
+        it("lost by the role: dangerous", () => {
+            const s = step(plan([irsa, policy, att], [irsa, narrowed, att]), policy.type, "p");
+            assert.equal(
+                danger(s.reasons),
+                "DANGER: the policy no longer allows ec2:B, and no other policy of alb does; its service account's pods (IRSA) use it",
+            );
+        });
+
+        it("moved to another policy of the same role: not dangerous, and the plan says where they went", () => {
+            const other = res("aws:iam/policy:Policy", "p2", { policy: doc(["ec2:B"]) });
+            const att2 = res(
+                ATTACH,
+                "a2",
+                { role: "alb", policyArn: "arn:p2" },
+                { reads: { role: [irsa], policyArn: [other] } },
+            );
+            const s = step(plan([irsa, policy, att], [irsa, narrowed, att, other, att2]), policy.type, "p");
+            assert.equal(s.danger, false);
+            assert.deepEqual(s.reasons, [
+                "changed: policy",
+                "1 actions move to another policy of alb, attached in the same update",
+            ]);
+        });
     });
 
     it("IMDS hop limit 1 on the nodes takes the node role's credentials from pods without IRSA", () => {

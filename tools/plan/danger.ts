@@ -196,16 +196,27 @@ function assessIam(steps: PlanStep[], oldByKey: Map<string, PlanResource>, newBy
             const removed = [...allowedActions(o.inputs.policy)].filter(
                 (a) => !allowedActions(s.new!.inputs.policy).has(a),
             );
-            const users = olds
-                .filter((a) => a.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-                .filter((a) => (a.graph.propertyDependencies?.policyArn ?? []).includes(resourceKey(o)))
-                .map((a) => roleOf(a, oldByKey))
-                .filter((k): k is string => !!k && podRoles.has(k));
-            if (removed.length && users.length)
-                mark(
-                    s,
-                    `the policy no longer allows ${removed.slice(0, 5).join(", ")}${removed.length > 5 ? ` (+${removed.length - 5} more)` : ""}, which ${podRoles.get(users[0])} use`,
+            if (!removed.length) continue;
+            for (const role of rolesAttaching(olds, oldByKey, resourceKey(o)).filter((k) => podRoles.has(k))) {
+                // What the role still gets from its other policies after the update: moving an
+                // action to another policy of the same role takes nothing away. (Allow actions only;
+                // a narrower Condition or Resource on a kept action is not seen here.)
+                const kept = new Set(
+                    policiesOf(newByKey, role)
+                        .filter((p) => p !== resourceKey(o))
+                        .flatMap((p) => [...allowedActions(newByKey.get(p)?.inputs.policy)]),
                 );
+                const lost = removed.filter((a) => !kept.has(a));
+                if (lost.length)
+                    mark(
+                        s,
+                        `the policy no longer allows ${lost.slice(0, 5).join(", ")}${lost.length > 5 ? ` (+${lost.length - 5} more)` : ""}, and no other policy of ${role.split("::")[1]} does; ${podRoles.get(role)} use it`,
+                    );
+                else
+                    s.reasons.push(
+                        `${removed.length} actions move to another policy of ${role.split("::")[1]}, attached in the same update`,
+                    );
+            }
         }
     }
     // IMDS hop limit 1 on the nodes: pods (not on the host network) can no longer reach the
@@ -225,6 +236,28 @@ function assessIam(steps: PlanStep[], oldByKey: Map<string, PlanResource>, newBy
                 `IMDS hop limit ${before === undefined ? "becomes 1 (the nodes had EKS's default launch template)" : `${before} → 1`}: pods without an IRSA role lose the node role's credentials`,
             );
     }
+}
+
+/** The roles a policy is attached to (by attachments that read its ARN). */
+function rolesAttaching(resources: PlanResource[], byKey: Map<string, PlanResource>, policy: string): string[] {
+    return resources
+        .filter((a) => a.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        .filter((a) => (a.graph.propertyDependencies?.policyArn ?? []).includes(policy))
+        .flatMap((a) =>
+            (a.graph.propertyDependencies?.role ?? []).filter((k) => byKey.get(k)?.type === "aws:iam/role:Role"),
+        );
+}
+
+/** The program's policies attached to a role (AWS managed policies are not known here). */
+function policiesOf(byKey: Map<string, PlanResource>, role: string): string[] {
+    return [...byKey.values()]
+        .filter((a) => a.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        .filter((a) => (a.graph.propertyDependencies?.role ?? []).includes(role))
+        .flatMap((a) =>
+            (a.graph.propertyDependencies?.policyArn ?? []).filter(
+                (k) => byKey.get(k)?.type === "aws:iam/policy:Policy",
+            ),
+        );
 }
 
 function assessExisting(steps: PlanStep[], olds: PlanResource[]): void {
