@@ -55,10 +55,20 @@ export async function evaluateStackFile(
     file: string,
     { previous }: { previous?: Record<string, unknown> } = {},
 ): Promise<Evaluation> {
-    const stack = stackOf(file);
-    const config = stackFileConfig(file);
+    return evaluateConfig(stackOf(file), stackFileConfig(file), { dir: path.dirname(file), previous });
+}
+
+/**
+ * Evaluates the program for `stack` with `config` (a stack file's `config:` as
+ * `stackFileConfig` gives it), as evaluateStackFile does for a file in `dir`.
+ */
+export async function evaluateConfig(
+    stack: string,
+    config: Record<string, string>,
+    { dir, previous }: { dir: string; previous?: Record<string, unknown> },
+): Promise<Evaluation> {
     const stackOutputs: StackOutputs = {};
-    const previousFile = path.join(path.dirname(file), `Pulumi.${stack}.outputs.yaml`);
+    const previousFile = path.join(dir, `Pulumi.${stack}.outputs.yaml`);
     if (previous) stackOutputs[selfReference(stack)] = previous;
     else if (fs.existsSync(previousFile))
         stackOutputs[selfReference(stack)] = (parseYaml(fs.readFileSync(previousFile, "utf8")) ?? {}) as Record<
@@ -67,7 +77,7 @@ export async function evaluateStackFile(
         >;
     const reference = ownerReference(config);
     if (reference) {
-        const ownerFile = path.join(path.dirname(file), `Pulumi.${reference.split("/").pop()}.yaml`);
+        const ownerFile = path.join(dir, `Pulumi.${reference.split("/").pop()}.yaml`);
         if (!fs.existsSync(ownerFile))
             throw new Error(
                 `eks-istio:cluster.stackReference: planning offline needs the owner's stack file ${ownerFile} beside this one`,
