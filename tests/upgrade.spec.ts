@@ -125,6 +125,16 @@ describe(`upgrading from ${EN.release}: the staged path (UPGRADING.md, dev)`, ()
         }
     });
 
+    it("the shipped examples of a step hold the notes' snippet of it", () => {
+        const examples: Record<string, string> = { "1": "upgrade-c1dbf01-adopt", "3a": "upgrade-c1dbf01-blue-green" };
+        for (const { step, yaml } of EN.steps.filter((s) => s.step in examples)) {
+            const file = path.join(ROOT, "examples", examples[step], "Pulumi.dev.yaml");
+            assert.ok(fs.existsSync(file), `examples/${examples[step]}/Pulumi.dev.yaml`);
+            const cluster = (parseYaml(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
+            assert.deepEqual({ "eks-istio:cluster": cluster["eks-istio:cluster"] }, parseYaml(yaml), `step ${step}`);
+        }
+    });
+
     it("each step has its table", () => {
         for (const { step } of EN.steps) assert.ok(EN.tables.has(`step ${step}: dev`), `no table for step ${step}`);
         const steps = [...EN.tables.keys()]
