@@ -144,8 +144,15 @@ if (require.main === module)
     main(process.argv.slice(2)).then(
         (code) => process.exit(code),
         (e: unknown) => {
-            // A config error is told by its message, as `pulumi preview` would print it.
-            process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+            // A config error is told by its message, as `pulumi preview` would print it. (The
+            // program's ConfigError has a `stack` field of its own: the stack's name.)
+            const text =
+                e instanceof Error
+                    ? typeof e.stack === "string" && e.stack.includes(e.message)
+                        ? e.stack
+                        : `${e.name}: ${e.message}`
+                    : String(e);
+            process.stderr.write(`${text}\n`);
             process.exit(1);
         },
     );

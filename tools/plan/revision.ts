@@ -147,7 +147,8 @@ export async function evaluateAt(
         const { code, stderr } = await run(process.execPath, args, tree);
         if (code !== 0)
             throw new PlanError(
-                `the program at ${commit.slice(0, 7)} failed on ${path.relative(process.cwd(), stackFile) || stackFile}:\n${stderr.trim()}`,
+                `the program at ${commit.slice(0, 7)} failed on ${path.relative(process.cwd(), stackFile) || stackFile}:\n${stderr.trim()}\n` +
+                    `(a stack file that revision does not accept: give it its own with --from-stack-file ${commit.slice(0, 7)}:<path of the stack file>)`,
             );
         return JSON.parse(fs.readFileSync(out, "utf8")) as Evaluation;
     } finally {
