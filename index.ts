@@ -16,7 +16,9 @@ import { clusterSettings, stackTags, vpcSpec } from "./components/manifests/aws"
 import {
     controlPlanePlan,
     exportedControlPlanes,
+    exportedRevisionTags,
     type ExportedControlPlane,
+    type ExportedRevisionTag,
     type PreviousUpdate,
 } from "./components/manifests/revisions";
 import { anyAddonOn, gatewayTrustedProxies, tracingProvider } from "./components/manifests/observability";
@@ -83,6 +85,11 @@ async function ownerStack(config: StackConfig) {
         tags: stackTags(config),
     });
 
+    // What every namespace the stack creates waits for: deleted before the controller and the nodes,
+    // it goes while the controller still clears the finalizers of Ingresses, TargetGroupBindings
+    // and LoadBalancer Services created in it (otherwise the namespace hangs and its ALB leaks).
+    const namespaceAfter = [albController.release, ...cluster.nodes];
+
     // The HPAs of istiod and the gateway read their CPU metrics from it.
     new MetricsServer(`${env}-metrics-server`, { provider: cluster.provider, nodes: cluster.nodes });
 
@@ -96,7 +103,9 @@ async function ownerStack(config: StackConfig) {
         tracing: tracingProvider(config.observability),
         gatewayTrustedProxies: gatewayTrustedProxies(config.observability),
         provider: cluster.provider,
+        kubeconfig: cluster.kubeconfig,
         nodes: cluster.nodes,
+        namespaceAfter,
         gatewayAfter: [albController.release],
     });
 
@@ -106,6 +115,8 @@ async function ownerStack(config: StackConfig) {
         istioReady: istio.istiods,
         // The controller and the nodes: on destroy the Ingress (and with it the ALB) goes first.
         ingressDependsOn: [albController.release, ...cluster.nodes, istio.gateway],
+        injectors: istio.injectors,
+        namespaceAfter,
     });
 
     // Only the stack that owns the cluster installs add-ons (config refuses them in attached stacks).
@@ -115,6 +126,7 @@ async function ownerStack(config: StackConfig) {
             provider: cluster.provider,
             istioReady: istio.istiods,
             nodes: cluster.nodes,
+            namespaceAfter,
         });
 
     return {
@@ -125,6 +137,7 @@ async function ownerStack(config: StackConfig) {
         url: edge.url,
         // Read back by the next update (previousUpdate).
         istioControlPlanes: exportedControlPlanes(plan),
+        istioRevisionTags: exportedRevisionTags(plan),
     };
 }
 
@@ -136,14 +149,17 @@ async function previousUpdate(env: string): Promise<PreviousUpdate> {
     const self = new pulumi.StackReference(`${env}-previous-update`, {
         name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
     });
-    const [clusterName, planes] = await Promise.all([
+    const [clusterName, planes, tags] = await Promise.all([
         self.getOutputDetails("clusterName"),
         self.getOutputDetails("istioControlPlanes"),
+        self.getOutputDetails("istioRevisionTags"),
     ]);
     const controlPlanes = (planes.value ?? planes.secretValue) as ExportedControlPlane[] | undefined;
+    const revisionTags = (tags.value ?? tags.secretValue) as ExportedRevisionTag[] | undefined;
     return {
         deployed: (clusterName.value ?? clusterName.secretValue) !== undefined,
         ...(Array.isArray(controlPlanes) ? { controlPlanes } : {}),
+        ...(Array.isArray(revisionTags) ? { revisionTags } : {}),
     };
 }
 
@@ -165,8 +181,17 @@ async function attachedStack(config: StackConfig, stackReference: string) {
         kubeconfig: pulumi.secret(owner.requireOutput("kubeconfig").apply(String)),
         enableServerSideApply: true,
     });
-    // The owner already runs istiod, the gateway and the controller: nothing here to wait for.
-    const edge = new EnvironmentEdge(`${env}-edge`, { config, provider, istioReady: [], ingressDependsOn: [] });
+    // The owner already runs istiod, the gateway and the controller: nothing here to wait for. Its
+    // controller clears the finalizers in these namespaces on destroy, as long as the attached
+    // stacks are destroyed before the owner (README, "Destroying safely").
+    const edge = new EnvironmentEdge(`${env}-edge`, {
+        config,
+        provider,
+        istioReady: [],
+        ingressDependsOn: [],
+        injectors: {},
+        namespaceAfter: [],
+    });
 
     return {
         clusterName: owner.requireOutput("clusterName"),

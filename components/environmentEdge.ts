@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "./config";
+import type { RevisionTag, StackConfig } from "./config";
 import {
     appNamespaceManifest,
     authorizationPolicyManifest,
@@ -25,6 +25,20 @@ export interface EnvironmentEdgeArgs {
      * remove it), the node group (the controller's pods run there), and the gateway (its backend).
      */
     ingressDependsOn: pulumi.Input<pulumi.Resource>[];
+    /**
+     * What an app namespace labelled for each tag waits for (`Istio.injectors`): the webhook that
+     * injects its pods and the istiod behind it. Labelled before they exist, pods start without a
+     * sidecar under STRICT mTLS. Empty in an attached stack: the owner's istiod injects.
+     */
+    injectors: Partial<Record<RevisionTag, pulumi.Input<pulumi.Resource>[]>>;
+    /**
+     * What every app namespace waits for: the load balancer controller and the node group(s). On
+     * destroy a namespace then goes while the controller still runs and clears the finalizers of
+     * the Ingresses, TargetGroupBindings and LoadBalancer Services users created in it; without
+     * the controller the namespace hangs and the ALB leaks. Empty in an attached stack: the owner's
+     * controller does it, as long as attached stacks are destroyed first.
+     */
+    namespaceAfter: pulumi.Input<pulumi.Resource>[];
 }
 
 /** One environment's edge: its ALB (Ingress), its Istio Gateway, and a VirtualService per app. */
@@ -50,7 +64,7 @@ export class EnvironmentEdge extends pulumi.ComponentResource {
             const namespace = new k8s.core.v1.Namespace(
                 `${name}-${app.name}-namespace`,
                 appNamespaceManifest(config, app),
-                o,
+                { ...o, dependsOn: [...args.namespaceAfter, ...(args.injectors[app.revision] ?? [])] },
             );
             const inNamespace = { ...o, dependsOn: [namespace, ...args.istioReady] };
             new k8s.apiextensions.CustomResource(

@@ -27,6 +27,12 @@ export interface ObservabilityArgs {
     istioReady: pulumi.Input<pulumi.Resource>[];
     /** The node groups: every add-on runs pods, which stay Pending (and time out) without nodes. */
     nodes: pulumi.Resource[];
+    /**
+     * What the add-ons' namespace waits for besides istiod: the load balancer controller and the
+     * node groups, so that on destroy it goes while the controller still clears the finalizers of
+     * Ingresses and LoadBalancer Services created in it.
+     */
+    namespaceAfter: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -49,7 +55,7 @@ export class Observability extends pulumi.ComponentResource {
             ready.push(
                 new k8s.core.v1.Namespace(`${name}-namespace`, observabilityNamespaceManifest(obs.namespace), {
                     ...o,
-                    dependsOn: args.istioReady,
+                    dependsOn: [...args.istioReady, ...args.namespaceAfter],
                 }),
             );
 

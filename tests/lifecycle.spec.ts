@@ -201,15 +201,19 @@ describe("lifecycle model: the dev stack, step by step", () => {
         assert.deepEqual([...createOrders(lc, [INGRESS, CONTROLLER, NODES])], [[NODES, CONTROLLER, INGRESS]]);
     });
 
-    it("keeps istio-system until the Ingress in it is gone, and the gateway may start only after the controller", () => {
+    it("keeps istio-system until the Ingress in it is gone, and the controller until istio-system is", () => {
         const lc = lifecycleOf(resources);
         assert.deepEqual(
             [...createOrders(lc, [INGRESS, ISTIO_NS, GATEWAY, CONTROLLER])],
-            [
-                [ISTIO_NS, CONTROLLER, GATEWAY, INGRESS],
-                [CONTROLLER, ISTIO_NS, GATEWAY, INGRESS],
-            ],
+            [[CONTROLLER, ISTIO_NS, GATEWAY, INGRESS]],
         );
+    });
+
+    it("creates the nodes, the controller and istiod before an app namespace, and deletes it first", () => {
+        const lc = lifecycleOf(resources);
+        const ns = key("kubernetes:core/v1:Namespace", "dev-edge-vote-dog-cat-namespace");
+        const istiod = key("kubernetes:helm.sh/v3:Release", "dev-istio-istiod");
+        assert.deepEqual([...createOrders(lc, [ns, istiod, CONTROLLER, NODES])], [[NODES, CONTROLLER, istiod, ns]]);
     });
 
     // Each row undoes one fix on a copy of the dev stack's graph: the model must name the failure.
@@ -222,7 +226,9 @@ describe("lifecycle model: the dev stack, step by step", () => {
             name: "the controller's Service mutator back on (chart default)",
             mutate: (rs) => {
                 delete release(rs, "dev-alb-controller-release").inputs.values.enableServiceMutatorWebhook;
+                // Or istiod and the gateway would still follow the controller through istio-system.
                 dropDep(release(rs, "dev-istio-gateway"), CONTROLLER);
+                dropDep(release(rs, "dev-istio-namespace"), CONTROLLER);
                 return rs;
             },
             expected: [
@@ -246,6 +252,11 @@ describe("lifecycle model: the dev stack, step by step", () => {
                     message:
                         "dev-metrics-server-release may be created before dev-alb-controller-release serves its Service mutator webhook: the API server refuses it (failurePolicy Fail)",
                 },
+                {
+                    rule: "finalizers",
+                    message:
+                        "dev-istio-namespace may outlive dev-alb-controller-release on destroy: nothing clears the finalizers of the Ingresses, TargetGroupBindings and LoadBalancer Services in namespace istio-system, so the namespace hangs and its ALBs leak",
+                },
             ],
         },
         {
@@ -254,6 +265,8 @@ describe("lifecycle model: the dev stack, step by step", () => {
                 for (const n of ["dev-alb-controller-release", "dev-istio-istiod", "dev-istio-gateway"])
                     dropDep(release(rs, n), NODES);
                 dropDep(release(rs, "dev-edge-ingress"), NODES);
+                // Or the Istio releases would still follow the nodes through istio-system.
+                release(rs, "dev-istio-namespace").graph.dependsOn = [];
                 return rs;
             },
             expected: [
@@ -274,14 +287,26 @@ describe("lifecycle model: the dev stack, step by step", () => {
                     message:
                         "dev-edge-ingress may outlive dev-cluster-nodes on destroy: the controller's pods are gone",
                 },
+                {
+                    rule: "finalizers",
+                    message:
+                        "dev-istio-namespace may outlive dev-alb-controller-release on destroy: nothing clears the finalizers of the Ingresses, TargetGroupBindings and LoadBalancer Services in namespace istio-system, so the namespace hangs and its ALBs leak",
+                },
+                {
+                    rule: "finalizers",
+                    message:
+                        "dev-istio-namespace may outlive dev-cluster-nodes on destroy: with the controller's pods gone, nothing clears the finalizers of the Ingresses, TargetGroupBindings and LoadBalancer Services in namespace istio-system",
+                },
             ],
         },
         {
             name: "an Ingress that does not wait for the controller",
             mutate: (rs) => {
                 dropDep(release(rs, "dev-edge-ingress"), CONTROLLER);
-                // Or the Ingress would still follow the controller through the gateway.
+                // Or the Ingress would still follow the controller through the gateway, or through
+                // istio-system (the gateway's namespace).
                 dropDep(release(rs, "dev-istio-gateway"), CONTROLLER);
+                dropDep(release(rs, "dev-istio-namespace"), CONTROLLER);
                 return rs;
             },
             expected: [
@@ -294,6 +319,11 @@ describe("lifecycle model: the dev stack, step by step", () => {
                     rule: "destroy",
                     message:
                         "dev-edge-ingress may outlive dev-alb-controller-release on destroy: nobody deletes its ALB",
+                },
+                {
+                    rule: "finalizers",
+                    message:
+                        "dev-istio-namespace may outlive dev-alb-controller-release on destroy: nothing clears the finalizers of the Ingresses, TargetGroupBindings and LoadBalancer Services in namespace istio-system, so the namespace hangs and its ALBs leak",
                 },
             ],
         },
@@ -407,6 +437,7 @@ describe("lifecycle model: the dev stack, step by step", () => {
                     "elbv2.k8s.aws/pod-readiness-gate-inject"
                 ];
                 dropDep(release(rs, "dev-istio-gateway"), CONTROLLER);
+                dropDep(release(rs, "dev-istio-namespace"), CONTROLLER);
                 return rs;
             },
             expected: [
@@ -414,6 +445,11 @@ describe("lifecycle model: the dev stack, step by step", () => {
                     rule: "webhook",
                     message:
                         "dev-istio-gateway may be created before dev-alb-controller-release serves its pod readiness gate injector webhook: its pods start without the mutation (failurePolicy Ignore)",
+                },
+                {
+                    rule: "finalizers",
+                    message:
+                        "dev-istio-namespace may outlive dev-alb-controller-release on destroy: nothing clears the finalizers of the Ingresses, TargetGroupBindings and LoadBalancer Services in namespace istio-system, so the namespace hangs and its ALBs leak",
                 },
                 {
                     rule: "rollout",

@@ -242,7 +242,7 @@ const ids = (run: ProgramRun) => new Set(run.resources.map((r) => `${r.type}::${
 const diff = (a: Set<string>, b: Set<string>) => [...b].filter((x) => !a.has(x)).sort();
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
-/** Each istiod as the cluster would see it: Pulumi name, Helm release, chart version, revision, tags. */
+/** Each istiod as the cluster would see it: Pulumi name, Helm release, chart version, revision, what it waits for. */
 function istiods(run: ProgramRun) {
     return run
         .ofType(RELEASE)
@@ -252,10 +252,47 @@ function istiods(run: ProgramRun) {
             release: r.inputs.name,
             version: r.inputs.version,
             revision: r.inputs.values.revision,
-            tags: r.inputs.values.revisionTags,
+            rendersTags: r.inputs.values.revisionTags,
             waitsFor: [...r.dependsOn].sort(),
         }))
         .sort((a, b) => a.resource.localeCompare(b.resource));
+}
+
+const WEBHOOK = "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration";
+const SERVICE = "kubernetes:core/v1:Service";
+
+/** Each tag's webhook: Pulumi name, object name, the istiod Service it calls and revision label, what it waits for. */
+function tagWebhooks(run: ProgramRun) {
+    return run
+        .ofType(WEBHOOK)
+        .map((r) => ({
+            resource: r.name,
+            name: r.inputs.metadata.name,
+            calls: [...new Set(r.inputs.webhooks.map((w: any) => w.clientConfig.service.name))],
+            revision: r.inputs.metadata.labels["istio.io/rev"],
+            waitsFor: [...r.dependsOn].sort(),
+        }))
+        .sort((a, b) => a.resource.localeCompare(b.resource));
+}
+
+const namespaceWaits = (run: ProgramRun, app: string) =>
+    [...run.one("kubernetes:core/v1:Namespace", `dev-edge-${app}-namespace`).dependsOn].sort();
+
+/** Paths at which two plain objects differ, sorted. */
+function changedPaths(a: unknown, b: unknown, at = ""): string[] {
+    if (a && b && typeof a === "object" && typeof b === "object") {
+        const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+        return keys
+            .flatMap((k) =>
+                changedPaths(
+                    (a as Record<string, unknown>)[k],
+                    (b as Record<string, unknown>)[k],
+                    at ? `${at}.${k}` : k,
+                ),
+            )
+            .sort();
+    }
+    return a === b ? [] : [at];
 }
 
 describe("revisions: the four steps of a canary upgrade, each a pulumi up", () => {
@@ -277,44 +314,78 @@ describe("revisions: the four steps of a canary upgrade, each a pulumi up", () =
             assert.deepEqual(clusterViolations(run.resources), [], `step ${STEPS[i].name}`);
     });
 
-    it("step 1 (istio.version) is one unrevisioned istiod, as before revisions existed", () => {
+    it("step 1 (istio.version) is one unrevisioned istiod, as before revisions existed, and no tag", () => {
         assert.deepEqual(istiods(runs[0]), [
             {
                 resource: "dev-istio-istiod",
                 release: "istiod",
                 version: "1.30.5",
                 revision: undefined,
-                tags: undefined,
+                rendersTags: undefined,
                 waitsFor: ["dev-cluster-nodes", "dev-istio-base"],
             },
         ]);
+        assert.deepEqual(tagWebhooks(runs[0]), []);
         const ns = runs[0].one("kubernetes:core/v1:Namespace", "dev-edge-shop-namespace").inputs.metadata.labels;
         assert.equal(ns["istio-injection"], "enabled");
         assert.equal(ns["istio.io/rev"], undefined);
+        // The one istiod's own webhook takes istio-injection=enabled: the namespace waits for it.
+        assert.deepEqual(namespaceWaits(runs[0], "shop"), [
+            "dev-alb-controller-release",
+            "dev-cluster-nodes",
+            "dev-istio-istiod",
+        ]);
+        assert.deepEqual(runs[0].outputs.istioRevisionTags, []);
     });
 
-    it("step 2 creates only the 1.31 istiod and deletes nothing", () => {
-        assert.deepEqual(diff(ids(runs[0]), ids(runs[1])), [`${RELEASE}::dev-istio-istiod-1-31`]);
+    it("step 2 creates the 1.31 istiod and the two tags (webhook, Service, their provider), and deletes nothing", () => {
+        assert.deepEqual(diff(ids(runs[0]), ids(runs[1])), [
+            `${WEBHOOK}::dev-istio-tag-canary`,
+            `${WEBHOOK}::dev-istio-tag-stable`,
+            `${SERVICE}::dev-istio-tag-canary-service`,
+            `${SERVICE}::dev-istio-tag-stable-service`,
+            `${RELEASE}::dev-istio-istiod-1-31`,
+            "pulumi:providers:kubernetes::dev-istio-tags-k8s",
+        ]);
         assert.deepEqual(diff(ids(runs[1]), ids(runs[0])), []);
     });
 
-    it("step 2: the running istiod keeps its names and revision, carries stable, and waits for the new one", () => {
+    it("step 2: the running istiod keeps its names and revision; no release renders a tag or waits for the other", () => {
         assert.deepEqual(istiods(runs[1]), [
             {
                 resource: "dev-istio-istiod",
                 release: "istiod",
                 version: "1.30.5",
                 revision: undefined,
-                tags: ["stable"],
-                waitsFor: ["dev-cluster-nodes", "dev-istio-base", "dev-istio-istiod-1-31"],
+                rendersTags: undefined,
+                waitsFor: ["dev-cluster-nodes", "dev-istio-base"],
             },
             {
                 resource: "dev-istio-istiod-1-31",
                 release: "istiod-1-31",
                 version: "1.31.1",
                 revision: "1-31",
-                tags: ["canary"],
+                rendersTags: undefined,
                 waitsFor: ["dev-cluster-nodes", "dev-istio-base"],
+            },
+        ]);
+    });
+
+    it("step 2: each tag is a webhook of its own, after the istiod it points at", () => {
+        assert.deepEqual(tagWebhooks(runs[1]), [
+            {
+                resource: "dev-istio-tag-canary",
+                name: "istio-revision-tag-canary",
+                calls: ["istiod-1-31"],
+                revision: "1-31",
+                waitsFor: ["dev-istio-istiod-1-31"],
+            },
+            {
+                resource: "dev-istio-tag-stable",
+                name: "istio-revision-tag-stable",
+                calls: ["istiod"],
+                revision: "default",
+                waitsFor: ["dev-istio-istiod"],
             },
         ]);
     });
@@ -326,6 +397,23 @@ describe("revisions: the four steps of a canary upgrade, each a pulumi up", () =
         assert.equal(labels("vote")["istio.io/rev"], "stable");
         assert.equal(labels("shop")["istio-injection"], undefined);
         assert.equal(labels("vote")["istio-injection"], undefined);
+    });
+
+    it("each app namespace waits for the tag webhook it selects and the istiod behind it (and the controller and nodes)", () => {
+        const waits = (i: number) => ({ shop: namespaceWaits(runs[i], "shop"), vote: namespaceWaits(runs[i], "vote") });
+        const after = ["dev-alb-controller-release", "dev-cluster-nodes"];
+        assert.deepEqual(waits(1), {
+            shop: [...after, "dev-istio-istiod-1-31", "dev-istio-tag-canary"],
+            vote: [...after, "dev-istio-istiod", "dev-istio-tag-stable"],
+        });
+        assert.deepEqual(waits(2), {
+            shop: [...after, "dev-istio-istiod-1-31", "dev-istio-tag-canary"],
+            vote: [...after, "dev-istio-istiod-1-31", "dev-istio-tag-stable"],
+        });
+        assert.deepEqual(waits(3), {
+            shop: [...after, "dev-istio-istiod-1-31", "dev-istio-tag-stable"],
+            vote: [...after, "dev-istio-istiod-1-31", "dev-istio-tag-stable"],
+        });
     });
 
     it("base comes from the newest version installed, its default revision follows stable", () => {
@@ -352,38 +440,93 @@ describe("revisions: the four steps of a canary upgrade, each a pulumi up", () =
                 ["1.31.1", "stable", "1.31.1"],
             ],
         );
-        assert.equal(runs[2].one(RELEASE, "dev-istio-gateway").dependsOn[0], "dev-istio-istiod-1-31");
-        assert.ok(!runs[2].one(RELEASE, "dev-istio-gateway").dependsOn.includes("dev-istio-istiod"));
+        // Its pods are injected through the stable tag's webhook: it waits for that and its istiod.
+        const waits = (i: number) =>
+            runs[i].one(RELEASE, "dev-istio-gateway").dependsOn.filter((d) => d.startsWith("dev-istio-"));
+        assert.deepEqual(waits(0), ["dev-istio-istiod"]);
+        assert.deepEqual(waits(1), ["dev-istio-tag-stable", "dev-istio-istiod"]);
+        assert.deepEqual(waits(2), ["dev-istio-tag-stable", "dev-istio-istiod-1-31"]);
     });
 
-    it("step 3 creates and deletes nothing; the new stable holder waits for the release that gives the tag up", () => {
+    it("step 3 creates and deletes nothing: the stable tag keeps its resource and object, updated in place", () => {
         assert.deepEqual(diff(ids(runs[1]), ids(runs[2])), []);
         assert.deepEqual(diff(ids(runs[2]), ids(runs[1])), []);
         assert.deepEqual(
-            istiods(runs[2]).map((i) => [i.resource, i.tags, i.waitsFor]),
+            tagWebhooks(runs[2]).map((t) => [t.resource, t.name, t.calls, t.waitsFor]),
             [
-                ["dev-istio-istiod", [], ["dev-cluster-nodes", "dev-istio-base"]],
-                [
-                    "dev-istio-istiod-1-31",
-                    ["stable", "canary"],
-                    ["dev-cluster-nodes", "dev-istio-base", "dev-istio-istiod"],
-                ],
+                ["dev-istio-tag-canary", "istio-revision-tag-canary", ["istiod-1-31"], ["dev-istio-istiod-1-31"]],
+                ["dev-istio-tag-stable", "istio-revision-tag-stable", ["istiod-1-31"], ["dev-istio-istiod-1-31"]],
+            ],
+        );
+        // What changes is what names the control plane: the istiod Service called, the revision,
+        // the release and chart labels; the Service's selector likewise. Nothing Kubernetes replaces.
+        const inputs = (i: number, type: string, name: string) => runs[i].one(type, name).inputs;
+        assert.deepEqual(
+            changedPaths(inputs(1, WEBHOOK, "dev-istio-tag-stable"), inputs(2, WEBHOOK, "dev-istio-tag-stable")),
+            [
+                "metadata.labels.app.kubernetes.io/instance",
+                "metadata.labels.app.kubernetes.io/version",
+                "metadata.labels.helm.sh/chart",
+                "metadata.labels.istio.io/rev",
+                "metadata.labels.release",
+                "webhooks.0.clientConfig.service.name",
+                "webhooks.1.clientConfig.service.name",
+            ],
+        );
+        assert.deepEqual(
+            changedPaths(
+                inputs(1, SERVICE, "dev-istio-tag-stable-service"),
+                inputs(2, SERVICE, "dev-istio-tag-stable-service"),
+            ),
+            [
+                "metadata.labels.app.kubernetes.io/instance",
+                "metadata.labels.app.kubernetes.io/version",
+                "metadata.labels.helm.sh/chart",
+                "metadata.labels.istio.io/rev",
+                "metadata.labels.release",
+                "spec.selector.istio",
+                "spec.selector.istio.io/rev",
+            ],
+        );
+        assert.deepEqual(
+            istiods(runs[2]).map((i) => [i.resource, i.waitsFor]),
+            [
+                ["dev-istio-istiod", ["dev-cluster-nodes", "dev-istio-base"]],
+                ["dev-istio-istiod-1-31", ["dev-cluster-nodes", "dev-istio-base"]],
             ],
         );
     });
 
-    it("step 4 deletes only the 1.30 istiod; the 1.31 one keeps its names and takes the default tag", () => {
-        assert.deepEqual(diff(ids(runs[2]), ids(runs[3])), []);
-        assert.deepEqual(diff(ids(runs[3]), ids(runs[2])), [`${RELEASE}::dev-istio-istiod`]);
+    it("step 4 deletes the 1.30 istiod and the canary tag; the 1.31 istiod keeps its names, stable its resource, and default is added", () => {
+        assert.deepEqual(diff(ids(runs[2]), ids(runs[3])), [
+            `${WEBHOOK}::dev-istio-tag-default`,
+            `${SERVICE}::dev-istio-tag-default-service`,
+        ]);
+        assert.deepEqual(diff(ids(runs[3]), ids(runs[2])), [
+            `${WEBHOOK}::dev-istio-tag-canary`,
+            `${SERVICE}::dev-istio-tag-canary-service`,
+            `${RELEASE}::dev-istio-istiod`,
+        ]);
         assert.deepEqual(istiods(runs[3]), [
             {
                 resource: "dev-istio-istiod-1-31",
                 release: "istiod-1-31",
                 version: "1.31.1",
                 revision: "1-31",
-                tags: ["stable", "default"],
+                rendersTags: undefined,
                 waitsFor: ["dev-cluster-nodes", "dev-istio-base"],
             },
+        ]);
+        assert.deepEqual(
+            tagWebhooks(runs[3]).map((t) => [t.name, t.calls]),
+            [
+                ["istio-revision-tag-default", ["istiod-1-31"]],
+                ["istio-revision-tag-stable", ["istiod-1-31"]],
+            ],
+        );
+        assert.deepEqual(runs[3].outputs.istioRevisionTags, [
+            { tag: "stable", release: "istiod-1-31", revision: "1-31", version: "1.31.1" },
+            { tag: "default", release: "istiod-1-31", revision: "1-31", version: "1.31.1" },
         ]);
     });
 
@@ -396,17 +539,12 @@ describe("revisions: the four steps of a canary upgrade, each a pulumi up", () =
         ]);
     });
 
-    it("rolling back (stable back to 1.30.5) is step 2 again: same resources, the order of the tag move reversed", async () => {
+    it("rolling back (stable back to 1.30.5) is step 2 again: same resources, the stable tag moved back in place", async () => {
         const back = await runProgram("dev", stepConfig(STEPS[1].istio, "canary"), { [SELF]: exported(runs[2]) });
         assert.deepEqual(diff(ids(runs[2]), ids(back)), []);
         assert.deepEqual(diff(ids(back), ids(runs[2])), []);
-        assert.deepEqual(
-            istiods(back).map((i) => [i.resource, i.tags, i.waitsFor]),
-            [
-                ["dev-istio-istiod", ["stable"], ["dev-cluster-nodes", "dev-istio-base", "dev-istio-istiod-1-31"]],
-                ["dev-istio-istiod-1-31", ["canary"], ["dev-cluster-nodes", "dev-istio-base"]],
-            ],
-        );
+        assert.deepEqual(tagWebhooks(back), tagWebhooks(runs[1]));
+        assert.deepEqual(clusterViolations(back.resources), []);
     });
 
     it("refuses a step that deletes the control plane still serving stable, before creating anything", async () => {
@@ -562,9 +700,9 @@ describe("revisions: Helm values of both versions exist in their own charts", ()
         revision: "stable",
         controlPlaneVersion: "1.31.1",
     });
-    const istiod = istiodValues({ production: false, revision: { revision: "1-31", tags: ["stable", "canary"] } });
+    const istiod = istiodValues({ production: false, revision: { revision: "1-31" } });
     for (const [minor, file] of Object.entries(files)) {
-        it(`Istio ${minor}: istiod with revision and revisionTags`, () =>
+        it(`Istio ${minor}: istiod with its revision`, () =>
             assert.deepEqual(
                 helmKeyProblems(istiod, chart(`istio-istiod-${file}.values.yaml`), {
                     freeForm: ["meshConfig"],

@@ -99,20 +99,17 @@ export interface IstiodValuesArgs {
      * so that AuthorizationPolicy remoteIpBlocks see the client's address. Absent: Istio's default (0).
      */
     gatewayTrustedProxies?: number;
-    /** With istio.revisions: this istiod's revision name and the tags it carries. */
-    revision?: { revision: string; tags: readonly string[] };
+    /** With istio.revisions: this istiod's revision name ("default" for the unrevisioned one). */
+    revision?: { revision: string };
 }
 
 export function istiodValues(a: IstiodValuesArgs) {
     return {
         // The unrevisioned istiod ("default") keeps revision "" as istio.version installed it:
         // setting a revision would rename its Deployment, Service and webhooks (a reinstall).
-        ...(a.revision
-            ? {
-                  ...(a.revision.revision === "default" ? {} : { revision: a.revision.revision }),
-                  revisionTags: [...a.revision.tags],
-              }
-            : {}),
+        // revisionTags stays the chart's empty default: the tags are objects of their own
+        // (revisionTags.ts), which a release would delete whenever a tag moved to another one.
+        ...(a.revision && a.revision.revision !== "default" ? { revision: a.revision.revision } : {}),
         // Two control-plane replicas in production: sidecars keep their config when istiod is down,
         // but new pods cannot start (injection webhook) and config changes stall.
         autoscaleEnabled: true,

@@ -26,12 +26,38 @@ export interface ControlPlane {
 /** What a stack exports about its control planes, read back on its next update. */
 export type ExportedControlPlane = Pick<ControlPlane, "version" | "revision" | "release" | "tags">;
 
+/** One revision tag and the control plane it points at. */
+export interface TagPlacement {
+    tag: RevisionTag | "default";
+    /** The control plane the tag's webhook sends pods to. */
+    plane: ControlPlane;
+    /**
+     * The istiod release that rendered this tag's objects at the previous update, when that update
+     * ran an eks-istio that kept tags inside the releases (chart value `revisionTags`): this update
+     * takes them over from it (see `tagOrder`).
+     */
+    renderedBy?: string;
+}
+
+/** What a stack exports about its revision tags (`istioRevisionTags`), read back on its next update. */
+export interface ExportedRevisionTag {
+    tag: TagPlacement["tag"];
+    release: string;
+    revision: string;
+    version: string;
+}
+
 /** What the previous update of this stack left, as far as the control planes are concerned. */
 export interface PreviousUpdate {
     /** Whether the stack has been updated before (it has outputs at all). */
     deployed: boolean;
     /** Its `istioControlPlanes` output; absent when deployed by a version of eks-istio without revisions. */
     controlPlanes?: ExportedControlPlane[];
+    /**
+     * Its `istioRevisionTags` output: present once tags are resources of their own, absent when the
+     * update ran an eks-istio whose istiod releases rendered the tags.
+     */
+    revisionTags?: ExportedRevisionTag[];
 }
 
 export const UNREVISIONED = { revision: "default", release: "istiod", resourceSuffix: "istiod" } as const;
@@ -49,8 +75,10 @@ export interface ControlPlanePlan {
     base: { version: string; defaultRevision: string };
     /** The ingress gateway follows the stable tag (chart `revision`), in the stable version's chart. */
     gateway: { version: string; revision?: RevisionTag };
-    /** The release holding `stable` waits for the other one: see `tagOrder`. */
+    /** The control plane `stable` points at: the gateway's, and the one `default` follows without an unrevisioned istiod. */
     stableHolder: ControlPlane;
+    /** The revision tags, each a webhook and a Service of its own; none with istio.version. */
+    tags: TagPlacement[];
     problems: { at: string; message: string }[];
 }
 
@@ -81,6 +109,7 @@ export function controlPlanePlan(
             base: { version: istio.version, defaultRevision: UNREVISIONED.revision },
             gateway: { version: istio.version },
             stableHolder: plane,
+            tags: [],
             problems,
         };
     }
@@ -125,14 +154,46 @@ export function controlPlanePlan(
     // hand) are injected by the unrevisioned istiod's own webhook while it runs, and by the
     // `default` tag once it is gone: the stable control plane then takes that tag too.
     if (!planes.some((p) => p.revision === UNREVISIONED.revision)) stableHolder.tags.push("default");
+    // An update that ran an eks-istio rendering tags inside the releases exported no tags of its
+    // own; its control planes' tags say which release rendered which. (Its istio.version stacks
+    // exported their one istiod as carrying stable without rendering it: taken for a release that
+    // rendered it, which only orders that release after the new tag, harmlessly.)
+    const renderedBefore = previous.revisionTags ? [] : (previous.controlPlanes ?? []);
+    const tags = planes.flatMap((plane) =>
+        plane.tags.map((tag): TagPlacement => {
+            const renderedBy = renderedBefore.find((p) => p.tags.includes(tag))?.release;
+            return { tag, plane, ...(renderedBy ? { renderedBy } : {}) };
+        }),
+    );
+    // A canary that such a release rendered, and that this update drops while the release stays,
+    // would be deleted by that release's upgrade, which the namespaces still labelled canary cannot
+    // be made to precede: they wait for the release. (A release that goes is deleted after every
+    // update, the namespaces' relabelling included.)
+    const droppedCanary = renderedBefore.find((p) => p.tags.includes("canary"));
+    if (droppedCanary && !canary && planes.some((p) => p.release === droppedCanary.release))
+        problems.push({
+            at: "istio.canary",
+            message: `this update takes the revision tags over from the istiod releases, which rendered them until now (${droppedCanary.release} rendered canary); removing the canary tag in the same update would let Helm delete its webhook before the namespaces labelled canary are relabelled. Run pulumi up once with istio.canary still set to ${droppedCanary.version}, then remove it`,
+        });
     return {
         mode: "revisions",
         planes,
         base: { version: newest, defaultRevision: stableHolder.revision },
         gateway: { version: stable, revision: "stable" },
         stableHolder,
+        tags,
         problems,
     };
+}
+
+/** What the stack exports about its tags: which control plane each points at. Empty with istio.version. */
+export function exportedRevisionTags(plan: ControlPlanePlan): ExportedRevisionTag[] {
+    return plan.tags.map(({ tag, plane }) => ({
+        tag,
+        release: plane.release,
+        revision: plane.revision,
+        version: plane.version,
+    }));
 }
 
 /** What the stack exports for its next update. With istio.version, the one control plane serves every app: stable. */
@@ -149,19 +210,60 @@ function legacy(): Omit<ExportedControlPlane, "version"> {
     return { revision: UNREVISIONED.revision, release: UNREVISIONED.release, tags: ["stable"] };
 }
 
+/** An istiod release or a tag's objects, with what it waits for among them. */
+export type InstallStep =
+    | { kind: "istiod"; plane: ControlPlane; afterTags: TagPlacement["tag"][] }
+    | { kind: "tag"; placement: TagPlacement; afterPlane?: ControlPlane };
+
 /**
- * The order Helm releases must be upgraded in when a tag moves. A tag is a
- * MutatingWebhookConfiguration (`istio-revision-tag-<tag>`) owned by the release that carries it:
- * the release gaining a tag must be upgraded after the one losing it, or Helm refuses to take over
- * an object another release owns. `stable` moves between the two planes (promote, roll back) and
- * `canary` only ever points at the newer one, so "the stable holder waits for the other plane"
- * orders every step; on the step that adds a canary the waiting is a no-op for the running plane.
+ * How each tag's objects are ordered against the istiod releases. A tag is a webhook of its own
+ * (`revisionTagWebhook`), so moving it is one update in place and the releases need no order among
+ * themselves (when the releases rendered the tags, the one gaining a tag had to wait for the one
+ * giving it up, and the webhook was missing in between). What is left:
+ *
+ * - The tag waits for the release it points at: that release's Service and pods answer its webhook
+ *   (failurePolicy Fail), and a pod the webhook cannot reach is refused.
+ * - Taking over from an earlier eks-istio, whose releases rendered the tags (`renderedBy`): the
+ *   release that rendered a tag waits for the tag's resources instead. Its upgrade drops the tag
+ *   from its templates, and Helm then deletes the object unless the live object carries
+ *   `helm.sh/resource-policy: keep`, which the tag's resources apply first; so the webhook is never
+ *   absent. When that release is also the one the tag points at, the tag does not wait for it: it
+ *   has run since the previous update, with its Service.
  */
-export function tagOrder(plan: ControlPlanePlan): { plane: ControlPlane; waitsFor: ControlPlane[] }[] {
-    return plan.planes.map((plane) => ({
-        plane,
-        waitsFor: plane === plan.stableHolder ? plan.planes.filter((p) => p !== plane) : [],
-    }));
+export function tagOrder(plan: ControlPlanePlan): InstallStep[] {
+    const steps: InstallStep[] = [
+        ...plan.planes.map((plane): InstallStep => ({
+            kind: "istiod",
+            plane,
+            afterTags: plan.tags.filter((t) => t.renderedBy === plane.release).map((t) => t.tag),
+        })),
+        ...plan.tags.map((placement): InstallStep => ({
+            kind: "tag",
+            placement,
+            ...(placement.renderedBy === placement.plane.release ? {} : { afterPlane: placement.plane }),
+        })),
+    ];
+    const key = (s: InstallStep) => (s.kind === "tag" ? `tag ${s.placement.tag}` : `istiod ${s.plane.release}`);
+    const waits = (s: InstallStep) =>
+        s.kind === "tag"
+            ? s.afterPlane
+                ? [`istiod ${s.afterPlane.release}`]
+                : []
+            : s.afterTags.map((t) => `tag ${t}`);
+    // In an order a program can register them in: each after what it waits for.
+    const done = new Set<string>();
+    const ordered: InstallStep[] = [];
+    for (let left = steps; left.length;) {
+        const ready = left.filter((s) => waits(s).every((w) => done.has(w)));
+        if (ready.length === 0)
+            throw new Error(`revision tags and istiod releases wait for each other: ${left.map(key).join(", ")}`);
+        for (const s of ready) {
+            ordered.push(s);
+            done.add(key(s));
+        }
+        left = left.filter((s) => !ready.includes(s));
+    }
+    return ordered;
 }
 
 /** The namespace label that selects an app's control plane. */

@@ -7,14 +7,16 @@
 //   all read from the release's values as the chart's templates read them. A chart not listed is an
 //   error: a new release must say what it does before the model can vouch for it.
 // - Object kinds: Ingresses are validated by the load balancer controller's webhook; Istio custom
-//   resources by istiod's.
+//   resources by istiod's; pods are injected by the webhook their labels select (./injection.ts).
 import { type RecordedResource, resourceKey } from "../../tools/mock/engine";
+import { injectionProblems, injectorsOf, workloadsOf } from "./injection";
 import { lifecycleOf } from "./model";
 
 export const RELEASE = "kubernetes:helm.sh/v3:Release";
 export const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
 export const NAMESPACE = "kubernetes:core/v1:Namespace";
 export const SERVICE = "kubernetes:core/v1:Service";
+export const MUTATING_WEBHOOK = "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration";
 /** Node groups, whichever way the cluster component builds them. */
 export const NODE_GROUP_TYPES = ["eks:index:ManagedNodeGroup", "aws:eks/nodeGroup:NodeGroup", "eks:index:NodeGroupV2"];
 const ISTIO_CR = /^kubernetes:(networking|security|telemetry|extensions)\.istio\.io\//;
@@ -25,7 +27,7 @@ export const STATIC_NODE_PORTS = { from: 30000, to: 30085 };
 type Values = Record<string, any>;
 
 /** What kind of object a webhook intercepts. */
-export type Intercepted = "Service" | "Ingress" | "IstioConfig" | "InjectedPod" | "ReadinessGatePod";
+export type Intercepted = "Service" | "Ingress" | "IstioConfig" | "ReadinessGatePod";
 
 export interface Webhook {
     name: string;
@@ -43,7 +45,7 @@ export interface Pdb {
 interface ChartFacts {
     runsPods: boolean;
     createsServices: boolean;
-    /** Its pods get istiod's sidecar/gateway injection (failurePolicy Fail). */
+    /** Its pods get istiod's sidecar/gateway injection, from the webhook their labels select (./injection.ts). */
     injected?: boolean;
     /** Its pods are ALB ip targets that need the controller's readiness gate (targetType ip). */
     albTargets?: boolean;
@@ -94,10 +96,8 @@ export const CHARTS: Record<string, ChartFacts> = {
     istiod: {
         runsPods: true,
         createsServices: true,
-        webhooks: () => [
-            { name: "config validation", intercepts: "IstioConfig", effect: "refused" },
-            { name: "sidecar injector", intercepts: "InjectedPod", effect: "refused" },
-        ],
+        // Its injection webhooks select pods by label: ./injection.ts checks those.
+        webhooks: () => [{ name: "config validation", intercepts: "IstioConfig", effect: "refused" }],
         // templates/poddisruptionbudget.yaml: maxUnavailable when set, else minAvailable (1).
         pdb: (v) =>
             v.global?.defaultPodDisruptionBudget?.enabled === false
@@ -189,8 +189,10 @@ function seconds(d: unknown): number | undefined {
 /** The invariants, in the order they are checked and reported. */
 export const RULES = [
     "webhook",
+    "injection",
     "nodes",
     "destroy",
+    "finalizers",
     "namespace",
     "pdb",
     "hpa",
@@ -234,8 +236,6 @@ export function clusterViolations(resources: RecordedResource[]): Violation[] {
                 return ingresses;
             case "IstioConfig":
                 return steps.filter((r) => ISTIO_CR.test(r.type));
-            case "InjectedPod":
-                return releases.filter((r) => chartOf(r).injected);
             case "ReadinessGatePod":
                 return ipTargets ? releases.filter((r) => chartOf(r).albTargets) : [];
         }
@@ -251,6 +251,23 @@ export function clusterViolations(resources: RecordedResource[]): Violation[] {
                                 ? "the API server refuses it (failurePolicy Fail)"
                                 : "its pods start without the mutation (failurePolicy Ignore)"),
                     );
+
+    // Sidecar injection: each workload labelled for it is injected by a webhook that exists first.
+    // An attached stack has no istiod of its own: the owner's webhooks inject its namespaces.
+    const istiods = releases.filter((r) => r.inputs.chart === "istiod");
+    if (istiods.length)
+        for (const message of injectionProblems(
+            injectorsOf(
+                istiods,
+                steps.filter((r) => r.type === MUTATING_WEBHOOK),
+            ),
+            workloadsOf(
+                steps.filter((r) => r.type === NAMESPACE),
+                releases.filter((r) => chartOf(r).injected),
+            ),
+            (a, b) => lc.before(key(a), key(b)),
+        ))
+            add("injection", message);
 
     // Pods need nodes: a release whose pods stay Pending times out, and atomic rolls it back. Its
     // pods may land on any group, so it waits for every one, and on destroy goes before every one
@@ -270,6 +287,26 @@ export function clusterViolations(resources: RecordedResource[]): Violation[] {
         for (const n of nodes)
             if (!lc.before(key(n), key(i)))
                 add("destroy", `${i.name} may outlive ${n.name} on destroy: the controller's pods are gone`);
+    }
+
+    // Deleting a namespace deletes what users created in it: Ingresses, TargetGroupBindings and
+    // LoadBalancer Services carry finalizers only the load balancer controller clears (after
+    // deleting the ALB, target groups and security groups). A namespace that may outlive the
+    // controller, or the nodes its pods run on, hangs in Terminating and leaks its ALB. An attached
+    // stack has neither: the owner's controller serves its namespaces, destroyed first.
+    for (const ns of steps.filter((r) => r.type === NAMESPACE)) {
+        const what = `the finalizers of the Ingresses, TargetGroupBindings and LoadBalancer Services in namespace ${ns.inputs.metadata?.name}`;
+        if (controller && !lc.before(key(controller), key(ns)))
+            add(
+                "finalizers",
+                `${ns.name} may outlive ${controller.name} on destroy: nothing clears ${what}, so the namespace hangs and its ALBs leak`,
+            );
+        for (const n of nodes)
+            if (!lc.before(key(n), key(ns)))
+                add(
+                    "finalizers",
+                    `${ns.name} may outlive ${n.name} on destroy: with the controller's pods gone, nothing clears ${what}`,
+                );
     }
 
     // Namespaced objects go before their namespace, and come after it.

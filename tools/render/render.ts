@@ -258,19 +258,27 @@ export function renderRun(run: MockRun<unknown>, outputs: Record<string, unknown
 
 /**
  * Which control plane each injected workload follows: the istiod releases with their revision and
- * tags, then every namespace with an injection label and the ingress gateway, resolved to the
+ * the tags pointing at them (each tag's webhook names the revision it serves in its `istio.io/rev`
+ * label), then every namespace with an injection label and the ingress gateway, resolved to the
  * release and version that injects their proxies.
  */
 export function istioRevisions(resources: RecordedResource[]) {
     const releases = resources.filter(isHelm);
+    const tagWebhooks = resources
+        .filter((r) => r.type === "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration")
+        .map((r) => (r.inputs.metadata?.labels ?? {}) as Record<string, string>)
+        .filter((l) => l["istio.io/tag"]);
     const planes = releases
         .filter((r) => r.inputs.chart === "istiod")
-        .map((r) => ({
-            name: r.inputs.name as string,
-            version: r.inputs.version as string,
-            revision: (r.inputs.values?.revision as string | undefined) || "default",
-            tags: (r.inputs.values?.revisionTags as string[] | undefined) ?? [],
-        }))
+        .map((r) => {
+            const revision = (r.inputs.values?.revision as string | undefined) || "default";
+            return {
+                name: r.inputs.name as string,
+                version: r.inputs.version as string,
+                revision,
+                tags: tagWebhooks.filter((l) => l["istio.io/rev"] === revision).map((l) => l["istio.io/tag"]),
+            };
+        })
         .sort((a, b) => a.name.localeCompare(b.name));
     if (planes.length === 0) return undefined;
     const byTag = (tag: string) => planes.find((p) => p.tags.includes(tag));
