@@ -503,6 +503,21 @@ describe("revision tags: the Istio component at each step of a canary upgrade (m
                 ],
             },
         },
+        {
+            name: "s4",
+            istio: { version: "1.30.5", revisions: { versions: ["1.31.1"], stable: "1.31.1" } },
+            previous: {
+                deployed: true,
+                controlPlanes: [
+                    { version: "1.30.5", revision: "default", release: "istiod", tags: [] },
+                    { version: "1.31.1", revision: "1-31", release: "istiod-1-31", tags: ["stable", "canary"] },
+                ],
+                revisionTags: [
+                    { tag: "stable", release: "istiod-1-31", revision: "1-31", version: "1.31.1" },
+                    { tag: "canary", release: "istiod-1-31", revision: "1-31", version: "1.31.1" },
+                ],
+            },
+        },
         { name: "t3", istio: { version: "1.30.5", revisions: promote }, previous: oldStep2 },
     ];
     let run: ComponentRun<Record<string, Istio>>;
@@ -574,6 +589,17 @@ describe("revision tags: the Istio component at each step of a canary upgrade (m
             "s3-istio-tag-stable ← s3-istio-istiod-1-31",
         ]);
         assert.deepEqual(waits("s3", "stable"), ["s3-istio-tag-stable", "s3-istio-istiod-1-31"]);
+    });
+
+    it("step 4: one istiod, carrying stable and default; no canary any more", () => {
+        assert.deepEqual(graph("s4"), [
+            "s4-istio-gateway ← s4-istio-istiod-1-31, s4-istio-tag-stable",
+            "s4-istio-istiod-1-31 ← ",
+            "s4-istio-tag-default ← s4-istio-istiod-1-31",
+            "s4-istio-tag-stable ← s4-istio-istiod-1-31",
+        ]);
+        assert.deepEqual(waits("s4", "stable"), ["s4-istio-tag-stable", "s4-istio-istiod-1-31"]);
+        assert.deepEqual(waits("s4", "canary"), []);
     });
 
     it("taking over at step 3: each release that rendered a tag upgrades only after the tag's own resources", () => {
