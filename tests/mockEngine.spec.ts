@@ -7,7 +7,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../components/config";
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { deferredExports } = require("../scripts/lazyPulumiClosure.cjs") as {
     deferredExports: <T extends Record<string, (...a: never[]) => unknown>>(load: () => T, names: (keyof T)[]) => T;
 };
