@@ -8,25 +8,34 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     ConfigError,
     keyPath,
-    parseContract,
+    problemGuard,
     rawConfigFromMap,
     type RawStackConfig,
-    secretScrubber,
+    reviewContract,
     type StackConfig,
 } from "./config";
 import { generatedObjectProblems } from "./validation";
 
 /**
  * Turns raw config into a `StackConfig` or throws one `ConfigError` listing every problem: those of
- * the contract, or, once the contract holds, those the cluster would find in the objects the
- * config produces ("Preview is the truth" in DESIGN.md), each at the config key behind the field.
+ * the contract, and those the cluster would find in the objects the config produces ("Preview is
+ * the truth" in DESIGN.md), each at the config key behind the field. When the contract has
+ * problems, the objects of the parts that parsed are still judged (reviewContract's `partial`), so
+ * that one run reports every independent problem. Each key is named once: where the contract
+ * already names a key, its reasons stand, and the objects' at, above or inside it are not added
+ * (they judge the same value again: generatedObjectProblems); several reasons at one key are one
+ * line (ConfigError).
  */
 export function parseStackConfig(raw: RawStackConfig): StackConfig {
-    const config = parseContract(raw);
-    const scrub = secretScrubber((raw.secretKeys ?? []).map((k) => raw.values[k]));
-    const problems = generatedObjectProblems(config).map((p) => ({ path: keyPath(p.at), message: scrub(p.message) }));
+    const review = reviewContract(raw);
+    const guard = problemGuard(raw);
+    const built = review.config ?? review.partial?.config;
+    const objectProblems = (built ? generatedObjectProblems(built, review.partial) : []).map((p) =>
+        guard({ path: keyPath(p.at), message: p.message }),
+    );
+    const problems = [...review.problems, ...objectProblems];
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
-    return config;
+    return review.config!;
 }
 
 /** Pulumi's own record of which config keys are secret (internal to @pulumi/pulumi, hence the guard). */

@@ -40,11 +40,13 @@ describe("stack: contract → generated objects → validation → ConfigError",
             ],
         ));
 
-    it("a config that breaks the contract gets the contract's problems alone: its objects are not built", () =>
+    it("a config that breaks the contract still gets the refusals of the objects that do not depend on the broken value", () =>
+        // The Gateway is built from ingress.port and is not judged; the app's VirtualService is.
         assert.deepEqual(
             problemsOf(() => parseStackConfig(raw({ ...outOfRange, ingress: { port: 15021 } }))),
             [
                 "eks-istio:ingress.port: 15021 is in Istio's reserved range 15000-15099 (15021 is the gateway's status port); pick another port such as 8000",
+                "eks-istio:apps[0].http[0].timeout: must be a valid duration greater than 1ms (duration out of range); the API server would refuse VirtualService shop/shop (spec.http[0].timeout, by the Istio CRD's schema)",
             ],
         ));
 

@@ -29,6 +29,7 @@ import {
     STACK_REFERENCE,
     URL_PATH,
 } from "./primitives";
+import { excerpt } from "./untrusted";
 
 export const NAMESPACE = "eks-istio";
 
@@ -423,9 +424,9 @@ export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "ku
  * later never collides with an app).
  */
 export function reservedNamespaceProblem(ns: string): string | undefined {
-    if (RESERVED_NAMESPACES.includes(ns) || ns.startsWith("kube-")) return `"${ns}" is a system namespace`;
+    if (RESERVED_NAMESPACES.includes(ns) || ns.startsWith("kube-")) return `${excerpt(ns)} is a system namespace`;
     if ((OBSERVABILITY_NAMESPACES as readonly string[]).includes(ns))
-        return `"${ns}" is the namespace of the observability add-ons (eks-istio:observability.namespace)`;
+        return `${excerpt(ns)} is the namespace of the observability add-ons (eks-istio:observability.namespace)`;
     return undefined;
 }
 

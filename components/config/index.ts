@@ -34,9 +34,17 @@ import {
     TOP_LEVEL_KEYS,
 } from "./contract";
 import { withDefaults } from "./defaults";
-import { didYouMean, issueMessage, keyPath } from "./messages";
+import { didYouMean, issueMessage, keyPath, onePerKey, significantIssues } from "./messages";
 import { CERTIFICATE_ARN, environmentProblem, record } from "./primitives";
-import { excerpt, forbiddenKeyProblems, safeAssign, secretScrubber } from "./untrusted";
+import { keysRelated, type PartialConfig, Salvage } from "./salvage";
+import {
+    excerpt,
+    FORBIDDEN_KEYS,
+    forbiddenKeyProblems,
+    problemGuard,
+    safeAssign,
+    withoutForbiddenKeys,
+} from "./untrusted";
 
 export * from "./checks/attachment";
 export * from "./checks/aws";
@@ -52,28 +60,50 @@ export * from "./contract";
 export * from "./messages";
 export * from "./nodeGroups";
 export * from "./primitives";
+export * from "./salvage";
 export * from "./untrusted";
 
 /**
  * Raised for an invalid stack config. A `pulumi.RunError`, so `pulumi preview` prints the message
- * alone, not a stack trace. Lists every problem found, not only the first.
+ * alone, not a stack trace. Lists every problem found, not only the first, and each key path once:
+ * several reasons at one key are one line (onePerKey).
  *
  * The stack's name is `stackName`: a property named `stack` would shadow `Error.prototype.stack`,
  * and everything that prints `err.stack` (Node's uncaught-error printer, test runners) would show
  * "dev" instead of the message.
  */
 export class ConfigError extends pulumi.RunError {
+    readonly problems: ConfigProblem[];
+
     constructor(
         readonly stackName: string,
-        readonly problems: ConfigProblem[],
+        problems: ConfigProblem[],
     ) {
+        const lines = onePerKey(problems);
         super(
-            `Invalid config for stack "${stackName}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-                problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n"),
+            `Invalid config for stack "${stackName}" (${lines.length} problem${lines.length === 1 ? "" : "s"}):\n` +
+                lines.map((p) => `  - ${p.path}: ${p.message}`).join("\n"),
         );
+        this.problems = lines;
         this.name = "ConfigError";
     }
 }
+
+/** What the contract says about a raw config: its problems, and the config it describes. */
+export interface ContractReview {
+    /** Every problem the contract found, in the order found; messages scrubbed and cut (problemGuard). */
+    problems: ConfigProblem[];
+    /** The config, when there is no problem. */
+    config?: StackConfig;
+    /**
+     * With problems: the config of the parts that parsed, for judging the objects that do not
+     * depend on the rest (components/stack.ts), or undefined when nothing could be built.
+     */
+    partial?: PartialConfig;
+}
+
+/** The environment a partial config is built with when eks-istio:environment is refused. */
+const PLACEHOLDER_ENVIRONMENT = "env";
 
 /**
  * Turns raw config into a `StackConfig` by the contract alone, or throws one `ConfigError` listing
@@ -81,20 +111,31 @@ export class ConfigError extends pulumi.RunError {
  * `parseStackConfig` does that on the result.
  */
 export function parseContract(raw: RawStackConfig): StackConfig {
+    const review = reviewContract(raw);
+    if (review.problems.length > 0) throw new ConfigError(raw.stack, review.problems);
+    return review.config!;
+}
+
+/**
+ * Every problem of the contract in one run: a problem in one section or entry never stops the
+ * others being read. A section that fails its schema is read again without what its issues point
+ * at (Salvage), so that the parts that parsed still make a config (`partial`), whose objects
+ * components/stack.ts validates too.
+ */
+export function reviewContract(raw: RawStackConfig): ContractReview {
     const problems: ConfigProblem[] = [];
     const add = (path: string, message: string) => problems.push({ path: keyPath(path), message });
-    const v = raw.values;
-    const scrub = secretScrubber((raw.secretKeys ?? []).map((k) => v[k]));
-    const fail = (): never => {
-        throw new ConfigError(
-            raw.stack,
-            problems.map((p) => ({ path: p.path, message: scrub(p.message) })),
-        );
-    };
+    const guard = problemGuard(raw);
+    const salvage = new Salvage();
 
-    // Before any schema reads the input: a forbidden key must be reported, never interpreted.
-    forbiddenKeyProblems(v).forEach((p) => add(p.at, p.message));
-    if (problems.length > 0) fail();
+    // Before any schema reads the input: a forbidden key is reported, never interpreted. The rest
+    // of the config is read without it.
+    for (const p of forbiddenKeyProblems(raw.values)) {
+        add(p.at, p.message);
+        const key = FORBIDDEN_KEYS.find((k) => p.at === k || p.at.endsWith(`.${k}`)) ?? "";
+        salvage.removeEntry(p.at, p.at.slice(0, Math.max(0, p.at.length - key.length - 1)));
+    }
+    const v = withoutForbiddenKeys(raw.values) as Record<string, unknown>;
 
     for (const key of Object.keys(v)) {
         if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key))
@@ -107,6 +148,7 @@ export function parseContract(raw: RawStackConfig): StackConfig {
             message: "is required, e.g. `pulumi config set aws:region ap-northeast-1`",
         });
 
+    const beforeEnvironment = problems.length;
     const environment = v.environment ?? raw.stack;
     const envSource = v.environment === undefined ? `(the stack name, used as the environment)` : "";
     if (typeof environment !== "string") add("environment", `must be a string, got ${excerpt(environment)}`);
@@ -114,18 +156,22 @@ export function parseContract(raw: RawStackConfig): StackConfig {
         const problem = environmentProblem(environment);
         if (problem) add("environment", `${problem}${envSource ? ` ${envSource}; set eks-istio:environment` : ""}`);
     }
+    const environmentRefused = problems.length > beforeEnvironment;
+    if (environmentRefused) salvage.remove("environment");
     if (v.production !== undefined && typeof v.production !== "boolean")
         add("production", `must be true or false, got ${excerpt(v.production)}`);
     if (v.teardown !== undefined && typeof v.teardown !== "boolean")
         add("teardown", `must be true or false, got ${excerpt(v.teardown)}`);
 
+    // A section that fails its schema is reported, and what is left of it without the values its
+    // issues point at is returned, for judging the rest (undefined when nothing is left).
     const section = <T>(key: string, schema: z.ZodType<T>, value: unknown): T | undefined => {
         const r = schema.safeParse(value, { reportInput: true });
         if (r.success) return r.data;
         const secret = raw.secretKeys?.includes(key.split(/[.[]/)[0]) ?? false;
-        for (const issue of r.error.issues)
+        for (const issue of significantIssues(r.error.issues))
             add([key, ...issue.path].join("."), issueMessage(issue, schema, { secret }));
-        return undefined;
+        return salvage.parse(key, schema, value, r.error.issues);
     };
 
     const cluster =
@@ -135,21 +181,30 @@ export function parseContract(raw: RawStackConfig): StackConfig {
         section("albController", albControllerSchema.optional(), v.albController) ??
         (v.albController === undefined ? {} : undefined);
     let ingress: z.infer<typeof ingressSchema> | undefined;
-    if (v.ingress === undefined)
+    if (v.ingress === undefined) {
         add(
             "ingress",
             "is required; at least `eks-istio:ingress: {port: 8000}` (the gateway port of this environment)",
         );
-    else ingress = section("ingress", ingressSchema, v.ingress);
+        salvage.remove("ingress");
+    } else ingress = section("ingress", ingressSchema, v.ingress);
 
-    // Apps are parsed one by one so that one bad app does not hide the others' problems.
+    // Apps are parsed one by one so that one bad app does not hide the others' problems. An app
+    // that is left out shifts the ones after it: Salvage keeps where each came from.
     const apps: z.infer<typeof appSchema>[] = [];
-    if (v.apps !== undefined && !Array.isArray(v.apps)) add("apps", "must be a list of apps");
-    else
+    const appEntries: number[] = [];
+    if (v.apps !== undefined && !Array.isArray(v.apps)) {
+        add("apps", "must be a list of apps");
+        salvage.remove("apps");
+    } else
         ((v.apps as unknown[] | undefined) ?? []).forEach((a, i) => {
             const app = section(`apps[${i}]`, appSchema, a);
-            if (app) apps.push(app);
+            if (app) {
+                apps.push(app);
+                appEntries.push(i);
+            }
         });
+    salvage.keptEntries("apps", appEntries);
 
     const observability = parseObservability(v.observability, section, add);
 
@@ -174,8 +229,14 @@ export function parseContract(raw: RawStackConfig): StackConfig {
     appProblems(v.apps).forEach((p) => add(p.at, p.message));
     if (rawCluster.stackReference === undefined) revisionProblems(v.istio, v.apps).forEach((p) => add(p.at, p.message));
     routingProblems(v.apps, record(v.ingress).hosts).forEach((p) => add(p.at, p.message));
+    // On the apps as parsed: an app that lost values to its own problems (other than entries of a
+    // map, such as a label) is not cross-checked, as its routes may name what was left out.
     const traffic = trafficPolicyProblems(apps);
-    traffic.errors.forEach((p) => add(p.at, p.message));
+    for (const p of traffic.errors) {
+        const at = salvage.originalKey(p.at);
+        const app = /^apps\[\d+\]/.exec(at)?.[0] ?? at;
+        if (!salvage.removed.some((r) => !salvage.mapEntries.has(r) && keysRelated(r, app))) add(at, p.message);
+    }
     const production =
         typeof v.production === "boolean"
             ? v.production
@@ -184,11 +245,41 @@ export function parseContract(raw: RawStackConfig): StackConfig {
     compatibilityProblems(v).forEach((p) => add(p.at, p.message));
     httpsProblems(v, production).forEach((p) => add(p.at, p.message));
 
-    if (problems.length > 0) fail();
-    const warnings = [...traffic.warnings, ...nodePortWarnings(record(v.ingress), record(v.istio))].map((w) => ({
-        path: keyPath(w.at),
-        message: scrub(w.message),
-    }));
+    const guarded = problems.map(guard);
+    if (problems.length > 0) {
+        const prefix = `${NAMESPACE}:`;
+        const problemKeys = problems.filter((p) => p.path.startsWith(prefix)).map((p) => p.path.slice(prefix.length));
+        let config: StackConfig | undefined;
+        try {
+            config = withDefaults(raw, environmentRefused ? PLACEHOLDER_ENVIRONMENT : (environment as string), [], {
+                production: typeof v.production === "boolean" ? v.production : undefined,
+                teardown: typeof v.teardown === "boolean" ? v.teardown : undefined,
+                cluster: cluster ?? {},
+                istio: istio ?? {},
+                albController: albController ?? {},
+                ingress: ingress ?? { port: 8000 },
+                apps,
+                observability: observability ?? {},
+            });
+        } catch {
+            // What is left of a broken config may not hold together: nothing more is judged, and
+            // the problems found stand as they are.
+            config = undefined;
+        }
+        return {
+            problems: guarded,
+            partial: config && {
+                config,
+                removed: [...salvage.removed],
+                mapEntries: new Map(salvage.mapEntries),
+                problemKeys,
+                originalKey: (at) => salvage.originalKey(at),
+            },
+        };
+    }
+    const warnings = [...traffic.warnings, ...nodePortWarnings(record(v.ingress), record(v.istio))].map((w) =>
+        guard({ path: keyPath(w.at), message: w.message }),
+    );
     const config = withDefaults(raw, environment as string, warnings, {
         production: v.production as boolean | undefined,
         teardown: v.teardown as boolean | undefined,
@@ -200,8 +291,8 @@ export function parseContract(raw: RawStackConfig): StackConfig {
         observability: observability!,
     });
     for (const w of [...observabilityWarnings(config), ...platformWarnings(config), ...clusterWarnings(config)])
-        config.warnings.push({ path: keyPath(w.at), message: scrub(w.message) });
-    return config;
+        config.warnings.push(guard({ path: keyPath(w.at), message: w.message }));
+    return { problems: [], config };
 }
 
 /**

@@ -1,11 +1,54 @@
 // What a user reads: zod's issues rewritten for people, key paths as they are written in the
 // stack file, and "did you mean" for misspelt keys.
 import type { z } from "zod";
-import { NAMESPACE } from "./contract";
+import { type ConfigProblem, NAMESPACE } from "./contract";
 import { excerpt } from "./untrusted";
 
 export function keyPath(path: string): string {
     return `${NAMESPACE}:${path.replace(/\.(\d+)(?=\.|$)/g, "[$1]")}`;
+}
+
+/** How several reasons at one key are joined into its one line. */
+export const ALSO = "; also: ";
+
+/**
+ * One problem per key path, in the order the keys were first reported: the distinct messages at a
+ * key are joined with ALSO, and a message found twice is kept once. A ConfigError lists each key once.
+ */
+export function onePerKey(problems: readonly ConfigProblem[]): ConfigProblem[] {
+    const byPath = new Map<string, string[]>();
+    for (const p of problems) {
+        const messages = byPath.get(p.path) ?? [];
+        if (!messages.includes(p.message)) messages.push(p.message);
+        byPath.set(p.path, messages);
+    }
+    return [...byPath].map(([path, messages]) => ({ path, message: messages.join(ALSO) }));
+}
+
+/**
+ * zod's issues without those another issue at the same path makes redundant: a refinement of an
+ * object that has an unknown key (the misspelt key is the cause: "exct" is why no match is set),
+ * and all but the tightest of several bounds (maxSize 1e20 is above 450 and above the safe integers).
+ */
+export function significantIssues(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+    const at = (i: z.core.$ZodIssue) => JSON.stringify(i.path);
+    const misspelt = new Set(issues.filter((i) => i.code === "unrecognized_keys").map(at));
+    const bound = (i: z.core.$ZodIssue) =>
+        i.code === "too_big" ? -Number(i.maximum) : i.code === "too_small" ? Number(i.minimum) : undefined;
+    const kind = (i: z.core.$ZodIssue) =>
+        i.code === "too_big" || i.code === "too_small" ? `${i.code} ${i.origin === "int" ? "number" : i.origin}` : "";
+    return issues.filter((i, n) => {
+        if (i.code === "custom" && misspelt.has(at(i))) return false;
+        const b = bound(i);
+        if (b === undefined) return true;
+        // A tighter bound of the same kind at the same path, or an equal one listed first.
+        return !issues.some((j, m) => {
+            const c = bound(j);
+            return (
+                m !== n && c !== undefined && kind(j) === kind(i) && at(j) === at(i) && (c > b || (c === b && m < n))
+            );
+        });
+    });
 }
 
 /**
@@ -62,7 +105,8 @@ export function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[
     for (const seg of path) {
         if (s?.def?.type === "array") s = s.element;
         else if (s?.def?.type === "record") s = s.def.valueType;
-        else if (s?.def?.type === "object") s = s.shape[seg as string];
+        // Own keys only: a key such as "constructor" is data, not the shape's prototype.
+        else if (s?.def?.type === "object" && Object.hasOwn(s.shape, seg)) s = s.shape[seg as string];
         else return [];
         s = unwrap(s);
     }

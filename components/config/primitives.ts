@@ -20,12 +20,13 @@ export const MAX_ENVIRONMENT_LENGTH = 10;
 
 export function environmentProblem(env: string): string | undefined {
     if (!DNS1123_LABEL.test(env))
-        return `"${env}" is not a DNS-1123 label; use lower-case letters, digits and "-", starting and ending with a letter or digit (e.g. "dev", "qa-1")`;
+        return `${excerpt(env)} is not a DNS-1123 label; use lower-case letters, digits and "-", starting and ending with a letter or digit (e.g. "dev", "qa-1")`;
     if (env.length > MAX_ENVIRONMENT_LENGTH)
-        return `"${env}" is ${env.length} characters; at most ${MAX_ENVIRONMENT_LENGTH} are allowed because the gateway Service port is named "http-${env}" and Kubernetes limits port names to 15 characters`;
+        return `${excerpt(env)} is ${env.length} characters; at most ${MAX_ENVIRONMENT_LENGTH} are allowed because the gateway Service port is named ${excerpt(`http-${env}`)} and Kubernetes limits port names to 15 characters`;
     if (env.includes("--"))
-        return `"${env}" contains "--", which Kubernetes does not allow in the port name "http-${env}"`;
-    if (!/[a-z]/.test(env)) return `"${env}" needs at least one letter (Kubernetes port names must contain a letter)`;
+        return `${excerpt(env)} contains "--", which Kubernetes does not allow in the port name ${excerpt(`http-${env}`)}`;
+    if (!/[a-z]/.test(env))
+        return `${excerpt(env)} needs at least one letter (Kubernetes port names must contain a letter)`;
     return undefined;
 }
 
@@ -111,7 +112,7 @@ export const DEFAULT_STATUS_NODE_PORT = NODE_PORT_STATIC_BAND.to;
 /** Parses "a.b.c.d/n" and reports what is wrong with it, including host bits set past the prefix. */
 export function cidrProblem(cidr: string, { minPrefix = 0, maxPrefix = 32 } = {}): string | undefined {
     const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,3})$/.exec(cidr);
-    if (!m) return `"${cidr}" is not an IPv4 CIDR block such as 10.0.0.0/16`;
+    if (!m) return `${excerpt(cidr)} is not an IPv4 CIDR block such as 10.0.0.0/16`;
     // AWS and Go's netip refuse "010.0.0.0/16": a leading zero reads as octal in some parsers.
     if (m.slice(1, 6).some((part) => part.length > 1 && part.startsWith("0")))
         return `"${cidr}" has leading zeros; write ${m.slice(1, 5).map(Number).join(".")}/${Number(m[5])}`;

@@ -33,6 +33,8 @@ export type FieldPath = (string | number)[];
 export interface CrdIssue {
     path: FieldPath;
     message: string;
+    /** For a CEL rule: the fields of the object at `path` it reads (`self.endpoints`), which it refuses too. */
+    fields?: string[];
 }
 
 /** "spec.http[0].timeout", as the API server writes field paths. */
@@ -107,10 +109,11 @@ function check(v: unknown, s: Schema, path: FieldPath, out: CrdIssue[]): void {
         issue(`unsupported value ${shown(v)}: must be one of ${s.enum.map((e) => JSON.stringify(e)).join(", ")}`);
 
     if (typeof v === "string") {
-        const n = [...v].length;
-        if (s.minLength !== undefined && n < s.minLength) issue(`must be at least ${s.minLength} characters long`);
-        if (s.maxLength !== undefined && n > s.maxLength)
-            issue(`may not be more than ${s.maxLength} characters long, got ${n}`);
+        // A string has at least half as many characters as UTF-16 units: most need no count.
+        if (s.minLength !== undefined && v.length < 2 * s.minLength && codePoints(v) < s.minLength)
+            issue(`must be at least ${s.minLength} characters long`);
+        if (s.maxLength !== undefined && v.length > s.maxLength && codePoints(v) > s.maxLength)
+            issue(`may not be more than ${s.maxLength} characters long, got ${codePoints(v)}`);
         if (s.pattern !== undefined && !compiledPattern(s.pattern).test(v))
             issue(`${shown(v)} must match the pattern ${s.pattern}`);
         const formatProblem = s.format ? stringFormatProblem(s.format, v) : undefined;
@@ -153,6 +156,24 @@ function check(v: unknown, s: Schema, path: FieldPath, out: CrdIssue[]): void {
     combinatorProblems(v, s, path, out);
     // As the API server: CEL rules see only values that passed the schema at this node.
     if (out.length === before) for (const r of s["x-kubernetes-validations"] ?? []) celRuleProblem(v, s, r, path, out);
+}
+
+let lastCount: [string, number] | undefined;
+
+/**
+ * Characters (code points) in `s`, as the API server counts a string's length, without making an
+ * array of them; the last count is kept, as a schema may check one value several times (oneOf).
+ */
+function codePoints(s: string): number {
+    if (lastCount?.[0] === s) return lastCount[1];
+    let n = 0;
+    for (let i = 0; i < s.length; i++, n++) {
+        const c = s.charCodeAt(i);
+        const next = s.charCodeAt(i + 1);
+        if (c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    lastCount = [s, n];
+    return n;
 }
 
 /** oneOf / anyOf / allOf / not: in CRDs they only combine `required` and value constraints. */
@@ -215,7 +236,12 @@ function celRuleProblem(
     // A rule that errors (a duration out of Go's range, a URL that does not parse) refuses the
     // object as surely as one that is false.
     const message = r.message ?? `failed rule: ${r.rule}`;
-    out.push({ path, message: result instanceof Error ? `${message} (${result.message})` : message });
+    const fields = [...new Set([...r.rule.matchAll(/\bself\.(\w+)\b(?!\s*\()/g)].map((m) => m[1]))];
+    out.push({
+        path,
+        message: result instanceof Error ? `${message} (${result.message})` : message,
+        ...(fields.length ? { fields } : {}),
+    });
 }
 
 /**

@@ -25,7 +25,7 @@ export function metadataIssues(obj: {
     if (m.namespace !== undefined && (m.namespace.length > 63 || !LABEL.test(m.namespace)))
         out.push({
             path: ["metadata", "namespace"],
-            message: `"${m.namespace}" is not a DNS-1123 label of at most 63 characters`,
+            message: `"${m.namespace.length > 40 ? `${m.namespace.slice(0, 39)}…` : m.namespace}" is not a DNS-1123 label of at most 63 characters`,
         });
     for (const l of labelProblems(m.labels)) out.push({ path: ["metadata", "labels", l.key], message: l.message });
     return out;

@@ -33,6 +33,8 @@ export interface GeneratedObject {
     key: string;
     /** The config key (without "eks-istio:") that produced the field at `path` of the object. */
     configKey(path: FieldPath): string;
+    /** Config keys outside `key` that the object is built from too (the environment names the Gateway). */
+    alsoFrom?: string[];
 }
 
 /** `base` + the rest of `path` after `prefix`, as a config key path ("apps[0].http[1].timeout"). */
@@ -66,6 +68,7 @@ export function generatedIstioObjects(cfg: StackConfig): GeneratedObject[] {
         object: gatewayManifest(cfg),
         resourceName: `${edge}-gateway`,
         key: "ingress",
+        alsoFrom: ["environment"],
         configKey: (p) =>
             first(
                 under(p, ["spec", "servers", 0, "port", "number"], "ingress.port"),
@@ -140,6 +143,8 @@ export function generatedIstioObjects(cfg: StackConfig): GeneratedObject[] {
                 object: kialiVirtualServiceManifest(cfg),
                 resourceName: `${observability}-kiali-route`,
                 key: e,
+                // Its hosts are the environment's unless expose.hosts says otherwise.
+                alsoFrom: ["ingress.hosts"],
                 configKey: (p) => first(under(p, ["spec", "hosts"], `${e}.hosts`), p.includes("uri") ? `${e}.path` : e),
             });
         }

@@ -8,6 +8,7 @@ import {
     record,
     STATUS_PORT,
 } from "../primitives";
+import { excerpt, shortText } from "../untrusted";
 
 /** Environments and ports served by one gateway Service must be unique across ingress.port and extraGatewayPorts. */
 export function gatewayPortProblems(
@@ -25,7 +26,7 @@ export function gatewayPortProblems(
             if (seenEnv.has(p.environment))
                 out.push({
                     at: `${at}.environment`,
-                    message: `"${p.environment}" is already served by ${seenEnv.get(p.environment)}`,
+                    message: `${excerpt(p.environment)} is already served by ${seenEnv.get(p.environment)}`,
                 });
             seenEnv.set(p.environment, keyPath(at));
         }
@@ -35,7 +36,7 @@ export function gatewayPortProblems(
                     at: `${at}.port`,
                     message: `${p.port} is already used by ${seenPort.get(p.port)}; each environment needs its own port`,
                 });
-            seenPort.set(p.port, `${keyPath(at)} (${String(p.environment)})`);
+            seenPort.set(p.port, `${keyPath(at)} (${shortText(String(p.environment))})`);
         }
     });
     return out;
@@ -61,7 +62,7 @@ export function nodePortProblems(
 ): { at: string; message: string }[] {
     const entries = nodePortEntries(ingress, istio);
     const out: { at: string; message: string }[] = [];
-    const seen = new Map<number, string>();
+    const seen = new Map<number, { label: string; derivedFrom?: unknown }>();
     for (const e of entries) {
         const explicit = e.nodePort !== undefined;
         const derived = e.status
@@ -74,12 +75,20 @@ export function nodePortProblems(
         // The status port comes first, so it is never the one reported: when it holds its default,
         // the port it collides with says so (the user may never have written statusNodePort).
         const what = explicit ? `${nodePort}` : `${nodePort} (derived from port ${String(e.port)})`;
-        if (seen.has(nodePort))
+        const first = seen.get(nodePort);
+        // Two NodePorts derived from one port: the port itself is taken twice, and
+        // gatewayPortProblems says so at the port.
+        const samePort = !explicit && first?.derivedFrom !== undefined && first.derivedFrom === e.port;
+        if (first && !samePort)
             out.push({
                 at: e.at,
-                message: `${what} is also the nodePort of ${seen.get(nodePort)}; set a distinct nodePort in ${NODE_PORT_STATIC_BAND.from}-${NODE_PORT_STATIC_BAND.to}`,
+                message: `${what} is also the nodePort of ${first.label}; set a distinct nodePort in ${NODE_PORT_STATIC_BAND.from}-${NODE_PORT_STATIC_BAND.to}`,
             });
-        else seen.set(nodePort, `${keyPath(e.at)}${e.status && !explicit ? " (its default)" : ""}`);
+        else if (!first)
+            seen.set(nodePort, {
+                label: `${keyPath(e.at)}${e.status && !explicit ? " (its default)" : ""}`,
+                ...(!explicit && !e.status ? { derivedFrom: e.port } : {}),
+            });
     }
     return out;
 }

@@ -100,7 +100,7 @@ export function observabilityProblems(
             if (!served.some((g) => hostsOverlap(g, h)))
                 out.push({
                     at: "observability.kiali.expose.hosts",
-                    message: `"${h}" is not served by this environment's Gateway (eks-istio:ingress.hosts: ${JSON.stringify(served)}); add it there or fix the host`,
+                    message: `${excerpt(h)} is not served by this environment's Gateway (eks-istio:ingress.hosts: [${served.map(excerpt).join(",")}]); add it there or fix the host`,
                 });
     }
     return out;
@@ -169,7 +169,7 @@ export function observabilityWarnings(cfg: StackConfig): { at: string; message: 
         if (j >= 0 && host !== undefined)
             out.push({
                 at: `apps[${i}].http[${j}]`,
-                message: `matches every request on host "${host}", where kiali.expose routes ${expose.path}; Istio merges both VirtualServices in creation order, so ${expose.path} may reach this app instead of Kiali. Give Kiali a host of its own with observability.kiali.expose.hosts`,
+                message: `matches every request on host ${excerpt(host)}, where kiali.expose routes ${expose.path}; Istio merges both VirtualServices in creation order, so ${expose.path} may reach this app instead of Kiali. Give Kiali a host of its own with observability.kiali.expose.hosts`,
             });
     });
     return out;

@@ -3,6 +3,7 @@
 // that would delete the control plane still serving `stable`) are in manifests/revisions.ts.
 import { compareVersions, versionParts } from "../compatibility";
 import { record, SEMVER } from "../primitives";
+import { excerpt } from "../untrusted";
 
 /** At most two control planes side by side: the one serving and the one being tried. */
 export const MAX_REVISIONS = 2;
@@ -44,8 +45,8 @@ export function revisionProblems(istio: unknown, apps: unknown): { at: string; m
                     at: `istio.revisions[${k}]`,
                     message:
                         v === versions[j]
-                            ? `"${v}" is listed twice`
-                            : `"${v}" and istio.revisions[${j}] "${versions[j]}" are both Istio ${minorOf(v)}; a control plane is named after its minor version and patch upgrades are done in place: keep one of them (the newer patch)`,
+                            ? `${excerpt(v)} is listed twice`
+                            : `${excerpt(v)} and istio.revisions[${j}] ${excerpt(versions[j])} are both Istio ${minorOf(v)}; a control plane is named after its minor version and patch upgrades are done in place: keep one of them (the newer patch)`,
                 });
         });
         if (versions.length === 2) {

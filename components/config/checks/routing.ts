@@ -3,6 +3,7 @@ import { DEFAULTS, type HttpRoute, reservedNamespaceProblem } from "../contract"
 import { httpRoute } from "../istioSpec";
 import { keyPath } from "../messages";
 import { record } from "../primitives";
+import { excerpt, shortText } from "../untrusted";
 
 /** True when a route matches every request: no match, or a match on nothing but uri prefix "/". */
 export function isCatchAll(route: { match?: unknown }): boolean {
@@ -49,7 +50,7 @@ export function routingProblems(apps: unknown, gatewayHosts: unknown): { at: str
             if (!gwHosts.some((g) => hostsOverlap(g, h)))
                 out.push({
                     at: `apps[${i}].hosts`,
-                    message: `"${h}" is not served by this environment's Gateway (eks-istio:ingress.hosts: ${JSON.stringify(gwHosts)}); add it there or fix the host`,
+                    message: `${excerpt(h)} is not served by this environment's Gateway (eks-istio:ingress.hosts: [${gwHosts.map(excerpt).join(",")}]); add it there or fix the host`,
                 });
         }
         if (first < 0) return;
@@ -59,7 +60,7 @@ export function routingProblems(apps: unknown, gatewayHosts: unknown): { at: str
             if (shared !== undefined)
                 out.push({
                     at: `apps[${i}].http[${first}]`,
-                    message: `matches every request on host "${shared}", which apps[${j}] (${String(other.name)}) also serves; Istio merges both VirtualServices in creation order, so one app would shadow the other depending on deploy order. Give this route a match, give the apps distinct hosts, or put the routes in one app`,
+                    message: `matches every request on host ${excerpt(shared)}, which apps[${j}] (${shortText(String(other.name))}) also serves; Istio merges both VirtualServices in creation order, so one app would shadow the other depending on deploy order. Give this route a match, give the apps distinct hosts, or put the routes in one app`,
                 });
         });
     });
@@ -77,7 +78,7 @@ export function appProblems(apps: unknown): { at: string; message: string }[] {
             if (seenApps.has(app.name))
                 out.push({
                     at: `apps[${i}].name`,
-                    message: `"${app.name}" is also the name of apps[${seenApps.get(app.name)}]; app names must be unique`,
+                    message: `${excerpt(app.name)} is also the name of apps[${seenApps.get(app.name)}]; app names must be unique`,
                 });
             seenApps.set(app.name, i);
         }
@@ -92,7 +93,7 @@ export function appProblems(apps: unknown): { at: string; message: string }[] {
             if (seenNamespaces.has(ns))
                 out.push({
                     at: `apps[${i}].namespace`,
-                    message: `"${ns}" is also the namespace of apps[${seenNamespaces.get(ns)}]; each app owns its namespace`,
+                    message: `${excerpt(ns)} is also the namespace of apps[${seenNamespaces.get(ns)}]; each app owns its namespace`,
                 });
             seenNamespaces.set(ns, i);
         }

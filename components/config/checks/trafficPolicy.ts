@@ -3,6 +3,7 @@
 import type { z } from "zod";
 import type { appSchema } from "../contract";
 import { hostObjectName, qualifyHost } from "../primitives";
+import { excerpt } from "../untrusted";
 
 /**
  * Cross-checks of routes against DestinationRules, AuthorizationPolicies and ServiceEntries, on
@@ -24,14 +25,14 @@ export function trafficPolicyProblems(apps: z.infer<typeof appSchema>[]): {
             if (subsetsByHost.has(host))
                 errors.push({
                     at: `apps[${i}].destinationRules[${d}].host`,
-                    message: `"${dr.host}" already has a DestinationRule in this app; Istio applies only one rule per host, so merge them`,
+                    message: `${excerpt(dr.host)} already has a DestinationRule in this app; Istio applies only one rule per host, so merge them`,
                 });
             const names = (dr.subsets ?? []).map((s) => s.name);
             names.forEach((n, k) => {
                 if (names.indexOf(n) !== k)
                     errors.push({
                         at: `apps[${i}].destinationRules[${d}].subsets[${k}].name`,
-                        message: `subset "${n}" is defined twice for host "${dr.host}"; subset names must be unique`,
+                        message: `subset ${excerpt(n)} is defined twice for host ${excerpt(dr.host)}; subset names must be unique`,
                     });
             });
             subsetsByHost.set(host, new Set([...(subsetsByHost.get(host) ?? []), ...names]));
@@ -41,7 +42,7 @@ export function trafficPolicyProblems(apps: z.infer<typeof appSchema>[]): {
             if (clash !== undefined && qualifyHost(rules[clash].host, ns) !== host)
                 errors.push({
                     at: `apps[${i}].destinationRules[${d}].host`,
-                    message: `"${dr.host}" and destinationRules[${clash}].host "${rules[clash].host}" would both be named "${objectName}"; use the hosts' full names`,
+                    message: `${excerpt(dr.host)} and destinationRules[${clash}].host ${excerpt(rules[clash].host)} would both be named ${excerpt(objectName)}; use the hosts' full names`,
                 });
             ruleNames.set(objectName, d);
         });
@@ -66,8 +67,8 @@ export function trafficPolicyProblems(apps: z.infer<typeof appSchema>[]): {
                     errors.push({
                         at: `apps[${i}].${d.at}.subset`,
                         message: defined
-                            ? `subset "${d.subset}" is not defined for host "${d.host}" (its DestinationRule defines ${[...defined].map((x) => `"${x}"`).join(", ") || "no subsets"}); Envoy would answer 503 "no healthy upstream"`
-                            : `subset "${d.subset}" needs a DestinationRule for host "${d.host}" in apps[${i}].destinationRules defining it; without one Envoy answers 503 "no healthy upstream"`,
+                            ? `subset ${excerpt(d.subset)} is not defined for host ${excerpt(d.host)} (its DestinationRule defines ${[...defined].map((x) => excerpt(x)).join(", ") || "no subsets"}); Envoy would answer 503 "no healthy upstream"`
+                            : `subset ${excerpt(d.subset)} needs a DestinationRule for host ${excerpt(d.host)} in apps[${i}].destinationRules defining it; without one Envoy answers 503 "no healthy upstream"`,
                     });
             }
         });
@@ -75,7 +76,7 @@ export function trafficPolicyProblems(apps: z.infer<typeof appSchema>[]): {
             if (!used.has(qualifyHost(dr.host, ns)))
                 warnings.push({
                     at: `apps[${i}].destinationRules[${d}].host`,
-                    message: `"${dr.host}" is not a destination of any route of this app; the rule still applies to every caller of that host in the mesh, so check the host name`,
+                    message: `${excerpt(dr.host)} is not a destination of any route of this app; the rule still applies to every caller of that host in the mesh, so check the host name`,
                 });
         });
 
@@ -99,7 +100,7 @@ export function trafficPolicyProblems(apps: z.infer<typeof appSchema>[]): {
             if (entryNames.has(n))
                 errors.push({
                     at: `apps[${i}].serviceEntries[${k}].hosts`,
-                    message: `first host "${se.hosts[0]}" is also the first host of serviceEntries[${entryNames.get(n)}]; merge the two entries`,
+                    message: `first host ${excerpt(se.hosts[0])} is also the first host of serviceEntries[${entryNames.get(n)}]; merge the two entries`,
                 });
             entryNames.set(n, k);
         });

@@ -292,8 +292,11 @@ export const isAuthorityHeader = (h: string) => h.toLowerCase() === ":authority"
  * "%NAME(args)%" / "%NAME(["a", "b"])%" are variables.
  */
 export function headerValueProblem(value: string): string | undefined {
-    const control = (c: string) => (c < " " && c !== "\t") || c === "\x7f";
-    if ([...value].some(control)) return `header value configuration ${value} is invalid`;
+    // Control characters but tab, read in place: a hostile value of megabytes is not spread into an array.
+    for (let i = 0; i < value.length; i++) {
+        const c = value.charCodeAt(i);
+        if ((c < 0x20 && c !== 0x09) || c === 0x7f) return `header value configuration ${value} is invalid`;
+    }
     const fail = (m: string) => `header value configuration: invalid header configuration. ${m}`;
     let state: "literal" | "name" | "array" | "delimiter" | "quote" | "string" | "argsEnd" | "varEnd" = "literal";
     for (let pos = 0; pos < value.length; pos++) {

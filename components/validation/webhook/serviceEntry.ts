@@ -30,11 +30,10 @@ const TLS_PROTOCOLS = new Set(["HTTPS", "TLS"]);
 
 /** ValidateServiceEntry (validation.go), endpoints as validateWorkloadEntry checks them. */
 export function validateServiceEntry(spec: Obj, namespace: string, out: Issues) {
-    // ValidateAlphaWorkloadSelector: a bad selector is the only thing istiod reports.
+    // ValidateAlphaWorkloadSelector. istiod reports a bad selector alone and stops there; the rest
+    // is judged all the same, so that one run names every reason it would refuse the entry for.
     if (isObj(spec.workloadSelector)) {
-        const before = out.list.length;
         workloadSelector(spec.workloadSelector.labels, ["spec", "workloadSelector", "labels"], out);
-        if (out.list.length > before) return;
         if (spec.endpoints !== undefined && spec.endpoints !== null)
             out.add(["spec", "endpoints"], "only one of WorkloadSelector or Endpoints is allowed in Service Entry");
     }
