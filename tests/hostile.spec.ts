@@ -1,12 +1,20 @@
-// Hostile config changes nothing silently: keys that would reach an object prototype are errors
-// naming their path, and no message prints a secret value or more than an excerpt of any value.
+// Hostile config changes nothing silently: a key that would reach an object prototype (`__proto__`)
+// is an error naming its path, names that objects inherit (`constructor`, `prototype`) are ordinary
+// data that reach the registered objects exactly, and no message prints a secret value or more than
+// an excerpt of any value.
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, rawConfigFromMap } from "../components/config";
 import { loadStack as loadStackConfig, parseStackConfig } from "../components/stack";
-import { excerpt, forbiddenKeyProblems, safeAssign, secretScrubber } from "../components/config/untrusted";
-import { toConfigMap } from "./harness";
+import {
+    excerpt,
+    forbiddenKeyProblems,
+    safeAssign,
+    secretScrubber,
+    withoutForbiddenKeys,
+} from "../components/config/untrusted";
+import { runProgram, toConfigMap } from "./harness";
 
 const REGION = "ap-northeast-1";
 
@@ -48,18 +56,18 @@ describe("hostile config: keys that would reach an object prototype", () => {
             expected: forbidden("apps[0].http[0].match[0].headers.__proto__", "__proto__"),
         },
         {
-            name: "a subset label keyed constructor",
+            name: "a subset label keyed __proto__",
             run: fromJson(
-                `{"ingress":{"port":8000},"apps":[{"name":"a","http":[{${route}}],"destinationRules":[{"host":"a","subsets":[{"name":"v1","labels":{"constructor":"v1"}}]}]}]}`,
+                `{"ingress":{"port":8000},"apps":[{"name":"a","http":[{${route}}],"destinationRules":[{"host":"a","subsets":[{"name":"v1","labels":{"__proto__":"v1"}}]}]}]}`,
             ),
-            expected: forbidden("apps[0].destinationRules[0].subsets[0].labels.constructor", "constructor"),
+            expected: forbidden("apps[0].destinationRules[0].subsets[0].labels.__proto__", "__proto__"),
         },
         {
-            name: "a selector keyed prototype",
+            name: "a selector keyed __proto__",
             run: fromJson(
-                `{"ingress":{"port":8000},"apps":[{"name":"a","http":[{${route}}],"destinationRules":[{"host":"a","workloadSelector":{"matchLabels":{"prototype":"x"}}}]}]}`,
+                `{"ingress":{"port":8000},"apps":[{"name":"a","http":[{${route}}],"destinationRules":[{"host":"a","workloadSelector":{"matchLabels":{"__proto__":"x"}}}]}]}`,
             ),
-            expected: forbidden("apps[0].destinationRules[0].workloadSelector.matchLabels.prototype", "prototype"),
+            expected: forbidden("apps[0].destinationRules[0].workloadSelector.matchLabels.__proto__", "__proto__"),
         },
         {
             name: "__proto__ inside a section (cluster)",
@@ -88,11 +96,77 @@ describe("hostile config: keys that would reach an object prototype", () => {
         );
     });
 
+    it("a __proto__ key is reported with every other problem of the config: the rest is still read", () =>
+        assert.equal(
+            messageOf(
+                fromJson(
+                    `{"ingress":{"port":8000},"cluster":{"minSize":"two"},"apps":[{"name":"a","http":[{"match":[{"headers":{"__proto__":{"exact":"x"}}}],"route":[{"destination":{"host":"a"}}],"timeout":"3000000h"}]}]}`,
+                ),
+            ),
+            [
+                'Invalid config for stack "dev" (3 problems):',
+                `  - eks-istio:apps[0].http[0].match[0].headers.__proto__: "__proto__" is not allowed as a key anywhere in the config (it would change how the config itself is read); rename or remove it`,
+                '  - eks-istio:cluster.minSize: must be a number, got "two"',
+                "  - eks-istio:apps[0].http[0].timeout: must be a valid duration greater than 1ms (duration out of range); the API server would refuse VirtualService a/a (spec.http[0].timeout, by the Istio CRD's schema)",
+            ].join("\n"),
+        ));
+
     it("nothing of a __proto__ key reaches the parsed config's prototype", () => {
         const raw = rawConfigFromMap("dev", { "eks-istio:__proto__": '{"production":true}' });
         assert.equal(Object.getPrototypeOf(raw.values), Object.prototype);
         assert.deepEqual(Object.keys(raw.values), ["__proto__"]);
     });
+});
+
+describe("hostile config: names objects inherit are ordinary keys", () => {
+    // A label `constructor: x` and a header match named `prototype` are valid Kubernetes and Istio;
+    // they reach the registered objects exactly, through the parse, the defaults, the manifests,
+    // the validators and Pulumi's serialisation (the mock engine's registered inputs).
+    const app = {
+        name: "shop",
+        http: [
+            {
+                match: [{ headers: { prototype: { exact: "x" }, constructor: { prefix: "/" } } }],
+                route: [
+                    { destination: { host: "web", subset: "v1" }, headers: { request: { set: { prototype: "p" } } } },
+                ],
+            },
+            { route: [{ destination: { host: "web", subset: "v1" } }] },
+        ],
+        destinationRules: [
+            {
+                host: "web",
+                subsets: [{ name: "v1", labels: { constructor: "x", prototype: "y", toString: "z" } }],
+                workloadSelector: { matchLabels: { constructor: "web" } },
+            },
+        ],
+    };
+    let run: Awaited<ReturnType<typeof runProgram>>;
+    before(async () => {
+        run = await runProgram(
+            "dev",
+            toConfigMap({ "aws:region": REGION, "eks-istio:ingress": { port: 8000 }, "eks-istio:apps": [app] }),
+        );
+    });
+
+    it("a subset label and a selector keyed constructor (and prototype, toString) reach the DestinationRule", () => {
+        const spec = run.one("kubernetes:networking.istio.io/v1:DestinationRule").inputs.spec;
+        assert.deepEqual(spec.subsets, [{ name: "v1", labels: { constructor: "x", prototype: "y", toString: "z" } }]);
+        assert.deepEqual(spec.workloadSelector, { matchLabels: { constructor: "web" } });
+        assert.equal(Object.getPrototypeOf(spec.subsets[0].labels), Object.prototype);
+    });
+
+    it("a header match named prototype (and one named constructor) reach the VirtualService", () => {
+        const route = run.one("kubernetes:networking.istio.io/v1:VirtualService").inputs.spec.http[0];
+        assert.deepEqual(route.match, [{ headers: { prototype: { exact: "x" }, constructor: { prefix: "/" } } }]);
+        assert.deepEqual(route.route[0].headers, { request: { set: { prototype: "p" } } });
+    });
+
+    it("a misspelt field named constructor is still an unknown key of its object, not an inherited one", () =>
+        assert.equal(
+            messageOf(fromJson(`{"ingress":{"port":8000,"constructor":1}}`)),
+            'Invalid config for stack "dev" (1 problem):\n  - eks-istio:ingress: unknown key "constructor"',
+        ));
 });
 
 describe("hostile config: messages never print secrets or long values", () => {
@@ -169,15 +243,27 @@ describe("hostile config: the pure rules underneath", () => {
 
     it("forbidden keys are found in lists and maps at any depth, each with its path, and their values are not walked", () => {
         const value = JSON.parse(
-            '{"apps":[{"name":"a"},{"http":[{"headers":{"constructor":{"prototype":1}}}]}],"prototype":{"__proto__":2}}',
+            '{"apps":[{"name":"a"},{"http":[{"headers":{"__proto__":{"__proto__":1}}}]}],"x":{"__proto__":2}}',
         );
         assert.deepEqual(forbiddenKeyProblems(value, "eks-istio"), [
-            { at: "eks-istio.apps[1].http[0].headers.constructor", message: msg("constructor") },
-            { at: "eks-istio.prototype", message: msg("prototype") },
+            { at: "eks-istio.apps[1].http[0].headers.__proto__", message: msg("__proto__") },
+            { at: "eks-istio.x.__proto__", message: msg("__proto__") },
         ]);
+        const inherited = JSON.parse('{"constructor":{"prototype":1},"toString":{"valueOf":2,"hasOwnProperty":3}}');
+        assert.deepEqual(forbiddenKeyProblems(inherited), [], "names objects inherit are ordinary keys");
         assert.deepEqual(forbiddenKeyProblems(JSON.parse('[{"__proto__":1}]')), [
             { at: "[0].__proto__", message: msg("__proto__") },
         ]);
+    });
+
+    it("a copy without forbidden keys keeps every other key, inherited names included, as own data", () => {
+        const copy = withoutForbiddenKeys(
+            JSON.parse('{"a":[{"__proto__":{"x":1},"constructor":"c"}],"prototype":{"toString":"t"}}'),
+        ) as { a: Record<string, unknown>[]; prototype: Record<string, unknown> };
+        assert.deepEqual(Object.keys(copy.a[0]), ["constructor"]);
+        assert.equal(Object.getPrototypeOf(copy.a[0]), Object.prototype);
+        assert.equal(copy.a[0].constructor, "c");
+        assert.equal(copy.prototype.toString, "t");
     });
 
     it("the walk stops 64 levels down (config is data, not a graph): a key deeper than that is not reached", () => {

@@ -5,11 +5,14 @@
 // holds every message to that, whichever rule wrote it).
 
 /**
- * Keys that are errors wherever they appear. `__proto__` replaces an object's prototype when
- * assigned; `constructor` and `prototype` shadow what every object inherits. None is a plausible
- * Istio field, header or label, so refusing them costs nothing.
+ * Keys that are errors wherever they appear: `__proto__` replaces the prototype of an object it is
+ * assigned to, and zod drops it from records without a word. Other names that objects inherit
+ * (`constructor`, `prototype`, `toString`) are valid label keys and header names, and are ordinary
+ * data: the parse makes them own properties (safeAssign, zod's records), config maps are walked
+ * with Object.entries and looked up with Object.hasOwn, never through a prototype, and
+ * tests/hostile.spec.ts follows them to the objects the program registers.
  */
-export const FORBIDDEN_KEYS = ["__proto__", "constructor", "prototype"] as const;
+export const FORBIDDEN_KEYS = ["__proto__"] as const;
 
 /** Problems for every forbidden key in `value`, with paths relative to `at` ("" = top level). */
 export function forbiddenKeyProblems(value: unknown, at = ""): { at: string; message: string }[] {
