@@ -8,7 +8,8 @@
 // default in contract.ts (the node groups' schema in nodeGroups.ts); Istio specs users write in
 // istioSpec.ts; rules across fields in checks/; defaults applied in defaults.ts; messages in
 // messages.ts; the versions the program has data for (Istio, Kubernetes, Cluster Autoscaler,
-// controller IAM policies) in compatibility.ts.
+// controller IAM policies) in compatibility.ts; what a config with problems can still be judged on
+// (the parts that parsed) in salvage.ts.
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { attachedModeProblems } from "./checks/attachment";
@@ -230,12 +231,13 @@ export function reviewContract(raw: RawStackConfig): ContractReview {
     if (rawCluster.stackReference === undefined) revisionProblems(v.istio, v.apps).forEach((p) => add(p.at, p.message));
     routingProblems(v.apps, record(v.ingress).hosts).forEach((p) => add(p.at, p.message));
     // On the apps as parsed: an app that lost values to its own problems (other than entries of a
-    // map, such as a label) is not cross-checked, as its routes may name what was left out.
+    // map or of a list of values, such as a label or a host) is not cross-checked, as its routes
+    // may name what was left out.
     const traffic = trafficPolicyProblems(apps);
     for (const p of traffic.errors) {
         const at = salvage.originalKey(p.at);
         const app = /^apps\[\d+\]/.exec(at)?.[0] ?? at;
-        if (!salvage.removed.some((r) => !salvage.mapEntries.has(r) && keysRelated(r, app))) add(at, p.message);
+        if (!salvage.removed.some((r) => !salvage.entries.has(r) && keysRelated(r, app))) add(at, p.message);
     }
     const production =
         typeof v.production === "boolean"
@@ -271,7 +273,7 @@ export function reviewContract(raw: RawStackConfig): ContractReview {
             partial: config && {
                 config,
                 removed: [...salvage.removed],
-                mapEntries: new Map(salvage.mapEntries),
+                entries: new Map(salvage.entries),
                 problemKeys,
                 originalKey: (at) => salvage.originalKey(at),
             },

@@ -16,10 +16,11 @@ export interface PartialConfig {
      */
     removed: readonly string[];
     /**
-     * Of `removed`, the entries of a map (a label, a header match), each with the key of its map:
-     * nothing in an object depends on one entry of a map but the map itself.
+     * Of `removed`, the entries of a map (a label, a header match) or of a list of plain values (a
+     * host, a principal), each with the key of its map or list: nothing in an object depends on
+     * one such entry but the map or list itself and what holds it.
      */
-    mapEntries: ReadonlyMap<string, string>;
+    entries: ReadonlyMap<string, string>;
     /** Key paths of every problem the contract found (without "eks-istio:"). */
     problemKeys: readonly string[];
     /** The key path in the stack file of a key path of `config` (they differ where list entries were left out). */
@@ -105,7 +106,7 @@ function copy(v: unknown, depth = 0): unknown {
  */
 export class Salvage {
     readonly removed: string[] = [];
-    readonly mapEntries = new Map<string, string>();
+    readonly entries = new Map<string, string>();
     /** Array path (original coordinates) → the original index of each entry that stayed. */
     private readonly lists = new Map<string, number[]>();
 
@@ -114,10 +115,10 @@ export class Salvage {
         if (!this.removed.includes(at)) this.removed.push(at);
     }
 
-    /** Records that the entry `at` of the map (or object) at `map` was left out: only `map` depends on it. */
-    removeEntry(at: string, map: string): void {
+    /** Records that the entry `at` of the map or list at `container` was left out: only `container` depends on it. */
+    removeEntry(at: string, container: string): void {
         this.remove(at);
-        this.mapEntries.set(at, map);
+        this.entries.set(at, container);
     }
 
     /** Records which entries of the list at `at` (original coordinates) stayed, in order. */
@@ -196,12 +197,14 @@ export class Salvage {
                 (p, _, all) => !all.some((q) => q.length < p.length && q.every((s, i) => p[i] === s)),
             );
             for (const p of unique) {
-                const removed = prefix(original(p));
-                this.remove(removed);
-                if (isRecord(schemaAt(schema, p.slice(0, -1))))
-                    this.mapEntries.set(removed, prefix(original(p.slice(0, -1))));
                 const parent = at(p.slice(0, -1)) as Record<string, unknown> | unknown[];
                 const last = p[p.length - 1];
+                const value = (parent as Record<string | number, unknown>)[last];
+                const entry =
+                    isRecord(schemaAt(schema, p.slice(0, -1))) ||
+                    (Array.isArray(parent) && (value === null || typeof value !== "object"));
+                if (entry) this.removeEntry(prefix(original(p)), prefix(original(p.slice(0, -1))));
+                else this.remove(prefix(original(p)));
                 if (Array.isArray(parent)) parent[last as number] = HOLE;
                 else delete parent[last as string];
             }

@@ -50,27 +50,48 @@ function unitOf(g: GeneratedObject, at: string): string {
  * `partial`: `cfg` was built from a config with problems, without the values the contract refused
  * (reviewContract). Keys are then told in the stack file's terms, and nothing is reported that the
  * contract already says or that may depend on a value left out: no problem at, above or inside a
- * key the contract names, none of an object (or of one route) built without one of its values, and
- * no collision of an object whose entry has a problem of its own.
+ * key the contract names, none that a value left out may change (`untrusted`), and no collision of
+ * an object whose name comes from a key with a problem.
  */
 export function generatedObjectProblems(cfg: StackConfig, partial?: PartialConfig): ObjectProblem[] {
     const out: ObjectProblem[] = [];
     const original = (at: string) => (partial ? partial.originalKey(at) : at);
     const removed = partial?.removed ?? [];
     const problemKeys = partial?.problemKeys ?? [];
+    const objects = generatedIstioObjects(cfg);
+    // The parts a problem belongs to, in the stack file's terms: each object, and each HTTP route of
+    // a VirtualService; and for each value left out, the deepest part that held it.
+    const units = objects
+        .flatMap((g) => [
+            g.key,
+            ...(g.object.kind === "VirtualService" && Array.isArray(g.object.spec.http)
+                ? g.object.spec.http.map((_, k) => `${g.key}.http[${k}]`)
+                : []),
+        ])
+        .map(original);
+    const holder = new Map(
+        removed.map((r) => [r, units.filter((u) => keyWithin(r, u)).sort((a, b) => b.length - a.length)[0]]),
+    );
     /**
-     * Whether a problem of `g` at `at` may depend on a value the contract left out: any value of
-     * the same object or route, except an entry of a map (a label, a header), which only the map
-     * itself and what holds it depend on.
+     * Whether a problem of `g` at `at` may depend on a value the contract left out. An entry of a
+     * map or of a list of values (a label, a host) concerns only its map or list and what holds it.
+     * A field concerns its part (object or route) where its siblings are: the fields next to it and
+     * what holds them; a field of the part itself, or an entry of a list of maps (other fields may
+     * name it), the whole part. Values left out of other parts concern nothing here, except those
+     * the object is also built from (alsoFrom).
      */
     const untrusted = (g: GeneratedObject, at: string) => {
+        if ((g.alsoFrom ?? []).some((a) => removed.some((r) => keysRelated(r, a)))) return true;
         const key = original(at);
-        const units = [original(unitOf(g, at)), ...(g.alsoFrom ?? [])];
+        const unit = original(unitOf(g, at));
         return removed.some((r) => {
-            const map = partial?.mapEntries.get(r);
-            return map !== undefined
-                ? keysRelated(r, key) || keyWithin(map, key)
-                : units.some((u) => keysRelated(r, u));
+            const container = partial?.entries.get(r);
+            if (container !== undefined) return keyWithin(key, r) || keyWithin(container, key);
+            if (keyWithin(unit, r)) return true;
+            if (holder.get(r) !== unit) return false;
+            const parent = r.endsWith("]") ? unit : r.slice(0, r.lastIndexOf("."));
+            const scope = parent.length > unit.length && keyWithin(parent, unit) ? parent : unit;
+            return keysRelated(key, scope);
         });
     };
     /** Whether the name of `g` comes from a value with a problem: its entry's, its app's name or namespace. */
@@ -91,16 +112,20 @@ export function generatedObjectProblems(cfg: StackConfig, partial?: PartialConfi
                 if (!entry.fields.includes(field)) entry.fields.push(field);
                 byKey.set(at, entry);
             },
-            report(refusal: (fields: string) => string) {
+            /**
+             * `refusal` says who refuses the object and where in it; the place is left out when
+             * list entries before the key were left out of the object (its indices are not the
+             * stack file's).
+             */
+            report(refusal: (fields: string | undefined) => string) {
                 for (const [at, e] of byKey)
                     out.push({
                         at: original(at),
-                        message: `${e.messages.join("; ")}; ${refusal(e.fields.join(", "))}`,
+                        message: `${e.messages.join("; ")}; ${refusal(original(at) === at ? e.fields.join(", ") : undefined)}`,
                     });
             },
         };
     };
-    const objects = generatedIstioObjects(cfg);
     // The CRDs the cluster will have: those of the Istio version the stack installs, or of every
     // version installed side by side (istio.revisions): an object must pass both control planes.
     const crdFiles = [...new Set((cfg.istio.revisions?.versions ?? [cfg.istio.version]).map(crdFileFor))];
@@ -119,7 +144,7 @@ export function generatedObjectProblems(cfg: StackConfig, partial?: PartialConfi
             at === webhookAt || (at !== g.key && keyWithin(webhookAt, at));
         const metadata = gather(g);
         for (const issue of metadataIssues(g.object)) metadata.add(g.key, issue.message, fieldPathText(issue.path));
-        metadata.report((fields) => `the API server would refuse ${where(g)} (${fields})`);
+        metadata.report((fields) => `the API server would refuse ${where(g)}${fields ? ` (${fields})` : ""}`);
         const seen = new Set<string>();
         const crd = gather(g);
         for (const issue of crdFiles.flatMap((file) => crdIssues(g.object, file))) {
@@ -130,13 +155,18 @@ export function generatedObjectProblems(cfg: StackConfig, partial?: PartialConfi
             refused.push(at, ...(issue.fields ?? []).map((f) => g.configKey([...issue.path, f])));
             crd.add(at, issue.message, fieldPathText(issue.path));
         }
-        crd.report((fields) => `the API server would refuse ${where(g)} (${fields}, by the Istio CRD's schema)`);
+        crd.report(
+            (fields) =>
+                `the API server would refuse ${where(g)} (${fields ? `${fields}, ` : ""}by the Istio CRD's schema)`,
+        );
         const webhook = gather(g);
         for (const issue of webhookIssues(g.object)) {
             const at = g.configKey(issue.path);
             if (!refused.some((r) => refusedHere(r, at))) webhook.add(at, issue.message, fieldPathText(issue.path));
         }
-        webhook.report((fields) => `istiod's validating webhook would refuse ${where(g)} (${fields})`);
+        webhook.report(
+            (fields) => `istiod's validating webhook would refuse ${where(g)}${fields ? ` (${fields})` : ""}`,
+        );
     }
     return out;
 }

@@ -39,8 +39,9 @@ export function routingProblems(apps: unknown, gatewayHosts: unknown): { at: str
         ? gatewayHosts.filter((h) => typeof h === "string")
         : [...DEFAULTS.ingress.hosts];
     list.forEach((app, i) => {
-        const routes = (Array.isArray(app.http) ? app.http : []).map(record);
-        const first = routes.findIndex(isCatchAll);
+        const routes: unknown[] = Array.isArray(app.http) ? app.http : [];
+        // A route that is not a map is its own type error, not a route that matches everything.
+        const first = routes.findIndex((r) => r === record(r) && isCatchAll(r as Record<string, unknown>));
         if (first >= 0 && first < routes.length - 1)
             out.push({
                 at: `apps[${i}].http[${first + 1}]`,
