@@ -10,11 +10,13 @@ import { loadStack as loadStackConfig, parseStackConfig } from "../components/st
 import {
     excerpt,
     forbiddenKeyProblems,
+    MAX_MESSAGE,
     safeAssign,
     secretScrubber,
     withoutForbiddenKeys,
 } from "../components/config/untrusted";
 import { runProgram, toConfigMap } from "./harness";
+import { RICH_VALUES } from "./richConfig";
 
 const REGION = "ap-northeast-1";
 
@@ -171,6 +173,75 @@ describe("hostile config: names objects inherit are ordinary keys", () => {
 
 describe("hostile config: messages never print secrets or long values", () => {
     const secret = "hunter2-0123456789-abcdefghijklmnopqrstuvwxyz";
+
+    describe("a value of 2 MB in every string key: each problem stays small", () => {
+        type Path = (string | number)[];
+        const leaves: Path[] = [];
+        const walk = (v: unknown, p: Path) => {
+            if (typeof v === "string") leaves.push(p);
+            else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...p, i]));
+            else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, [...p, k]);
+        };
+        walk(RICH_VALUES, []);
+        // Each run sets at most one value per field of each entry (route, rule, section), so that a
+        // value the schema refuses does not keep another from the rules that would quote it; the
+        // environment and an app's own keys (which every object of the app is built from) get a
+        // run of their own.
+        const fieldOf = (p: Path) =>
+            p[0] === "environment" || (p[0] === "apps" && ["name", "namespace", "hosts"].includes(String(p[2])))
+                ? `alone ${p.join(".")}`
+                : p.slice(0, p[0] === "apps" ? 5 : 2).join(".");
+        const byField = new Map<string, Path[]>();
+        for (const p of leaves) byField.set(fieldOf(p), [...(byField.get(fieldOf(p)) ?? []), p]);
+        const runs: Path[][] = [];
+        for (const [field, paths] of byField)
+            if (!field.startsWith("alone")) paths.forEach((p, i) => (runs[i] ??= []).push(p));
+        for (const [field, paths] of byField) if (field.startsWith("alone")) runs.push(paths);
+
+        const checkRun = (huge: string, paths: Path[], extra?: (v: any) => void) => {
+            const values = structuredClone(RICH_VALUES) as any;
+            for (const p of paths) {
+                let o = values;
+                for (const k of p.slice(0, -1)) o = o[k];
+                o[p[p.length - 1]] = huge;
+            }
+            extra?.(values);
+            let error: ConfigError | undefined;
+            try {
+                parseStackConfig({ stack: "dev", region: REGION, values });
+            } catch (e) {
+                if (!(e instanceof ConfigError)) throw e;
+                error = e;
+            }
+            if (!error) return; // every value accepted (a long SNI, say): nothing is printed
+            // An excerpt shows 40 characters of a value; an object name made from one (a host's
+            // DestinationRule) is at most 253, Kubernetes' own limit.
+            const echoed = new RegExp(`${huge[0]}{254}`);
+            for (const p of error.problems) {
+                const line = `${p.path}: ${p.message}`;
+                assert.ok(line.length <= MAX_MESSAGE + 200, `${line.length} characters: ${line.slice(0, 300)}`);
+                assert.ok(!echoed.test(line), `a value echoed: ${line.slice(0, 300)}`);
+            }
+            assert.ok(error.message.length <= 2_500 * error.problems.length, `${error.message.length} characters`);
+        };
+
+        it("the config they go into is valid", () =>
+            assert.doesNotThrow(() => parseStackConfig({ stack: "dev", region: REGION, values: RICH_VALUES })));
+        it(`${leaves.length} string keys, in ${runs.length} runs`, () => {
+            const huge = "a".repeat(2_000_000); // what most patterns let through, up to the cluster's rules
+            for (const paths of runs) checkRun(huge, paths);
+        });
+        it("in upper case (what most patterns refuse) and as a key of a map", () => {
+            checkRun(
+                "A".repeat(2_000_000),
+                leaves.filter((p) => fieldOf(p).startsWith("alone") === false).slice(0, 40),
+            );
+            checkRun("b".repeat(2_000_000), [], (v) => {
+                v.apps[0].destinationRules[0].subsets[0].labels = { ["b".repeat(2_000_000)]: "v1" };
+                v.apps[0].http[0].match[0].headers = { ["b".repeat(2_000_000)]: { exact: "1" } };
+            });
+        });
+    });
 
     it("a secret given where an object is expected: the message says so without the value", () => {
         const run = () =>
