@@ -5,12 +5,21 @@ export const RICH_VALUES = {
     cluster: {
         kubernetesVersion: "1.35",
         upgradePolicy: "STANDARD",
-        instanceTypes: ["t3.large"],
+        nodeGroups: [
+            {
+                name: "nodes",
+                instanceTypes: ["t3.large"],
+                labels: { workload: "web" },
+                taints: [{ key: "dedicated", value: "web", effect: "NO_SCHEDULE" }],
+            },
+            { name: "system", instanceTypes: ["t3.large"] },
+        ],
         vpcCidr: "10.10.0.0/16",
         publicAccessCidrs: ["198.18.0.0/16"],
         natGateways: "single",
         logTypes: ["api"],
         adminPrincipalArns: ["arn:aws:iam::111122223333:role/admins"],
+        viewerPrincipalArns: ["arn:aws:iam::111122223333:role/viewers"],
     },
     istio: {
         version: "1.30.5",

@@ -50,16 +50,16 @@ export function labelKeyProblem(key: string): string | undefined {
     const [prefix, name] = slash < 0 ? [undefined, key] : [key.slice(0, slash), key.slice(slash + 1)];
     const example = 'such as "workload" or "example.com/team"';
     if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix)))
-        return `"${key}" is not a label key: its prefix "${prefix}" must be a lower-case DNS subdomain (${example})`;
+        return `${excerpt(key)} is not a label key: its prefix ${excerpt(prefix)} must be a lower-case DNS subdomain (${example})`;
     if (name.length > 63 || !QUALIFIED_NAME.test(name))
-        return `"${key}" is not a label key: the name after any prefix must be 1-63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (${example})`;
+        return `${excerpt(key)} is not a label key: the name after any prefix must be 1-63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (${example})`;
     return undefined;
 }
 
 /** A label (or taint) value: empty, or 1-63 characters of the label-name alphabet. */
 export function labelValueProblem(value: string): string | undefined {
     if (value === "" || (value.length <= 63 && QUALIFIED_NAME.test(value))) return undefined;
-    return `"${value}" is not a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`;
+    return `${excerpt(value)} is not a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`;
 }
 
 /** Istio reserves 15000-15099 for its sidecar and gateway (15021 status, 15090 metrics, ...). */

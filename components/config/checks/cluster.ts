@@ -4,6 +4,7 @@
 // guarded key by key, so that a type error elsewhere hides none of them.
 import { DEFAULTS, ENVIRONMENT_LABEL, type StackConfig } from "../contract";
 import { isArmInstanceType, record } from "../primitives";
+import { excerpt, shortText } from "../untrusted";
 import type { Finding } from "./platform";
 
 /** The keys that describe the default node group; with cluster.nodeGroups each group has its own. */
@@ -53,8 +54,8 @@ function groupProblems(at: string, group: Record<string, unknown>, what: string)
             at: `${at}.instanceTypes`,
             message:
                 what === "the node group"
-                    ? `mixes ARM (Graviton) and x86 instance types (${types.join(", ")}); one node group runs one architecture, so list types of one kind`
-                    : `mixes ARM (Graviton) and x86 instance types (${types.join(", ")}); a node group runs one architecture (one AMI type): list types of one kind here, and give the others a group of their own`,
+                    ? `mixes ARM (Graviton) and x86 instance types (${types.map(shortText).join(", ")}); one node group runs one architecture, so list types of one kind`
+                    : `mixes ARM (Graviton) and x86 instance types (${types.map(shortText).join(", ")}); a node group runs one architecture (one AMI type): list types of one kind here, and give the others a group of their own`,
         });
     return out;
 }
@@ -71,7 +72,7 @@ function nodeGroupListProblems(groups: unknown[]): Finding[] {
             if (first !== undefined)
                 out.push({
                     at: `${at}.name`,
-                    message: `"${group.name}" is also the name of eks-istio:cluster.nodeGroups[${first}]; each group needs its own (it names the group's resources, <env>-cluster-${group.name})`,
+                    message: `${excerpt(group.name)} is also the name of eks-istio:cluster.nodeGroups[${first}]; each group needs its own (it names the group's resources, <env>-cluster-${shortText(group.name)})`,
                 });
             else seen.set(group.name, i);
         }
