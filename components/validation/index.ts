@@ -140,8 +140,8 @@ export function generatedObjectProblems(cfg: StackConfig, partial?: PartialConfi
         // added. A CEL rule refuses the fields it reads; a refusal told at the whole object's key
         // (a field with no key of its own) covers that key alone.
         const refused: string[] = [];
-        const refusedHere = (at: string, webhookAt: string) =>
-            at === webhookAt || (at !== g.key && keyWithin(webhookAt, at));
+        const covers = (refusedKey: string, webhookKey: string) =>
+            refusedKey === webhookKey || (refusedKey !== g.key && keyWithin(webhookKey, refusedKey));
         const metadata = gather(g);
         for (const issue of metadataIssues(g.object)) metadata.add(g.key, issue.message, fieldPathText(issue.path));
         metadata.report((fields) => `the API server would refuse ${where(g)}${fields ? ` (${fields})` : ""}`);
@@ -162,7 +162,7 @@ export function generatedObjectProblems(cfg: StackConfig, partial?: PartialConfi
         const webhook = gather(g);
         for (const issue of webhookIssues(g.object)) {
             const at = g.configKey(issue.path);
-            if (!refused.some((r) => refusedHere(r, at))) webhook.add(at, issue.message, fieldPathText(issue.path));
+            if (!refused.some((r) => covers(r, at))) webhook.add(at, issue.message, fieldPathText(issue.path));
         }
         webhook.report(
             (fields) => `istiod's validating webhook would refuse ${where(g)}${fields ? ` (${fields})` : ""}`,
