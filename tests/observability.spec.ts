@@ -49,9 +49,11 @@ function config(observability: unknown, { stack = "dev", values = {} as Record<s
     return parseStackConfig({
         stack,
         region: REGION,
-        // Production stacks here are about the add-ons, not TLS: they opt out of the HTTPS rule explicitly.
+        // Production stacks here are about the add-ons, not TLS nor the API endpoint: they opt out of
+        // the HTTPS rule explicitly, and narrow the endpoint to a range that is not 0.0.0.0/0.
         values: {
             ingress: { port: 8000, allowPlainHttpInProduction: true },
+            cluster: { publicAccessCidrs: ["192.0.3.0/24"] },
             ...values,
             ...(observability === undefined ? {} : { observability }),
         },

@@ -318,7 +318,13 @@ describe("platform: the shipped placeholders are warnings that say what to set",
 
     it("an opt-out that a certificate makes pointless", () =>
         assert.deepEqual(
-            warningsOf({ ingress: { port: 80, certificateArn: CERT, allowPlainHttpInProduction: true } }, "product"),
+            warningsOf(
+                {
+                    ingress: { port: 80, certificateArn: CERT, allowPlainHttpInProduction: true },
+                    cluster: { publicAccessCidrs: ["192.0.3.0/24"] },
+                },
+                "product",
+            ),
             [
                 "eks-istio:ingress.allowPlainHttpInProduction: has no effect: ingress.certificateArn is set, so the ALB serves HTTPS; remove the key",
             ],

@@ -26,7 +26,7 @@ import {
     portProblem,
     retentionProblem,
     SEMVER,
-    STACK_REFERENCE,
+    stackReferenceProblem,
     URL_PATH,
 } from "./primitives";
 import { excerpt } from "./untrusted";
@@ -261,7 +261,10 @@ export const clusterSchema = z.strictObject({
         .optional(),
     stackReference: z
         .string()
-        .regex(STACK_REFERENCE, { error: 'must be "<organization>/<project>/<stack>", e.g. "acme/eks-istio/dev"' })
+        .superRefine((ref, ctx) => {
+            const problem = stackReferenceProblem(ref);
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+        })
         .optional(),
 });
 

@@ -15,6 +15,7 @@ import type { z } from "zod";
 import { attachedModeProblems } from "./checks/attachment";
 import { awsProblems } from "./checks/aws";
 import { clusterProblems, clusterWarnings } from "./checks/cluster";
+import { apiAccessWarnings, credentialWarnings } from "./checks/exposure";
 import { gatewayPortProblems, nodePortProblems, nodePortWarnings } from "./checks/gatewayPorts";
 import { observabilityProblems, observabilityWarnings, parseObservability } from "./checks/observability";
 import { compatibilityProblems, httpsProblems, platformWarnings } from "./checks/platform";
@@ -50,6 +51,7 @@ import {
 export * from "./checks/attachment";
 export * from "./checks/aws";
 export * from "./checks/cluster";
+export * from "./checks/exposure";
 export * from "./checks/gatewayPorts";
 export * from "./checks/observability";
 export * from "./checks/revisions";
@@ -292,7 +294,13 @@ export function reviewContract(raw: RawStackConfig): ContractReview {
         apps,
         observability: observability!,
     });
-    for (const w of [...observabilityWarnings(config), ...platformWarnings(config), ...clusterWarnings(config)])
+    for (const w of [
+        ...observabilityWarnings(config),
+        ...platformWarnings(config),
+        ...clusterWarnings(config),
+        ...apiAccessWarnings(config, rawCluster.publicAccessCidrs !== undefined),
+        ...credentialWarnings(config.apps),
+    ])
         config.warnings.push(guard({ path: keyPath(w.at), message: w.message }));
     return { problems: [], config };
 }

@@ -157,6 +157,23 @@ export const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 
 export const STACK_REFERENCE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
+/**
+ * Why `ref` is not a stack reference `<organization>/<project>/<stack>`, or undefined. Beyond the
+ * pattern: no empty segment and no segment of dots. A self-managed backend (S3, a directory) turns
+ * these names into storage paths, so "../../product" is a path out of the project, never a stack.
+ */
+export function stackReferenceProblem(ref: string): string | undefined {
+    const fix = 'write "<organization>/<project>/<stack>", e.g. "acme/eks-istio/product"';
+    const segments = ref.split("/");
+    if (segments.length > 1 && segments.some((s) => s === ""))
+        return `${excerpt(ref)} has an empty segment (a leading, trailing or doubled "/"); ${fix}`;
+    const dots = segments.find((s) => /^\.+$/.test(s));
+    if (dots !== undefined)
+        return `${excerpt(ref)} has a "${dots}" segment: a stack reference names a stack, it is not a path (a self-managed backend stores stacks under these names, so dots would point outside the project); ${fix}`;
+    if (!STACK_REFERENCE.test(ref)) return 'must be "<organization>/<project>/<stack>", e.g. "acme/eks-istio/dev"';
+    return undefined;
+}
+
 /** Gateway/VirtualService host: "*", a DNS name, or "*.suffix". */
 export const HOST = /^(\*|(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/;
 
