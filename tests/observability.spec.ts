@@ -38,6 +38,7 @@ import {
 import { ROOT } from "./harness";
 import { helmKeyProblems, keyProblems } from "./helmKeys";
 import { istioSchemaErrors } from "./istioModels";
+import { webhookIssues } from "../components/validation/webhook";
 
 const REGION = "ap-northeast-1";
 // Not account 123456789012, the placeholder the config warns about: these cases are about the add-ons' warnings.
@@ -1307,9 +1308,22 @@ describe("observability Istio objects pass Istio's CRD schemas", () => {
                     ],
                 },
             ],
+            // Its namespace, and the gateway's: the gateway reads the VirtualServices exported to istio-system.
+            exportTo: [".", "istio-system"],
         });
         assert.equal(vs.metadata.namespace, "observability");
         assert.deepEqual(await istioSchemaErrors(vs), []);
+    });
+
+    it("Kiali's route with the add-ons in istio-system is exported to that namespace once (istiod refuses . next to its own namespace)", () => {
+        const cfg = config(
+            { namespace: "istio-system", kiali: { expose: { allowedIpBlocks: ["10.0.0.0/8"] } } },
+            { values: { ingress: { port: 8000, certificateArn: CERT } } },
+        );
+        const vs = kialiVirtualServiceManifest(cfg);
+        assert.equal(vs.metadata.namespace, "istio-system");
+        assert.deepEqual(vs.spec.exportTo, ["."]);
+        assert.deepEqual(webhookIssues(vs), []);
     });
 
     it("another environment's route goes to its own Gateway", () => {

@@ -2,6 +2,7 @@
 // environment; attached stacks add only their environment's edge, through a stack reference.
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
 import { attachmentProblem, ConfigError } from "../components/config";
 import { renderStack, type RenderResult } from "../tools/render/render";
 import { registeredWithMockEngine, ROOT, runProgram, stackFileConfig, type ProgramRun } from "./harness";
@@ -177,5 +178,49 @@ describe("shared cluster: the example files reproduce the original design", () =
         assert.equal(new Set(lbs).size, 3, "three ALBs");
         const gateways = rendered.map((_, i) => /name: (\w+-gateway)/.exec(file(i, "kubernetes/Gateway.yaml"))?.[1]);
         assert.deepEqual(gateways, ["product-gateway", "dev-gateway", "stg-gateway"]);
+    });
+});
+
+describe("shared cluster: tenancy", () => {
+    /** [kind, namespace/name, exportTo] of every Istio object a rendered stack registers. */
+    const exportsOf = (r: RenderResult) =>
+        r.files
+            .filter((f) => /^kubernetes\/(VirtualService|DestinationRule|ServiceEntry)\.yaml$/.test(f.path))
+            .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()))
+            .map((o) => [o.kind, `${o.metadata.namespace}/${o.metadata.name}`, o.spec.exportTo]);
+
+    it("every VirtualService, DestinationRule and ServiceEntry of the example stacks says who sees it", async () => {
+        const [product, dev] = [
+            await renderStack(path.join(EXAMPLES, "Pulumi.product.yaml")),
+            await renderStack(path.join(EXAMPLES, "Pulumi.dev.yaml")),
+        ];
+        assert.deepEqual(exportsOf(product), [["VirtualService", "product-bookinfo/bookinfo", [".", "istio-system"]]]);
+        assert.deepEqual(exportsOf(dev), [
+            ["DestinationRule", "dev-vote-dog-cat/httpbin", [".", "istio-system"]],
+            ["ServiceEntry", "dev-vote-dog-cat/api-github-com", ["."]],
+            ["VirtualService", "dev-vote-dog-cat/vote-dog-cat", [".", "istio-system"]],
+        ]);
+    });
+
+    it("an attached stack routing to another environment's namespace is refused before anything is registered", async () => {
+        const config = example("dev");
+        const apps = JSON.parse(config["eks-istio:apps"]);
+        apps[0].http[1].route[0].destination.host = "orders.product-orders.svc.cluster.local";
+        await assert.rejects(
+            runProgram("dev", { ...config, "eks-istio:apps": JSON.stringify(apps) }, ownerOutputs(ALL_PORTS)),
+            (e: unknown) => {
+                assert.ok(e instanceof ConfigError);
+                assert.deepEqual(
+                    e.problems.map((p) => p.path),
+                    ["eks-istio:apps[0].http[1].route[0].destination.host"],
+                );
+                assert.match(
+                    e.message,
+                    /reaches namespace "product-orders", which is not one of this stack's \("dev-vote-dog-cat"\)/,
+                );
+                return true;
+            },
+        );
+        assert.deepEqual(await registeredWithMockEngine(), []);
     });
 });

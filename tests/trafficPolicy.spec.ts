@@ -269,13 +269,13 @@ describe("traffic policy: the objects", () => {
         a = cfg.apps[0];
     });
 
-    it("a DestinationRule per entry, in the app's namespace, spec exactly as configured", () => {
+    it("a DestinationRule per entry, in the app's namespace, spec as configured and exported to its namespace and the gateway's", () => {
         const [dr] = destinationRuleManifests(cfg, a);
         assert.equal(dr.apiVersion, "networking.istio.io/v1");
         assert.equal(dr.kind, "DestinationRule");
         assert.deepEqual(dr.metadata.name, "frontend");
         assert.deepEqual(dr.metadata.namespace, "vote-ns");
-        assert.deepEqual(dr.spec, rule);
+        assert.deepEqual(dr.spec, { ...rule, exportTo: [".", "istio-system"] });
     });
 
     it("an ALLOW AuthorizationPolicy for the namespace that also lets the ingress gateway in", () => {
@@ -303,11 +303,11 @@ describe("traffic policy: the objects", () => {
         assert.equal(authorizationPolicyManifest(c, c.apps[0]), undefined);
     });
 
-    it("a ServiceEntry per entry, named after its first host", () => {
+    it("a ServiceEntry per entry, named after its first host, exported to its namespace only (no route sends the gateway there)", () => {
         const [se] = serviceEntryManifests(cfg, a);
         assert.equal(se.apiVersion, "networking.istio.io/v1");
         assert.equal(se.metadata.name, "api-example-com");
         assert.equal(se.metadata.namespace, "vote-ns");
-        assert.deepEqual(se.spec, entry);
+        assert.deepEqual(se.spec, { ...entry, exportTo: ["."] });
     });
 });

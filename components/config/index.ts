@@ -21,6 +21,7 @@ import { observabilityProblems, observabilityWarnings, parseObservability } from
 import { compatibilityProblems, httpsProblems, platformWarnings } from "./checks/platform";
 import { revisionProblems } from "./checks/revisions";
 import { appProblems, routingProblems } from "./checks/routing";
+import { tenancyProblems } from "./checks/tenancy";
 import { trafficPolicyProblems } from "./checks/trafficPolicy";
 import {
     albControllerSchema,
@@ -56,7 +57,9 @@ export * from "./checks/gatewayPorts";
 export * from "./checks/observability";
 export * from "./checks/revisions";
 export * from "./checks/platform";
+export * from "./checks/reach";
 export * from "./checks/routing";
+export * from "./checks/tenancy";
 export * from "./checks/trafficPolicy";
 export * from "./compatibility";
 export * from "./contract";
@@ -241,6 +244,8 @@ export function reviewContract(raw: RawStackConfig): ContractReview {
         const app = /^apps\[\d+\]/.exec(at)?.[0] ?? at;
         if (!salvage.removed.some((r) => !salvage.entries.has(r) && keysRelated(r, app))) add(at, p.message);
     }
+    const tenancy = tenancyProblems(v);
+    tenancy.errors.forEach((p) => add(p.at, p.message));
     const production =
         typeof v.production === "boolean"
             ? v.production
@@ -281,9 +286,11 @@ export function reviewContract(raw: RawStackConfig): ContractReview {
             },
         };
     }
-    const warnings = [...traffic.warnings, ...nodePortWarnings(record(v.ingress), record(v.istio))].map((w) =>
-        guard({ path: keyPath(w.at), message: w.message }),
-    );
+    const warnings = [
+        ...traffic.warnings,
+        ...tenancy.warnings,
+        ...nodePortWarnings(record(v.ingress), record(v.istio)),
+    ].map((w) => guard({ path: keyPath(w.at), message: w.message }));
     const config = withDefaults(raw, environment as string, warnings, {
         production: v.production as boolean | undefined,
         teardown: v.teardown as boolean | undefined,

@@ -1,6 +1,12 @@
 // The per-environment edge as plain Kubernetes objects: ALB Ingress → Istio Gateway →
 // VirtualServices, and the apps' namespaces. Object names follow DESIGN.md and contain nothing
 // but the environment name, so any environment works like dev, stg and product.
+import {
+    destinationRuleExportTo,
+    gatewayDestinations,
+    gatewayExportTo,
+    serviceEntryExportTo,
+} from "../config/checks/reach";
 import type { AppConfig, StackConfig } from "../config/contract";
 import { hostObjectName } from "../config/primitives";
 import { GATEWAY_ROLLOUT, gatewayPortName, ISTIO } from "./istio";
@@ -140,7 +146,11 @@ export function appNamespaceManifest(
     };
 }
 
-/** An app's VirtualService: its routes, bound to this environment's Gateway. */
+/**
+ * An app's VirtualService: its routes, bound to this environment's Gateway. Exported to its own
+ * namespace and the gateway's, the only proxies that read it (a gateway reads the VirtualServices
+ * exported to its namespace); without exportTo every namespace would see it.
+ */
 export function virtualServiceManifest(cfg: Pick<StackConfig, "environment" | "production">, app: AppConfig) {
     return {
         apiVersion: "networking.istio.io/v1",
@@ -150,6 +160,7 @@ export function virtualServiceManifest(cfg: Pick<StackConfig, "environment" | "p
             hosts: [...app.hosts],
             gateways: [`${ISTIO.namespace}/${gatewayName(cfg.environment)}`],
             http: structuredClone(app.http),
+            exportTo: gatewayExportTo(app.namespace),
         },
     };
 }
@@ -162,13 +173,17 @@ export function urlFromIngressStatus(hostname: string | undefined, https: boolea
 /** The ingress gateway's workload identity (its ServiceAccount is named after the Helm release). */
 export const INGRESS_GATEWAY_PRINCIPAL = `cluster.local/ns/${ISTIO.namespace}/sa/${ISTIO.gatewayService}`;
 
-/** One DestinationRule per configured entry, named after its host, in the app's namespace. */
+/**
+ * One DestinationRule per configured entry, named after its host, in the app's namespace. Exported
+ * to the app's namespace (its own callers) and the gateway's (ingress traffic), unless the entry
+ * says otherwise (config/checks/reach.ts: destinationRuleExportTo).
+ */
 export function destinationRuleManifests(cfg: Pick<StackConfig, "environment" | "production">, app: AppConfig) {
     return app.destinationRules.map((spec) => ({
         apiVersion: "networking.istio.io/v1",
         kind: "DestinationRule",
         metadata: { name: hostObjectName(spec.host), namespace: app.namespace, labels: edgeLabels(cfg) },
-        spec: structuredClone(spec),
+        spec: { ...structuredClone(spec), exportTo: destinationRuleExportTo(spec, app.namespace) },
     }));
 }
 
@@ -190,12 +205,17 @@ export function authorizationPolicyManifest(cfg: Pick<StackConfig, "environment"
     };
 }
 
-/** ServiceEntries for the external hosts the app calls, named after each entry's first host. */
-export function serviceEntryManifests(cfg: Pick<StackConfig, "environment" | "production">, app: AppConfig) {
+/**
+ * ServiceEntries for the external hosts the app calls, named after each entry's first host.
+ * Exported to the app's namespace, and to the gateway's only when a route of this stack sends
+ * requests to one of its hosts (config/checks/reach.ts: serviceEntryExportTo).
+ */
+export function serviceEntryManifests(cfg: Pick<StackConfig, "environment" | "production" | "apps">, app: AppConfig) {
+    const destinations = gatewayDestinations(cfg.apps);
     return app.serviceEntries.map((spec) => ({
         apiVersion: "networking.istio.io/v1",
         kind: "ServiceEntry",
         metadata: { name: hostObjectName(spec.hosts[0]), namespace: app.namespace, labels: edgeLabels(cfg) },
-        spec: structuredClone(spec),
+        spec: { ...structuredClone(spec), exportTo: serviceEntryExportTo(spec, app.namespace, destinations) },
     }));
 }

@@ -9,6 +9,7 @@
 // Envoy (Istio's `opentelemetry` provider), keeps traces in memory, and serves the query API
 // Kiali reads and the UI people use. Memory storage keeps up to 100,000 traces (Jaeger's
 // default) and loses them on restart: fine for looking at the mesh, not an archive.
+import { gatewayExportTo } from "../config/checks/reach";
 import type { ObservabilityConfig, Resources, StackConfig } from "../config/contract";
 import { edgeLabels, gatewayName } from "./edge";
 import { ISTIO, type TracingProvider } from "./istio";
@@ -390,6 +391,8 @@ export function kialiVirtualServiceManifest(cfg: ExposeConfig) {
                     route: [{ destination: { host: kiali.host, port: { number: kiali.port } } }],
                 },
             ],
+            // Read by the gateway only; "." alone when the add-ons live in the gateway's namespace.
+            exportTo: gatewayExportTo(cfg.observability.namespace),
         },
     };
 }

@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { appSchema } from "../contract";
 import { hostObjectName, qualifyHost } from "../primitives";
 import { excerpt } from "../untrusted";
+import { hostReach } from "./reach";
 
 /**
  * Cross-checks of routes against DestinationRules, AuthorizationPolicies and ServiceEntries, on
@@ -15,6 +16,15 @@ export function trafficPolicyProblems(apps: z.infer<typeof appSchema>[]): {
 } {
     const errors: { at: string; message: string }[] = [];
     const warnings: { at: string; message: string }[] = [];
+    // Subsets a route may use from another app: those of a rule in the namespace of the Service it
+    // names, where the gateway looks for it (tenancy.ts reports a rule written anywhere else).
+    const homeSubsets = new Map<string, Set<string>>();
+    for (const app of apps) {
+        const ns = app.namespace ?? app.name;
+        for (const dr of app.destinationRules ?? [])
+            if (hostReach(dr.host, ns).namespace === ns)
+                homeSubsets.set(qualifyHost(dr.host, ns), new Set((dr.subsets ?? []).map((s) => s.name)));
+    }
     apps.forEach((app, i) => {
         const ns = app.namespace ?? app.name;
         const rules = app.destinationRules ?? [];
@@ -62,7 +72,7 @@ export function trafficPolicyProblems(apps: z.infer<typeof appSchema>[]): {
                 const host = qualifyHost(d.host, ns);
                 used.add(host);
                 if (d.subset === undefined) continue;
-                const defined = subsetsByHost.get(host);
+                const defined = subsetsByHost.get(host) ?? homeSubsets.get(host);
                 if (!defined?.has(d.subset))
                     errors.push({
                         at: `apps[${i}].${d.at}.subset`,
@@ -76,7 +86,7 @@ export function trafficPolicyProblems(apps: z.infer<typeof appSchema>[]): {
             if (!used.has(qualifyHost(dr.host, ns)))
                 warnings.push({
                     at: `apps[${i}].destinationRules[${d}].host`,
-                    message: `${excerpt(dr.host)} is not a destination of any route of this app; the rule still applies to every caller of that host in the mesh, so check the host name`,
+                    message: `${excerpt(dr.host)} is not a destination of any route of this app; the rule still applies to the callers that see it (this namespace's workloads and the ingress gateway, unless its exportTo says otherwise), so check the host name`,
                 });
         });
 

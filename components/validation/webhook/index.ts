@@ -44,7 +44,7 @@ export function webhookIssues(obj: {
     // istiod judges an object in its namespace; kubectl's default when the object names none.
     const namespace = str(obj.metadata?.namespace) || "default";
     if (obj.kind === "Gateway") validateGatewayName(obj.metadata?.name, out);
-    if (obj.kind === "VirtualService") validateVirtualService(spec, out);
+    if (obj.kind === "VirtualService") validateVirtualService(spec, namespace, out);
     if (obj.kind === "DestinationRule") validateDestinationRule(spec, namespace, out);
     if (obj.kind === "ServiceEntry") validateServiceEntry(spec, namespace, out);
     if (obj.kind === "AuthorizationPolicy") validateAuthorizationPolicy(spec, out);

@@ -1,7 +1,7 @@
 // istiod's rules for a VirtualService: its hosts, and each HTTP route as a whole. Ports of istio/istio
 // at 1.30.3:
 //   pkg/config/validation/validation.go      ValidateVirtualService (hosts: agent.ValidateWildcardDomain,
-//       the mesh-gateway wildcard rule, duplicate hosts by host.Name.Matches)
+//       the mesh-gateway wildcard rule, duplicate hosts by host.Name.Matches; validateExportTo)
 //   pkg/config/validation/virtualservice.go  validateHTTPRoute, validateHTTPRouteConflict (with
 //       getHTTPRouteType), validateHTTPRouteMatchRequest, validateAuthorityRewrite
 // The rules for what a route does (destinations, redirect, retries, CORS, ...) are in httpRoute.ts.
@@ -23,6 +23,7 @@ import {
 import {
     durationProblem,
     entries,
+    exportTo,
     hostsMatch,
     isAuthorityHeader,
     isDns1123Label,
@@ -38,10 +39,11 @@ import {
     type Obj,
 } from "./primitives";
 
-/** ValidateVirtualService: its hosts, then every HTTP route. */
-export function validateVirtualService(spec: Obj, out: Issues) {
+/** ValidateVirtualService: its hosts, every HTTP route, and exportTo. */
+export function validateVirtualService(spec: Obj, namespace: string, out: Issues) {
     validateVirtualServiceHosts(spec, out);
     list(spec.http).forEach((r, i) => validateHTTPRoute(r, ["spec", "http", i], out));
+    exportTo(spec.exportTo, namespace, ["spec", "exportTo"], out, {});
 }
 
 /**
