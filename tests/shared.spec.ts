@@ -189,17 +189,54 @@ describe("shared cluster: tenancy", () => {
             .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()))
             .map((o) => [o.kind, `${o.metadata.namespace}/${o.metadata.name}`, o.spec.exportTo]);
 
-    it("every VirtualService, DestinationRule and ServiceEntry of the example stacks says who sees it", async () => {
-        const [product, dev] = [
-            await renderStack(path.join(EXAMPLES, "Pulumi.product.yaml")),
-            await renderStack(path.join(EXAMPLES, "Pulumi.dev.yaml")),
-        ];
-        assert.deepEqual(exportsOf(product), [["VirtualService", "product-bookinfo/bookinfo", [".", "istio-system"]]]);
-        assert.deepEqual(exportsOf(dev), [
-            ["DestinationRule", "dev-vote-dog-cat/httpbin", [".", "istio-system"]],
-            ["ServiceEntry", "dev-vote-dog-cat/api-github-com", ["."]],
-            ["VirtualService", "dev-vote-dog-cat/vote-dog-cat", [".", "istio-system"]],
+    it("the example stacks' VirtualServices are exported to their namespace and the gateway's only", async () => {
+        const rendered: RenderResult[] = [];
+        for (const s of ["product", "dev", "stg"])
+            rendered.push(await renderStack(path.join(EXAMPLES, `Pulumi.${s}.yaml`)));
+        assert.deepEqual(rendered.map(exportsOf), [
+            [["VirtualService", "product-bookinfo/bookinfo", [".", "istio-system"]]],
+            [["VirtualService", "dev-vote-dog-cat/vote-dog-cat", [".", "istio-system"]]],
+            [["VirtualService", "stg-express/express", [".", "istio-system"]]],
         ]);
+    });
+
+    it("an attached stack's DestinationRules and ServiceEntries: seen by its namespace, and by the gateway where it routes", async () => {
+        const config = example("dev");
+        const apps = JSON.parse(config["eks-istio:apps"]);
+        // A route through the gateway to an external host, before the catch-all.
+        apps[0].http.splice(1, 0, {
+            name: "status",
+            match: [{ uri: { prefix: "/status" } }],
+            route: [{ destination: { host: "status.example.com", port: { number: 443 } } }],
+        });
+        apps[0].destinationRules = [
+            { host: "httpbin", trafficPolicy: { connectionPool: { http: { http1MaxPendingRequests: 32 } } } },
+        ];
+        const tls = [{ number: 443, name: "https", protocol: "TLS" }];
+        apps[0].serviceEntries = [
+            { hosts: ["api.github.com"], location: "MESH_EXTERNAL", resolution: "DNS", ports: tls },
+            { hosts: ["status.example.com"], location: "MESH_EXTERNAL", resolution: "DNS", ports: tls },
+        ];
+        const run = await runProgram(
+            "dev",
+            { ...config, "eks-istio:apps": JSON.stringify(apps) },
+            ownerOutputs(ALL_PORTS),
+        );
+        const kinds = ["VirtualService", "DestinationRule", "ServiceEntry"].map(
+            (k) => `kubernetes:networking.istio.io/v1:${k}`,
+        );
+        assert.deepEqual(
+            run.resources
+                .filter((r) => kinds.includes(r.type))
+                .map((r) => [r.inputs.kind, r.inputs.metadata.name, r.inputs.spec.exportTo])
+                .sort((x, y) => `${x[0]}/${x[1]}`.localeCompare(`${y[0]}/${y[1]}`)),
+            [
+                ["DestinationRule", "httpbin", [".", "istio-system"]],
+                ["ServiceEntry", "api-github-com", ["."]],
+                ["ServiceEntry", "status-example-com", [".", "istio-system"]],
+                ["VirtualService", "vote-dog-cat", [".", "istio-system"]],
+            ],
+        );
     });
 
     it("an attached stack routing to another environment's namespace is refused before anything is registered", async () => {

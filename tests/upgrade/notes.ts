@@ -1,7 +1,8 @@
 // Reads the machine-readable part of UPGRADING.md (and UPGRADING.ja.md): the release the notes
 // upgrade from, and the tables of the changes `pulumi up` makes, each after a marker
 // `<!-- plan <release> <table>: <group> -->`. A row is `| op | type | name | danger |`, names with
-// `<env>` for the stack's environment; the danger cell is `no`, or `yes` and a link to the section
+// `<env>` for the stack's environment, and any other placeholder (`<app>`, `<host>`) for every
+// object of that shape the stack has (none needed); the danger cell is `no`, or `yes` and a link to the section
 // that says what to do about it. The staged path's stack-file snippets follow
 // `<!-- config <release> step <n> -->` markers, so the steps the suite plans are the ones people copy.
 import * as fs from "node:fs";
