@@ -148,7 +148,7 @@ export const RICH_VALUES = {
                         tls: { mode: "ISTIO_MUTUAL", sni: "frontend.shop", subjectAltNames: ["spiffe://a"] },
                         tunnel: { protocol: "CONNECT", targetHost: "proxy", targetPort: 8080 },
                     },
-                    exportTo: ["."],
+                    exportTo: [".", "istio-system"],
                 },
                 {
                     host: "mirror",
