@@ -96,7 +96,7 @@ describe("istio: the gateway Service", () => {
         assert.equal(v.service.type, "NodePort");
         assert.equal(v.autoscaling.enabled, true);
         assert.ok(v.autoscaling.minReplicas >= 2, "a single gateway pod would drop traffic on every rollout");
-        assert.deepEqual(v.podDisruptionBudget, { minAvailable: 1 });
+        assert.deepEqual(v.podDisruptionBudget, { maxUnavailable: 1 });
         assert.equal(v.topologySpreadConstraints[0].topologyKey, "topology.kubernetes.io/zone");
         assert.deepEqual(v.topologySpreadConstraints[0].labelSelector.matchLabels, { istio: "ingressgateway" });
     });

@@ -179,7 +179,11 @@ export function gatewayValues(a: GatewayValuesArgs) {
             maxReplicas: a.production ? 10 : 4,
             targetCPUUtilizationPercentage: 80,
         },
-        podDisruptionBudget: { minAvailable: 1 },
+        // One gateway pod evicted at a time, whatever the HPA has scaled to: minAvailable 1 let a
+        // drain take all but one (two of production's three at once), and the survivor take every
+        // ALB's traffic. At the minimum replica count (2, 3) one eviction is still always allowed,
+        // so node upgrades drain.
+        podDisruptionBudget: { maxUnavailable: 1 },
         // Rollouts add a pod before retiring one: capacity never drops below the HPA's count.
         strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
         // The zero-5xx exit, timed in GATEWAY_ROLLOUT. Defaults merged with podAnnotations stay
