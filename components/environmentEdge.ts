@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { AlbAccessLogs } from "./albAccessLogs";
 import type { RevisionTag, StackConfig } from "./config";
 import {
     appNamespaceManifest,
@@ -7,6 +8,7 @@ import {
     destinationRuleManifests,
     serviceEntryManifests,
     gatewayManifest,
+    ingressAnnotations,
     ingressManifest,
     urlFromIngressStatus,
     virtualServiceManifest,
@@ -14,7 +16,10 @@ import {
 
 export interface EnvironmentEdgeArgs {
     /** The parsed stack config: environment, ingress settings and apps. */
-    config: Pick<StackConfig, "environment" | "production" | "teardown" | "stack" | "ingress" | "apps" | "istio">;
+    config: Pick<
+        StackConfig,
+        "environment" | "region" | "production" | "teardown" | "stack" | "ingress" | "apps" | "istio"
+    >;
     /** The stack's Kubernetes provider. */
     provider: k8s.Provider;
     /** What Istio objects wait for: istiod, whose validating webhook must answer before they are applied. */
@@ -41,7 +46,10 @@ export interface EnvironmentEdgeArgs {
     namespaceAfter: pulumi.Input<pulumi.Resource>[];
 }
 
-/** One environment's edge: its ALB (Ingress), its Istio Gateway, and a VirtualService per app. */
+/**
+ * One environment's edge: its ALB (Ingress) with, when asked, the bucket of its access logs; its
+ * Istio Gateway; and a VirtualService per app.
+ */
 export class EnvironmentEdge extends pulumi.ComponentResource {
     /** The ALB's URL once the controller has provisioned it. */
     readonly url: pulumi.Output<string | undefined>;
@@ -52,9 +60,22 @@ export class EnvironmentEdge extends pulumi.ComponentResource {
         const { config } = args;
         const o = { parent: this, provider: args.provider };
 
-        this.ingress = new k8s.networking.v1.Ingress(`${name}-ingress`, ingressManifest(config), {
+        // A bucket of the stack's own unless the config names one. The Ingress waits for all of it
+        // (the policy above all): the controller turns logging on as soon as it sees the Ingress.
+        const logs = config.ingress.accessLogs;
+        const logBucket =
+            logs && logs.bucket === undefined
+                ? new AlbAccessLogs(
+                      `${name}-alb-logs`,
+                      { config, prefix: logs.prefix, retentionDays: logs.retentionDays! },
+                      { parent: this },
+                  )
+                : undefined;
+        // Only the annotations wait for the bucket's name (see ingressManifest).
+        const annotations = logBucket?.bucketName.apply((bucket) => ingressAnnotations(config, bucket));
+        this.ingress = new k8s.networking.v1.Ingress(`${name}-ingress`, ingressManifest(config, annotations), {
             ...o,
-            dependsOn: args.ingressDependsOn,
+            dependsOn: [...args.ingressDependsOn, ...(logBucket ? [logBucket] : [])],
         });
         new k8s.apiextensions.CustomResource(`${name}-gateway`, gatewayManifest(config), {
             ...o,

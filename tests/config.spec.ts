@@ -857,7 +857,8 @@ describe("config: pinned NodePorts and teardown", () => {
         const cfg = parseStackConfig({
             stack: "dev",
             region: REGION,
-            values: { ingress: { port: 8000, nodePort: 32464 }, istio: { statusNodePort: 31181 } },
+            // internal: an internet-facing dev ALB would add its own warning (tests/edgeConfig.spec.ts).
+            values: { ingress: { port: 8000, nodePort: 32464, scheme: "internal" }, istio: { statusNodePort: 31181 } },
         });
         assert.deepEqual(
             cfg.gateway.ports.map((p) => p.nodePort),

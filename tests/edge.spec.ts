@@ -118,7 +118,10 @@ describe("edge: the ALB Ingress", () => {
                 "alb.ingress.kubernetes.io/scheme": "internet-facing",
                 "alb.ingress.kubernetes.io/target-type": "instance",
                 // Stated even when off: the controller only changes the attributes it is given.
-                "alb.ingress.kubernetes.io/load-balancer-attributes": "deletion_protection.enabled=false",
+                "alb.ingress.kubernetes.io/load-balancer-attributes":
+                    "deletion_protection.enabled=false,access_logs.s3.enabled=false",
+                "alb.ingress.kubernetes.io/wafv2-acl-arn": "none",
+                "alb.ingress.kubernetes.io/inbound-cidrs": undefined,
                 // Shorter than the gateway's 45 s Envoy drain (the default is 300 s).
                 "alb.ingress.kubernetes.io/target-group-attributes": "deregistration_delay.timeout_seconds=30",
             },
@@ -127,7 +130,10 @@ describe("edge: the ALB Ingress", () => {
             name: "product: deletion protection on",
             env: "product",
             ingress: { port: 80 },
-            expect: { "alb.ingress.kubernetes.io/load-balancer-attributes": "deletion_protection.enabled=true" },
+            expect: {
+                "alb.ingress.kubernetes.io/load-balancer-attributes":
+                    "deletion_protection.enabled=true,access_logs.s3.enabled=false",
+            },
         },
         {
             name: "product being torn down: deletion protection explicitly off, nothing else changed",
@@ -135,7 +141,8 @@ describe("edge: the ALB Ingress", () => {
             ingress: { port: 80 },
             teardown: true,
             expect: {
-                "alb.ingress.kubernetes.io/load-balancer-attributes": "deletion_protection.enabled=false",
+                "alb.ingress.kubernetes.io/load-balancer-attributes":
+                    "deletion_protection.enabled=false,access_logs.s3.enabled=false",
                 "alb.ingress.kubernetes.io/scheme": "internet-facing",
             },
         },

@@ -117,6 +117,7 @@ describe("lifecycle model: generated configs across the switches that change the
         targetType: fc.constantFrom("instance", "ip"),
         scheme: fc.constantFrom("internet-facing", "internal"),
         extraEnvironments: fc.integer({ min: 0, max: 2 }),
+        accessLogs: fc.boolean(),
         observability: fc.record({
             namespace: fc.constantFrom("observability", "istio-system"),
             prometheus: addon,
@@ -135,6 +136,7 @@ describe("lifecycle model: generated configs across the switches that change the
                 port: 7000,
                 targetType: s.targetType,
                 scheme: s.scheme,
+                accessLogs: s.accessLogs,
                 ...(s.production ? { certificateArn } : {}),
             },
             "eks-istio:istio": {
@@ -156,7 +158,8 @@ describe("lifecycle model: generated configs across the switches that change the
             {
                 // Each run evaluates the whole program: a few, from a fixed seed; a failure prints
                 // the seed, the path and the switches. The first example is the teardown of a
-                // production stack with ip targets and every add-on in istio-system.
+                // production stack with ip targets, access logs to its own bucket, and every add-on
+                // in istio-system.
                 seed: 11,
                 numRuns: 3,
                 examples: [
@@ -167,6 +170,7 @@ describe("lifecycle model: generated configs across the switches that change the
                             targetType: "ip",
                             scheme: "internet-facing",
                             extraEnvironments: 2,
+                            accessLogs: true,
                             observability: {
                                 namespace: "istio-system",
                                 prometheus: true,
@@ -375,7 +379,7 @@ describe("lifecycle model: the dev stack, step by step", () => {
             ],
         },
         {
-            name: "deletion protection left unstated, and an environment in the controller's default tags",
+            name: "the ALB's attributes left unstated (deletion protection, access logs), and an environment in the controller's default tags",
             mutate: (rs) => {
                 delete release(rs, "dev-edge-ingress").inputs.metadata.annotations[
                     "alb.ingress.kubernetes.io/load-balancer-attributes"
@@ -387,6 +391,10 @@ describe("lifecycle model: the dev stack, step by step", () => {
                 {
                     rule: "deletion-protection",
                     message: "dev-edge-ingress does not state deletion_protection.enabled=true|false",
+                },
+                {
+                    rule: "access-logs",
+                    message: "dev-edge-ingress does not state access_logs.s3.enabled=true|false",
                 },
                 {
                     rule: "tags",
@@ -463,7 +471,7 @@ describe("lifecycle model: the dev stack, step by step", () => {
         const ingress = release(rs, "dev-edge-ingress");
         ingress.inputs.metadata.labels["eks-istio/teardown"] = "true";
         ingress.inputs.metadata.annotations["alb.ingress.kubernetes.io/load-balancer-attributes"] =
-            "deletion_protection.enabled=true";
+            "deletion_protection.enabled=true,access_logs.s3.enabled=false";
         release(rs, "dev-network-vpc").protect = true;
         release(rs, "dev-cluster-eks").inputs.deletionProtection = true;
         assert.deepEqual(clusterViolations(rs), [

@@ -21,7 +21,8 @@ import {
 import { assertExactProblem, renderProblems } from "./problems";
 
 const REGION = "ap-northeast-1";
-const port8000 = { port: 8000 };
+// internal: an internet-facing dev ALB would add its own warning (tests/edgeConfig.spec.ts).
+const port8000 = { port: 8000, scheme: "internal" };
 const parse = (cluster: Record<string, unknown>, stack = "dev"): StackConfig =>
     parseStackConfig({ stack, region: REGION, values: { ingress: port8000, cluster } });
 function problemsOf(cluster: unknown): ConfigProblem[] {

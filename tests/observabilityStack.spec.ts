@@ -267,9 +267,9 @@ describe("observability in the offline render (examples/observability)", () => {
         assert.match(file("plan.txt"), /eks-istio:observability:Observability {2}dev-observability/);
     });
 
-    it("warns about nothing but its placeholder certificate", () =>
+    it("warns about nothing but its placeholder certificate, and its ALB open to every address (a dev stack)", () =>
         assert.deepEqual(
             dev.warnings.map((w) => w.split(":")[0] + ":" + w.split(":")[1]),
-            ["eks-istio:ingress.certificateArn"],
+            ["eks-istio:ingress.certificateArn", "eks-istio:ingress.allowedCidrs"],
         ));
 });

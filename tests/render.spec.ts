@@ -128,6 +128,25 @@ describe("render: the hardened product stack", () => {
         assert.match(ingress, /alb\.ingress\.kubernetes\.io\/listen-ports: '\[\{"HTTP": ?80\}, ?\{"HTTPS": ?443\}\]'/);
         assert.match(ingress, /alb\.ingress\.kubernetes\.io\/ssl-redirect: "443"/);
         assert.match(ingress, /alb\.ingress\.kubernetes\.io\/certificate-arn: arn:aws:acm:ap-northeast-1:/);
+        // TLS 1.3 (with 1.2 for older clients), whatever else the edge controls add.
+        assert.match(ingress, /alb\.ingress\.kubernetes\.io\/ssl-policy: ELBSecurityPolicy-TLS13-1-2-2021-06\n/);
+    });
+
+    it("shows the edge controls: a web ACL, and access logs to the bucket it creates, with that bucket's policy", () => {
+        const ingress = file("kubernetes/Ingress.yaml");
+        assert.match(
+            ingress,
+            /alb\.ingress\.kubernetes\.io\/wafv2-acl-arn: arn:aws:wafv2:ap-northeast-1:123456789012:regional\/webacl\//,
+        );
+        assert.match(
+            ingress,
+            /load-balancer-attributes: deletion_protection\.enabled=true,access_logs\.s3\.enabled=true,access_logs\.s3\.bucket=eks-istio-product-alb-logs-123456789012-ap-northeast-1,access_logs\.s3\.prefix=product\n/,
+        );
+        assert.match(
+            file("aws/s3.yaml"),
+            /bucket: eks-istio-product-alb-logs-123456789012-ap-northeast-1\n {2}forceDestroy: false\n {2}protect: true\n/,
+        );
+        assert.match(file("aws/s3/product-edge-alb-logs-policy.json"), /"AWS": "arn:aws:iam::582318560864:root"/);
     });
 
     it("shows the log group with its retention, the launch template and the add-ons", () => {
@@ -145,10 +164,10 @@ describe("render: the hardened product stack", () => {
         assert.match(file("aws/eks-cluster.yaml"), /supportType: STANDARD/);
     });
 
-    it("warns about its two placeholders", () =>
+    it("warns about its three placeholders", () =>
         assert.deepEqual(
             product.warnings.map((w) => w.split(":").slice(0, 2).join(":")),
-            ["eks-istio:ingress.certificateArn", "eks-istio:cluster.publicAccessCidrs"],
+            ["eks-istio:ingress.certificateArn", "eks-istio:cluster.publicAccessCidrs", "eks-istio:ingress.wafAclArn"],
         ));
 });
 
@@ -185,7 +204,8 @@ describe("render: the command", () => {
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /# dev: plan\n\npulumi:pulumi:Stack {2}eks-istio-dev/);
         assert.match(r.stdout, /helm\/istio-ingressgateway\.values\.yaml/);
-        assert.match(r.stderr, /render Pulumi\.dev\.yaml \.\.\. \d+\.\d\ds, \d+ resources/);
+        // Its warnings, if any, come between the stack's name and its timing.
+        assert.match(r.stderr, /render Pulumi\.dev\.yaml \.\.\. (\n {2}warning: .*)*\n? *\d+\.\d\ds, \d+ resources/);
         assert.ok(fs.existsSync(path.join(dir, "ok", "dev", "kubernetes", "Gateway.yaml")));
     });
 
@@ -204,7 +224,7 @@ describe("render: the command", () => {
         const logged = r.stderr.split("\n").filter((l) => /warning/.test(l));
         assert.deepEqual(
             logged.map((l) => /^ {2}warning: ([^:]+:[^:]+): ./.exec(l)?.[1] ?? l),
-            ["eks-istio:ingress.certificateArn", "eks-istio:cluster.publicAccessCidrs"],
+            ["eks-istio:ingress.certificateArn", "eks-istio:cluster.publicAccessCidrs", "eks-istio:ingress.wafAclArn"],
         );
     });
 

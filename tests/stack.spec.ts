@@ -67,7 +67,7 @@ describe("stack: contract → generated objects → validation → ConfigError",
         assert.deepEqual(parseStackConfig(raw(values)).warnings, parseContract(raw(values)).warnings);
         assert.deepEqual(
             parseStackConfig(raw(values)).warnings.map((w) => w.path),
-            ["eks-istio:cluster.publicAccessCidrs"],
+            ["eks-istio:cluster.publicAccessCidrs", "eks-istio:ingress.allowedCidrs"],
         );
     });
 });

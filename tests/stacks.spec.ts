@@ -41,7 +41,8 @@ const KNOWN: Record<string, Expectation> = {
         nat: "Single",
         protect: false,
         scaling: { minSize: 2, desiredSize: 2, maxSize: 4 },
-        warns: [],
+        // Internet-facing and open to everyone, on purpose: the sample apps are for trying out.
+        warns: ["eks-istio:ingress.allowedCidrs"],
     },
     stg: {
         environment: "stg",
@@ -51,7 +52,7 @@ const KNOWN: Record<string, Expectation> = {
         nat: "Single",
         protect: false,
         scaling: { minSize: 2, desiredSize: 2, maxSize: 4 },
-        warns: [],
+        warns: ["eks-istio:ingress.allowedCidrs"],
     },
     product: {
         environment: "product",
@@ -62,7 +63,11 @@ const KNOWN: Record<string, Expectation> = {
         protect: true,
         scaling: { minSize: 3, desiredSize: 3, maxSize: 9 },
         // The shipped placeholders (platform.spec.ts has the messages).
-        warns: ["eks-istio:ingress.certificateArn", "eks-istio:cluster.publicAccessCidrs"],
+        warns: [
+            "eks-istio:ingress.certificateArn",
+            "eks-istio:cluster.publicAccessCidrs",
+            "eks-istio:ingress.wafAclArn",
+        ],
     },
     qa: {
         environment: "qa",
@@ -72,7 +77,7 @@ const KNOWN: Record<string, Expectation> = {
         nat: "Single",
         protect: false,
         scaling: { minSize: 2, desiredSize: 2, maxSize: 4 },
-        warns: [],
+        warns: ["eks-istio:ingress.allowedCidrs"],
     },
 };
 
@@ -274,6 +279,7 @@ describe("teardown (eks-istio:teardown) of the product stack", () => {
         assert.deepEqual(changed.sort(), [
             "aws:cloudwatch/logGroup:LogGroup::product-cluster-control-plane-logs",
             "aws:kms/key:Key::product-cluster-secrets",
+            "aws:s3/bucket:Bucket::product-edge-alb-logs",
             "awsx:ec2:Vpc::product-network-vpc",
             "eks:index:Cluster::product-cluster-eks",
             "kubernetes:networking.k8s.io/v1:Ingress::product-edge-ingress",
@@ -286,6 +292,13 @@ describe("teardown (eks-istio:teardown) of the product stack", () => {
             assert.equal(live[k].protect, true, k);
             assert.deepEqual(down[k], { ...live[k], protect: false }, k);
         }
+        // The access-log bucket: unprotected, and emptied by the destroy (its logs go with it).
+        const bucket = "aws:s3/bucket:Bucket::product-edge-alb-logs";
+        assert.deepEqual(live[bucket].protect, true);
+        assert.deepEqual(down[bucket], {
+            protect: false,
+            inputs: { ...live[bucket].inputs, forceDestroy: true },
+        });
         const eks = "eks:index:Cluster::product-cluster-eks";
         assert.deepEqual(down[eks], {
             protect: false,
@@ -293,13 +306,15 @@ describe("teardown (eks-istio:teardown) of the product stack", () => {
         });
         const ingress = "kubernetes:networking.k8s.io/v1:Ingress::product-edge-ingress";
         const annotations = (v: (typeof live)[string]) => v.inputs.metadata.annotations;
+        // Only the deletion protection changes; the ALB keeps writing its logs to the end.
+        const logs = `access_logs.s3.enabled=true,access_logs.s3.bucket=eks-istio-product-alb-logs-123456789012-ap-northeast-1,access_logs.s3.prefix=product`;
         assert.equal(
             annotations(live[ingress])["alb.ingress.kubernetes.io/load-balancer-attributes"],
-            "deletion_protection.enabled=true",
+            `deletion_protection.enabled=true,${logs}`,
         );
         assert.equal(
             annotations(down[ingress])["alb.ingress.kubernetes.io/load-balancer-attributes"],
-            "deletion_protection.enabled=false",
+            `deletion_protection.enabled=false,${logs}`,
         );
         assert.equal(down[ingress].inputs.metadata.labels["eks-istio/teardown"], "true");
     });

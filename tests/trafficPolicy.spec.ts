@@ -18,7 +18,12 @@ const app = (extra: Record<string, unknown>, http: unknown[] = [{ route: [to("fr
     ...extra,
 });
 const parse = (apps: unknown[]): StackConfig =>
-    parseStackConfig({ stack: "dev", region: "ap-northeast-1", values: { ingress: { port: 8000 }, apps } });
+    // internal: an internet-facing dev ALB would add its own warning (tests/edgeConfig.spec.ts).
+    parseStackConfig({
+        stack: "dev",
+        region: "ap-northeast-1",
+        values: { ingress: { port: 8000, scheme: "internal" }, apps },
+    });
 function problems(apps: unknown[]) {
     try {
         parse(apps);

@@ -14,6 +14,7 @@ import {
 import { DEFAULT_ALB_CONTROLLER_VERSION, DEFAULT_ISTIO_VERSION, DEFAULT_KUBERNETES_VERSION } from "./compatibility";
 import { instanceTypes, NODE_GROUPS_EMPTY, nodeCount, type NodeGroupConfig, nodeGroupSchema } from "./nodeGroups";
 import {
+    accessLogPrefixProblem,
     CERTIFICATE_ARN,
     cidrProblem,
     CPU_QUANTITY,
@@ -25,9 +26,11 @@ import {
     NODE_PORT_RANGE,
     portProblem,
     retentionProblem,
+    s3BucketNameProblem,
     SEMVER,
     stackReferenceProblem,
     URL_PATH,
+    wafAclArnShapeProblem,
 } from "./primitives";
 import { excerpt } from "./untrusted";
 
@@ -84,6 +87,11 @@ export const DEFAULTS = {
         sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
         /** A production, internet-facing ALB without a certificate is a config error unless this is true. */
         allowPlainHttpInProduction: false as boolean,
+        /**
+         * Days the access-log bucket the stack creates keeps each log file: a month on dev-sized
+         * stacks, a quarter in production, as for the control-plane logs.
+         */
+        accessLogRetentionDays: { dev: 30, production: 90 },
     },
     observability: {
         namespace: "observability" as ObservabilityNamespace,
@@ -292,6 +300,61 @@ export const albControllerSchema = z.strictObject({
     version: z.string().regex(SEMVER, { error: 'must be a chart version such as "3.5.0"' }).optional(),
 });
 
+/**
+ * ingress.accessLogs: true (a bucket the stack creates, with defaults), false (off), or its settings.
+ * `bucket` names an existing bucket instead; `retentionDays` is the lifecycle of the stack's own.
+ */
+const ACCESS_LOGS_SHAPE =
+    "must be true (a bucket the stack creates), false, or a map of settings (bucket, prefix, retentionDays)";
+
+const accessLogsSettings = z
+    .strictObject(
+        {
+            bucket: z
+                .string()
+                .superRefine((b, ctx) => {
+                    const problem = s3BucketNameProblem(b);
+                    if (problem) ctx.addIssue({ code: "custom", message: problem });
+                })
+                .optional(),
+            prefix: z
+                .string()
+                .superRefine((p, ctx) => {
+                    const problem = accessLogPrefixProblem(p);
+                    if (problem) ctx.addIssue({ code: "custom", message: problem });
+                })
+                .optional(),
+            retentionDays: z
+                .number({ error: "must be a whole number of days, such as 90" })
+                .int({ error: "must be a whole number of days, such as 90" })
+                .min(1, { error: "must be at least 1 day" })
+                .optional(),
+        },
+        { error: (i) => (i.code === "invalid_type" ? ACCESS_LOGS_SHAPE : undefined) },
+    )
+    .superRefine((s, ctx) => {
+        if (s.bucket !== undefined && s.retentionDays !== undefined)
+            ctx.addIssue({
+                code: "custom",
+                path: ["retentionDays"],
+                message:
+                    "applies only to the bucket the stack creates; with accessLogs.bucket, the lifecycle rules of your bucket decide how long logs stay: remove one of the two keys",
+            });
+    });
+
+const accessLogsSchema = z.preprocess(
+    (v) => (v === true ? {} : v === false ? undefined : v),
+    accessLogsSettings.optional(),
+);
+
+/** An ALB allow-list entry: IPv4 only, since the ALBs here are IPv4 (no dualstack). */
+const albCidr = z.string().superRefine((c, ctx) => {
+    const problem = c.includes(":")
+        ? `"${c}" is an IPv6 block, but this stack's ALBs are IPv4 only, and the controller ignores IPv6 blocks on an IPv4 ALB; list IPv4 blocks such as 203.0.113.0/24`
+        : cidrProblem(c);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
 export const ingressSchema = z.strictObject({
     port: z.unknown().superRefine((p, ctx) => {
         if (p === undefined)
@@ -321,6 +384,20 @@ export const ingressSchema = z.strictObject({
         })
         .optional(),
     allowPlainHttpInProduction: z.boolean().optional(),
+    accessLogs: accessLogsSchema.optional(),
+    wafAclArn: z
+        .string()
+        .superRefine((arn, ctx) => {
+            const problem = wafAclArnShapeProblem(arn);
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+        })
+        .optional(),
+    allowedCidrs: z
+        .array(albCidr)
+        .min(1, {
+            error: "is empty, which the controller reads as no restriction (0.0.0.0/0); list the address blocks that may reach the ALB, or remove the key",
+        })
+        .optional(),
     loadBalancerName: z
         .string()
         .regex(/^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/, {
@@ -542,6 +619,15 @@ export interface StackConfig {
         /** Explicit opt-out of the HTTPS rule for production, internet-facing ALBs. */
         allowPlainHttpInProduction: boolean;
         loadBalancerName?: string;
+        /**
+         * ALB access logs: to `bucket` (an existing bucket), or, without it, to a bucket the stack
+         * creates and expires after `retentionDays`. Absent: off (and stated off on the ALB).
+         */
+        accessLogs?: { bucket?: string; prefix: string; retentionDays?: number };
+        /** The REGIONAL WAFv2 web ACL associated with the ALB; absent: none (stated as such). */
+        wafAclArn?: string;
+        /** Who may reach the ALB (its security group); absent: everyone (0.0.0.0/0). */
+        allowedCidrs?: string[];
     };
     apps: AppConfig[];
     /** The observability add-ons; every one absent (off) unless switched on. */

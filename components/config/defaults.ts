@@ -73,7 +73,7 @@ export function withDefaults(
             ],
         },
         albController: { version: p.albController.version ?? DEFAULTS.albController.version },
-        ingress: { ...structuredClone(DEFAULTS.ingress), ...stripUndefined(p.ingress) },
+        ingress: ingressWithDefaults(p.ingress, environment, production),
         apps: p.apps.map((a) => ({
             name: a.name,
             namespace: a.namespace ?? a.name,
@@ -122,6 +122,35 @@ function clusterWithDefaults(
         nodeGroups: (
             nodeGroups ?? [{ name: DEFAULTS.nodeGroup.name, instanceTypes, minSize, desiredSize, maxSize }]
         ).map(group),
+    };
+}
+
+function ingressWithDefaults(
+    p: z.infer<typeof ingressSchema>,
+    environment: string,
+    production: boolean,
+): StackConfig["ingress"] {
+    const { accessLogRetentionDays, ...defaults } = structuredClone(DEFAULTS.ingress);
+    const { accessLogs, ...given } = stripUndefined(p);
+    return {
+        ...defaults,
+        ...given,
+        ...(accessLogs
+            ? {
+                  accessLogs: {
+                      ...(accessLogs.bucket !== undefined ? { bucket: accessLogs.bucket } : {}),
+                      // One bucket may take several environments' logs: each under its own prefix.
+                      prefix: accessLogs.prefix ?? environment,
+                      ...(accessLogs.bucket === undefined
+                          ? {
+                                retentionDays:
+                                    accessLogs.retentionDays ??
+                                    accessLogRetentionDays[production ? "production" : "dev"],
+                            }
+                          : {}),
+                  },
+              }
+            : {}),
     };
 }
 

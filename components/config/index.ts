@@ -15,6 +15,7 @@ import type { z } from "zod";
 import { attachedModeProblems } from "./checks/attachment";
 import { awsProblems } from "./checks/aws";
 import { clusterProblems, clusterWarnings } from "./checks/cluster";
+import { edgeProblems, edgeWarnings } from "./checks/edge";
 import { apiAccessWarnings, credentialWarnings } from "./checks/exposure";
 import { gatewayPortProblems, nodePortProblems, nodePortWarnings } from "./checks/gatewayPorts";
 import { observabilityProblems, observabilityWarnings, parseObservability } from "./checks/observability";
@@ -52,6 +53,7 @@ import {
 export * from "./checks/attachment";
 export * from "./checks/aws";
 export * from "./checks/cluster";
+export * from "./checks/edge";
 export * from "./checks/exposure";
 export * from "./checks/gatewayPorts";
 export * from "./checks/observability";
@@ -63,6 +65,7 @@ export * from "./checks/tenancy";
 export * from "./checks/trafficPolicy";
 export * from "./compatibility";
 export * from "./contract";
+export * from "./elbLogDelivery";
 export * from "./messages";
 export * from "./nodeGroups";
 export * from "./primitives";
@@ -228,6 +231,7 @@ export function reviewContract(raw: RawStackConfig): ContractReview {
             `the certificate is in ${certRegion} but the stack deploys to ${raw.region}; an ALB can only use ACM certificates from its own region`,
         );
     awsProblems(v, raw.region).forEach((p) => add(p.at, p.message));
+    edgeProblems(v, raw.region).forEach((p) => add(p.at, p.message));
     gatewayPortProblems(environment, record(v.ingress).port, record(v.istio).extraGatewayPorts).forEach((p) =>
         add(p.at, p.message),
     );
@@ -307,6 +311,7 @@ export function reviewContract(raw: RawStackConfig): ContractReview {
         ...clusterWarnings(config),
         ...apiAccessWarnings(config, rawCluster.publicAccessCidrs !== undefined),
         ...credentialWarnings(config.apps),
+        ...edgeWarnings(config),
     ])
         config.warnings.push(guard({ path: keyPath(w.at), message: w.message }));
     return { problems: [], config };

@@ -97,8 +97,9 @@ function article(t: string): string {
 /** The keys a strict object schema allows at `path`, found by walking the schema; [] elsewhere. */
 export function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
     const unwrap = (x: any): any => {
-        while (x && ["optional", "default", "nullable", "readonly", "prefault"].includes(x.def?.type))
-            x = x.def.innerType;
+        // A preprocessed key (ingress.accessLogs: true or its settings) is its output schema.
+        while (x && ["optional", "default", "nullable", "readonly", "prefault", "pipe"].includes(x.def?.type))
+            x = x.def.type === "pipe" ? x.def.out : x.def.innerType;
         return x;
     };
     let s: any = unwrap(schema);

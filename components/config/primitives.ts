@@ -138,6 +138,61 @@ export const CERTIFICATE_ARN =
 export const IAM_PRINCIPAL_ARN =
     /^arn:(aws|aws-cn|aws-us-gov):(iam|sts)::\d{12}:(role|user|assumed-role)\/[\w+=,.@/-]+$/;
 
+/**
+ * A WAFv2 web ACL ARN: partition, region, account, scope (`regional`, or `global` for CloudFront),
+ * name and id. Scope and region are judged against the stack in checks/edge.ts.
+ */
+export const WAFV2_WEB_ACL_ARN =
+    /^arn:(aws|aws-cn|aws-us-gov):wafv2:([a-z0-9-]+):(\d{12}):(regional|global)\/webacl\/([\w-]{1,128})\/([0-9a-f-]{36})$/;
+
+/** Why `arn` is not a WAFv2 web ACL ARN at all, or undefined (scope and region are checked later). */
+export function wafAclArnShapeProblem(arn: string): string | undefined {
+    const example = "arn:aws:wafv2:ap-northeast-1:123456789012:regional/webacl/<name>/<id>";
+    if (/^arn:[^:]+:waf(-regional)?:/.test(arn))
+        return `is a WAF Classic web ACL; the controller attaches it only through another annotation, and AWS has ended WAF Classic: use a WAFv2 web ACL of scope REGIONAL, such as ${example}`;
+    if (!WAFV2_WEB_ACL_ARN.test(arn)) return `must be the ARN of a WAFv2 web ACL of scope REGIONAL, such as ${example}`;
+    return undefined;
+}
+
+/**
+ * Why `name` is not an S3 bucket name (the general purpose bucket naming rules of the S3 user
+ * guide), or undefined. Commas and equal signs can never appear, which matters here: the name goes
+ * into the controller's `key=value,key=value` annotation.
+ */
+export function s3BucketNameProblem(name: string): string | undefined {
+    const rule = "3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit";
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) return `${excerpt(name)} is not an S3 bucket name: ${rule}`;
+    if (name.includes("..")) return `${excerpt(name)} is not an S3 bucket name: two dots in a row`;
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(name))
+        return `${excerpt(name)} is not an S3 bucket name: it looks like an IP address`;
+    const reserved = [
+        /^xn--/,
+        /^sthree-/,
+        /^amzn-s3-demo-/,
+        /-s3alias$/,
+        /--ol-s3$/,
+        /\.mrap$/,
+        /--x-s3$/,
+        /--table-s3$/,
+    ];
+    if (reserved.some((r) => r.test(name)))
+        return `${excerpt(name)} is not an S3 bucket name: its prefix or suffix is reserved by S3`;
+    return undefined;
+}
+
+/**
+ * Why `prefix` cannot be the access logs' prefix, or undefined. ELB adds `AWSLogs/<account>/...`
+ * itself and refuses a prefix containing `AWSLogs`; the characters are S3's safe set, without the
+ * comma and equal sign that would break the annotation.
+ */
+export function accessLogPrefixProblem(prefix: string): string | undefined {
+    if (!/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/.test(prefix))
+        return `${excerpt(prefix)} is not a prefix: use letters, digits and ! _ . * ' ( ) -, with "/" between parts and not at either end, e.g. "alb/dev"`;
+    if (prefix.includes("AWSLogs"))
+        return `${excerpt(prefix)} contains "AWSLogs", which Elastic Load Balancing adds after the prefix itself and refuses in it`;
+    return undefined;
+}
+
 /** Graviton families carry a "g" after the generation digit (t4g, m7g, c6gn, x2gd, g5g), and a1. */
 export function isArmInstanceType(instanceType: string): boolean {
     // a1 is the first Graviton generation, from before the "g" suffix.

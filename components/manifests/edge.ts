@@ -45,8 +45,30 @@ export function albDeletionProtection(cfg: Pick<StackConfig, "production" | "tea
     return cfg.production && !cfg.teardown;
 }
 
+/**
+ * The ALB's attributes. Each one the program manages is always stated, on or off: the controller
+ * changes only the attributes the annotation names, so an attribute left out would keep whatever an
+ * earlier update set (access logs turned off in config would stay on). Access logs go to the
+ * configured bucket, or to the one the stack creates (`accessLogBucket`, its name).
+ */
+export function loadBalancerAttributes(cfg: EdgeConfig, accessLogBucket?: string): string {
+    const logs = cfg.ingress.accessLogs;
+    const attributes = [`deletion_protection.enabled=${albDeletionProtection(cfg)}`];
+    if (!logs) attributes.push("access_logs.s3.enabled=false");
+    else {
+        const bucket = logs.bucket ?? accessLogBucket;
+        if (bucket === undefined) throw new Error("ingress.accessLogs: the name of the stack's log bucket is missing");
+        attributes.push(
+            "access_logs.s3.enabled=true",
+            `access_logs.s3.bucket=${bucket}`,
+            `access_logs.s3.prefix=${logs.prefix}`,
+        );
+    }
+    return attributes.join(",");
+}
+
 /** Annotations that make the AWS Load Balancer Controller build this environment's ALB. */
-export function ingressAnnotations(cfg: EdgeConfig): Record<string, string> {
+export function ingressAnnotations(cfg: EdgeConfig, accessLogBucket?: string): Record<string, string> {
     const { ingress } = cfg;
     const https = ingress.certificateArn !== undefined;
     const a: Record<string, string> = {
@@ -64,11 +86,17 @@ export function ingressAnnotations(cfg: EdgeConfig): Record<string, string> {
         // Shorter than the gateway's Envoy drain (GATEWAY_ROLLOUT): the ALB lets go of a leaving
         // target while Envoy still answers, instead of the default 300 s outlasting it.
         "alb.ingress.kubernetes.io/target-group-attributes": `deregistration_delay.timeout_seconds=${GATEWAY_ROLLOUT.deregistrationDelaySeconds}`,
-        "alb.ingress.kubernetes.io/load-balancer-attributes": `deletion_protection.enabled=${albDeletionProtection(cfg)}`,
+        "alb.ingress.kubernetes.io/load-balancer-attributes": loadBalancerAttributes(cfg, accessLogBucket),
         "alb.ingress.kubernetes.io/listen-ports": JSON.stringify(
             https ? [{ HTTP: 80 }, { HTTPS: 443 }] : [{ HTTP: 80 }],
         ),
+        // Always stated, like the attributes: without the annotation the controller leaves whatever
+        // web ACL the ALB has; "none" detaches one that config no longer names.
+        "alb.ingress.kubernetes.io/wafv2-acl-arn": ingress.wafAclArn ?? "none",
     };
+    // Without it the controller's security group lets in 0.0.0.0/0; unlike the attributes, its
+    // rules are rebuilt from the annotation on every reconcile, so leaving it out restores that.
+    if (ingress.allowedCidrs) a["alb.ingress.kubernetes.io/inbound-cidrs"] = ingress.allowedCidrs.join(",");
     if (https) {
         a["alb.ingress.kubernetes.io/certificate-arn"] = ingress.certificateArn!;
         a["alb.ingress.kubernetes.io/ssl-policy"] = ingress.sslPolicy;
@@ -77,8 +105,14 @@ export function ingressAnnotations(cfg: EdgeConfig): Record<string, string> {
     return a;
 }
 
-/** The Ingress the controller turns into this environment's ALB, pointing at the gateway Service's port. */
-export function ingressManifest(cfg: EdgeConfig) {
+/**
+ * The Ingress the controller turns into this environment's ALB, pointing at the gateway Service's
+ * port. `annotations` are `ingressAnnotations(cfg)` unless given: the component gives them as an
+ * Output while they wait for the name of the stack's access-log bucket. Only they wait: the name,
+ * namespace and spec stay known, so turning access logs on updates the Ingress (and its ALB)
+ * instead of replacing it, which a name unknown at preview would.
+ */
+export function ingressManifest<A = Record<string, string>>(cfg: EdgeConfig, annotations?: A) {
     return {
         apiVersion: "networking.k8s.io/v1" as const,
         kind: "Ingress" as const,
@@ -90,7 +124,7 @@ export function ingressManifest(cfg: EdgeConfig) {
                 ...edgeLabels(cfg),
                 ...(cfg.teardown ? { "eks-istio/teardown": "true" } : {}),
             } as Record<string, string>,
-            annotations: ingressAnnotations(cfg),
+            annotations: annotations ?? ingressAnnotations(cfg),
         },
         spec: {
             ingressClassName: "alb",

@@ -9,6 +9,7 @@
 // - Object kinds: Ingresses are validated by the load balancer controller's webhook; Istio custom
 //   resources by istiod's; pods are injected by the webhook their labels select (./injection.ts).
 import { type RecordedResource, resourceKey } from "../../tools/mock/engine";
+import { accessLogViolations } from "./accessLogs";
 import { injectionProblems, injectorsOf, workloadsOf } from "./injection";
 import { lifecycleOf } from "./model";
 
@@ -197,6 +198,7 @@ export const RULES = [
     "pdb",
     "hpa",
     "deletion-protection",
+    "access-logs",
     "teardown",
     "tags",
     "nodeport",
@@ -344,8 +346,12 @@ export function clusterViolations(resources: RecordedResource[]): Violation[] {
             add("deletion-protection", `${i.name} does not state deletion_protection.enabled=true|false`);
     }
 
+    // Access logs: always stated, and their bucket ready before the Ingress; emptied on teardown.
+    const teardown = ingresses.some((i) => i.inputs.metadata?.labels?.["eks-istio/teardown"] === "true");
+    accessLogViolations(lc, steps, ingresses, attributeMap, teardown, add);
+
     // A stack marked for teardown must be destroyable as it is: nothing protected anywhere.
-    if (ingresses.some((i) => i.inputs.metadata?.labels?.["eks-istio/teardown"] === "true")) {
+    if (teardown) {
         for (const r of steps.filter((r) => r.protect))
             add("teardown", `${r.name} is still protected (Pulumi protect): pulumi destroy refuses it`);
         for (const r of steps.filter((r) => r.inputs.deletionProtection === true))

@@ -133,6 +133,8 @@ export function mockOutputs(
             return { arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, name };
         case "aws:iam/policy:Policy":
             return { arn: `arn:aws:iam::${ACCOUNT}:policy/${name}`, name };
+        case "aws:s3/bucket:Bucket":
+            return { arn: `arn:aws:s3:::${inputs.bucket}` };
         case "aws:kms/key:Key":
             return { arn: `arn:aws:kms:${MOCK_REGION}:${ACCOUNT}:key/${name}` };
         case "aws:ec2/launchTemplate:LaunchTemplate":
@@ -172,6 +174,9 @@ export function mockInvoke(token: string, inputs: Record<string, any>): Record<s
         return {
             version: `<EKS ${inputs.mostRecent ? "most recent" : "default"} ${inputs.addonName} for Kubernetes ${inputs.kubernetesVersion}>`,
         };
+    // The account the stack deploys to: AWS's documentation account, as everywhere offline.
+    if (token === "aws:index/getCallerIdentity:getCallerIdentity")
+        return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/mock`, id: ACCOUNT, userId: "AIDAMOCK" };
     return {};
 }
 

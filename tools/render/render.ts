@@ -222,7 +222,10 @@ export function renderRun(run: MockRun<unknown>, outputs: Record<string, unknown
                     .sort((a, b) => a.name.localeCompare(b.name)),
             ),
         );
-    const awsSettings: [string, string][] = [
+    // Bucket policies are documents, like IAM's: as JSON, one file per policy.
+    for (const r of run.ofType("aws:s3/bucketPolicy:BucketPolicy"))
+        add(`aws/s3/${r.name}.json`, toJson(JSON.parse(r.inputs.policy)));
+    const awsSettings: [string | string[], string][] = [
         ["awsx:ec2:Vpc", "aws/network.yaml"],
         ["eks:index:Cluster", "aws/eks-cluster.yaml"],
         ["eks:index:ManagedNodeGroup", "aws/node-group.yaml"],
@@ -230,9 +233,20 @@ export function renderRun(run: MockRun<unknown>, outputs: Record<string, unknown
         ["aws:eks/addon:Addon", "aws/eks-addons.yaml"],
         ["aws:cloudwatch/logGroup:LogGroup", "aws/log-group.yaml"],
         ["aws:kms/key:Key", "aws/kms-key.yaml"],
+        // A bucket and each of its settings resources, in the order they are created.
+        [
+            [
+                "aws:s3/bucket:Bucket",
+                "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+                "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+                "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+            ],
+            "aws/s3.yaml",
+        ],
     ];
-    for (const [type, file] of awsSettings) {
-        const found = run.ofType(type);
+    for (const [types, file] of awsSettings) {
+        const found = (Array.isArray(types) ? types : [types]).flatMap((t) => run.ofType(t));
         // Resource references (the node group's cluster) render as the referenced resource's name.
         if (found.length)
             add(

@@ -103,8 +103,8 @@ export const EXAMPLE_ACCOUNT = "123456789012";
 /** RFC 5737 documentation ranges: no client ever has one of these addresses. */
 export const DOCUMENTATION_CIDRS = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"];
 
-/** `cidr` is a parsed cluster.publicAccessCidrs entry: the schema has already held it to cidrProblem. */
-function inDocumentationRange(cidr: string): boolean {
+/** `cidr` is a parsed CIDR list entry: the schema has already held it to cidrProblem. */
+export function inDocumentationRange(cidr: string): boolean {
     const [address, prefix] = cidr.split("/");
     const head = address.split(".").slice(0, 3).join(".");
     return Number(prefix) >= 24 && DOCUMENTATION_CIDRS.some((d) => d.startsWith(`${head}.`));
