@@ -127,6 +127,7 @@ async function ownerStack(config: StackConfig) {
             istioReady: istio.istiods,
             nodes: cluster.nodes,
             namespaceAfter,
+            storageDriver: cluster.storageDriver,
         });
 
     return {

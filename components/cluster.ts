@@ -8,6 +8,7 @@ import {
     type ClusterSpec,
     type controlPlaneLogGroup,
     EKS_ADDONS,
+    ebsCsiPolicyArn,
     irsaTrustPolicy,
     type nodeLaunchTemplateSpec,
     nodeRolePolicyArns,
@@ -29,8 +30,11 @@ export interface ClusterArgs {
     logGroup?: NonNullable<ReturnType<typeof controlPlaneLogGroup>>;
     /** Each node group's launch template (IMDSv2, hop limit 1), from `nodeLaunchTemplateSpec(config)`. */
     launchTemplate: ReturnType<typeof nodeLaunchTemplateSpec>;
-    /** The EKS managed add-ons created here, from `addonSpec` and `addonVersionQuery`. */
-    addons: { vpcCni: AddonSettings; coredns: AddonSettings };
+    /**
+     * The EKS managed add-ons created here, from `addonSpec` and `addonVersionQuery`; the EBS CSI
+     * driver only when Prometheus keeps its data on a volume.
+     */
+    addons: { vpcCni: AddonSettings; coredns: AddonSettings; ebsCsi?: AddonSettings };
     /** KMS key settings for envelope encryption of Secrets, from `secretsKeySpec(config)`. */
     secretsKey: ReturnType<typeof secretsKeySpec>;
     /** Region, for partition-correct managed policy ARNs. */
@@ -70,6 +74,11 @@ export class Cluster extends pulumi.ComponentResource {
     readonly nodes: eks.ManagedNodeGroup[];
     /** CoreDNS, ACTIVE once its pods run on the nodes: what a release whose pods resolve names waits for. */
     readonly dns: aws.eks.Addon;
+    /**
+     * The EBS CSI driver, ACTIVE once its controller runs: what a release with an EBS volume waits
+     * for (its PersistentVolumeClaim stays Pending without it). Absent unless `addons.ebsCsi`.
+     */
+    readonly storageDriver?: aws.eks.Addon;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super(Cluster.TYPE, name, {}, opts);
@@ -124,7 +133,7 @@ export class Cluster extends pulumi.ComponentResource {
         this.oidcProviderUrl = cluster.oidcProviderUrl;
 
         const addon = (
-            key: "vpcCni" | "coredns",
+            key: "vpcCni" | "coredns" | "ebsCsi",
             extra: Partial<aws.eks.AddonArgs>,
             dependsOn: pulumi.Resource[],
             aliases: string[] = [],
@@ -132,36 +141,33 @@ export class Cluster extends pulumi.ComponentResource {
             new aws.eks.Addon(
                 `${name}-${EKS_ADDONS[key].addonName}`,
                 {
-                    ...args.addons[key].spec,
+                    ...args.addons[key]!.spec,
                     clusterName: spec.name,
                     addonVersion: aws.eks
-                        .getAddonVersionOutput(args.addons[key].version, { parent: this })
+                        .getAddonVersionOutput(args.addons[key]!.version, { parent: this })
                         .apply((v) => v.version),
                     ...extra,
                 },
                 { parent: this, dependsOn: [cluster, ...dependsOn], aliases },
             );
 
-        // The VPC CNI's AWS permissions on its own service account (IRSA), not on the node role.
-        const cniRole = new aws.iam.Role(
-            `${name}-vpc-cni`,
-            {
-                assumeRolePolicy: pulumi
-                    .all([this.oidcProviderArn, this.oidcProviderUrl])
-                    .apply(([oidcProviderArn, issuer]) =>
-                        JSON.stringify(
-                            irsaTrustPolicy({
-                                oidcProviderArn,
-                                issuer,
-                                namespace: EKS_ADDONS.vpcCni.namespace,
-                                serviceAccount: EKS_ADDONS.vpcCni.serviceAccount,
-                            }),
+        // An add-on's IRSA role: only its own service account may assume it.
+        const irsaRole = (roleName: string, account: { namespace: string; serviceAccount: string }) =>
+            new aws.iam.Role(
+                roleName,
+                {
+                    assumeRolePolicy: pulumi
+                        .all([this.oidcProviderArn, this.oidcProviderUrl])
+                        .apply(([oidcProviderArn, issuer]) =>
+                            JSON.stringify(irsaTrustPolicy({ oidcProviderArn, issuer, ...account })),
                         ),
-                    ),
-                tags: spec.tags,
-            },
-            { parent: this },
-        );
+                    tags: spec.tags,
+                },
+                { parent: this },
+            );
+
+        // The VPC CNI's AWS permissions on its own service account (IRSA), not on the node role.
+        const cniRole = irsaRole(`${name}-vpc-cni`, EKS_ADDONS.vpcCni);
         const cniPolicy = new aws.iam.RolePolicyAttachment(
             `${name}-vpc-cni`,
             { role: cniRole.name, policyArn: vpcCniPolicyArn(args.region) },
@@ -244,6 +250,19 @@ export class Cluster extends pulumi.ComponentResource {
             );
         });
         this.dns = addon("coredns", {}, this.nodes);
+
+        // The EBS CSI driver on its own IRSA role: nodes keep IMDS out of the pods' reach (hop
+        // limit 1), so the driver has no credentials but these. After the nodes, like CoreDNS: its
+        // add-on reports ACTIVE only once the controller's pods run.
+        if (args.addons.ebsCsi) {
+            const ebsRole = irsaRole(`${name}-ebs-csi`, EKS_ADDONS.ebsCsi);
+            const ebsPolicy = new aws.iam.RolePolicyAttachment(
+                `${name}-ebs-csi`,
+                { role: ebsRole.name, policyArn: ebsCsiPolicyArn(args.region) },
+                { parent: this },
+            );
+            this.storageDriver = addon("ebsCsi", { serviceAccountRoleArn: ebsRole.arn }, [ebsPolicy, ...this.nodes]);
+        }
 
         this.clusterName = pulumi.output(spec.name);
         this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);

@@ -13,11 +13,12 @@ import {
     OBSERVABILITY,
     observabilityNamespaceManifest,
     prometheusValues,
+    storageClassManifest,
 } from "./manifests/observability";
 
 export interface ObservabilityArgs {
     /** The environment, its production flag, and the add-ons switched on with their sizing. */
-    config: Pick<StackConfig, "environment" | "production" | "observability">;
+    config: Pick<StackConfig, "environment" | "stack" | "production" | "observability">;
     /** The stack's Kubernetes provider. */
     provider: k8s.Provider;
     /**
@@ -33,6 +34,12 @@ export interface ObservabilityArgs {
      * Ingresses and LoadBalancer Services created in it.
      */
     namespaceAfter: pulumi.Input<pulumi.Resource>[];
+    /**
+     * With prometheus.storage: the EBS CSI driver's add-on, which provisions the volume. Prometheus
+     * waits for it (a claim without a running provisioner stays Pending until the release times
+     * out) and, on destroy, goes first, so the driver still runs to delete the volume.
+     */
+    storageDriver?: pulumi.Resource;
 }
 
 /**
@@ -71,7 +78,22 @@ export class Observability extends pulumi.ComponentResource {
                 { ...o, dependsOn: [...ready, ...args.nodes, ...after] },
             ));
 
-        const prometheus = obs.prometheus ? release("prometheus", prometheusValues(obs.prometheus)) : undefined;
+        // Prometheus's volume: the driver that provisions it and, unless the config names one that
+        // exists, the StorageClass it comes from, both before the release (its claim).
+        const storage = obs.prometheus?.storage;
+        const storageClass =
+            storage && !storage.existingStorageClass
+                ? new k8s.storage.v1.StorageClass(
+                      `${name}-storage-class`,
+                      storageClassManifest(args.config, storage.storageClass),
+                      o,
+                  )
+                : undefined;
+        const volume = [
+            ...(storage && args.storageDriver ? [args.storageDriver] : []),
+            ...(storageClass ? [storageClass] : []),
+        ];
+        const prometheus = obs.prometheus ? release("prometheus", prometheusValues(obs.prometheus), volume) : undefined;
         const readers = prometheus ? [prometheus] : [];
         const tracing = obs.tracing ? release("tracing", jaegerValues(obs)) : undefined;
         const grafana = obs.grafana ? release("grafana", grafanaValues(obs), readers) : undefined;

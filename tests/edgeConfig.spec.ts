@@ -285,3 +285,30 @@ describe("edge config: warnings", () => {
     for (const c of CASES)
         it(c.name, () => assert.deepEqual(warnings(parse(c.ingress, { stack: c.stack })), c.expected));
 });
+
+describe("observability config: Prometheus's storage and its StorageClass", () => {
+    const storage = (s: Record<string, unknown>) =>
+        parse({ scheme: "internal" }, { values: { observability: { prometheus: { storage: s } } } }).observability
+            .prometheus!.storage;
+    it("without a StorageClass: the stack's own gp3, which it creates", () =>
+        assert.deepEqual(storage({ size: "50Gi" }), {
+            size: "50Gi",
+            storageClass: "gp3",
+            existingStorageClass: false,
+        }));
+    it("a named StorageClass exists already: the stack creates none, even one named gp3", () => {
+        assert.deepEqual(storage({ size: "50Gi", storageClass: "gp3" }), {
+            size: "50Gi",
+            storageClass: "gp3",
+            existingStorageClass: true,
+        });
+        assert.deepEqual(storage({ size: "50Gi", storageClass: "io2-kms" })?.existingStorageClass, true);
+    });
+    it("production without storage: the warning says what setting it installs", () =>
+        assert.match(
+            warnings(
+                parse({ certificateArn: CERT }, { stack: "product", values: { observability: { prometheus: true } } }),
+            ).join("\n"),
+            /set prometheus\.storage \(e\.g\. \{size: 50Gi\}: the stack then installs the EBS CSI driver and an encrypted gp3 StorageClass for the volume\)/,
+        ));
+});

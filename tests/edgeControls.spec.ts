@@ -3,7 +3,6 @@
 // vendored table), the EBS CSI driver's add-on and role, the StorageClass; then the components
 // that register them, under mocks.
 import * as assert from "node:assert/strict";
-import * as path from "node:path";
 import { type StackConfig } from "../components/config";
 import { ELB_LOG_DELIVERY, elbLogDeliveryPrincipal } from "../components/config/elbLogDelivery";
 import { AlbAccessLogs } from "../components/albAccessLogs";
@@ -15,12 +14,15 @@ import {
     accessLogBucketSpec,
     accessLogLifecycleRules,
 } from "../components/manifests/accessLogs";
+import { clusterSettings, ebsCsiPolicyArn, EKS_ADDONS } from "../components/manifests/aws";
 import { ingressAnnotations, loadBalancerAttributes } from "../components/manifests/edge";
+import { storageClassManifest } from "../components/manifests/observability";
 import { type Evaluation, evaluateConfig, evaluateStackFile } from "../tools/plan/evaluate";
 import { planUpdate } from "../tools/plan/plan";
 import type { PlanStep } from "../tools/plan/types";
-import { ACCOUNT, type ComponentRun, ROOT, runComponents, stackFileConfig } from "./harness";
+import { ACCOUNT, type ComponentRun, ROOT, runComponents, runStackFile, stackFileConfig } from "./harness";
 import { GLOBAL_KEYS } from "./iamDocuments";
+import * as path from "node:path";
 
 const CERT = "arn:aws:acm:ap-northeast-1:111122223333:certificate/0a1b2c3d-0000-4000-8000-000000000001";
 const ACL = "arn:aws:wafv2:ap-northeast-1:111122223333:regional/webacl/edge/0a1b2c3d-0000-4000-8000-000000000002";
@@ -279,6 +281,69 @@ describe("edge controls: the access-log bucket", () => {
         ));
 });
 
+describe("storage: the EBS CSI driver and the StorageClass", () => {
+    it("the driver's add-on, service account and managed policy (a service-role policy) in each partition", () => {
+        assert.deepEqual(EKS_ADDONS.ebsCsi, {
+            addonName: "aws-ebs-csi-driver",
+            namespace: "kube-system",
+            serviceAccount: "ebs-csi-controller-sa",
+        });
+        assert.deepEqual(["ap-northeast-1", "cn-north-1", "us-gov-west-1"].map(ebsCsiPolicyArn), [
+            "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
+            "arn:aws-cn:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
+            "arn:aws-us-gov:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
+        ]);
+    });
+
+    const withStorage = (storage: unknown) => config("dev", {}, { observability: { prometheus: { storage } } });
+    it("is installed only with prometheus.storage, at EKS's default version for the cluster", () => {
+        assert.equal("ebsCsi" in clusterSettings(config("dev")).addons, false);
+        assert.equal(
+            "ebsCsi" in clusterSettings(config("dev", {}, { observability: { prometheus: true } })).addons,
+            false,
+        );
+        const { ebsCsi } = clusterSettings(withStorage({ size: "20Gi" })).addons as { ebsCsi?: unknown };
+        assert.deepEqual(ebsCsi, {
+            spec: {
+                addonName: "aws-ebs-csi-driver",
+                resolveConflictsOnCreate: "OVERWRITE",
+                resolveConflictsOnUpdate: "OVERWRITE",
+                tags: {
+                    "eks-istio/environment": "dev",
+                    "eks-istio/stack": "dev",
+                    "eks-istio/production": "false",
+                    "managed-by": "pulumi",
+                },
+            },
+            version: { addonName: "aws-ebs-csi-driver", kubernetesVersion: "1.35", mostRecent: false },
+        });
+        // With a class that exists too: the class may be the driver's (an io2 or KMS-keyed gp3).
+        assert.ok("ebsCsi" in clusterSettings(withStorage({ size: "20Gi", storageClass: "io2" })).addons);
+    });
+
+    it("the StorageClass: EBS gp3, encrypted, bound where the pod lands, expandable, tagged like the stack", () =>
+        assert.deepEqual(storageClassManifest(config("product"), "gp3"), {
+            apiVersion: "storage.k8s.io/v1",
+            kind: "StorageClass",
+            metadata: {
+                name: "gp3",
+                labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "eks-istio" },
+            },
+            provisioner: "ebs.csi.aws.com",
+            parameters: {
+                type: "gp3",
+                encrypted: "true",
+                tagSpecification_1: "eks-istio/environment=product",
+                tagSpecification_2: "eks-istio/stack=product",
+                tagSpecification_3: "eks-istio/production=true",
+                tagSpecification_4: "managed-by=pulumi",
+            },
+            reclaimPolicy: "Delete",
+            volumeBindingMode: "WaitForFirstConsumer",
+            allowVolumeExpansion: true,
+        }));
+});
+
 describe("component: AlbAccessLogs", () => {
     let run: ComponentRun<AlbAccessLogs[]>;
     const flags = (production: boolean, teardown: boolean) => ({
@@ -339,6 +404,42 @@ describe("component: AlbAccessLogs", () => {
             ).inputs.rules[0].expiration,
             { days: 90 },
         );
+    });
+});
+
+describe("stack: the EBS CSI driver on its IRSA role (examples/observability/Pulumi.product.yaml)", () => {
+    let run: Awaited<ReturnType<typeof runStackFile>>;
+    before(async () => {
+        run = await runStackFile(path.join(ROOT, "examples", "observability", "Pulumi.product.yaml"));
+    });
+
+    it("the add-on runs as ebs-csi-controller-sa, whose role only that service account may assume", () => {
+        const addon = run.one("aws:eks/addon:Addon", "product-cluster-aws-ebs-csi-driver");
+        assert.equal(addon.inputs.serviceAccountRoleArn, `arn:aws:iam::${ACCOUNT}:role/product-cluster-ebs-csi`);
+        const trust = JSON.parse(run.one("aws:iam/role:Role", "product-cluster-ebs-csi").inputs.assumeRolePolicy);
+        const condition = trust.Statement[0].Condition.StringEquals;
+        assert.deepEqual(
+            Object.entries(condition).map(([k, v]) => [k.split(":").pop(), v]),
+            [
+                ["sub", "system:serviceaccount:kube-system:ebs-csi-controller-sa"],
+                ["aud", "sts.amazonaws.com"],
+            ],
+        );
+        assert.equal(
+            run.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "product-cluster-ebs-csi").inputs.policyArn,
+            "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
+        );
+    });
+
+    it("Prometheus claims its volume from the gp3 class the stack creates", () => {
+        const values = run.one("kubernetes:helm.sh/v3:Release", "product-observability-prometheus").inputs.values;
+        assert.deepEqual(values.server.persistentVolume, { enabled: true, size: "100Gi", storageClass: "gp3" });
+        assert.equal(run.one("kubernetes:storage.k8s.io/v1:StorageClass").inputs.metadata.name, "gp3");
+    });
+
+    it("one add-on of each name on the cluster (a second would be refused by EKS)", () => {
+        const names = run.ofType("aws:eks/addon:Addon").map((a) => a.inputs.addonName as string);
+        assert.deepEqual(names.sort(), ["aws-ebs-csi-driver", "coredns", "vpc-cni"]);
     });
 });
 

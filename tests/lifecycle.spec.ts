@@ -120,7 +120,8 @@ describe("lifecycle model: generated configs across the switches that change the
         accessLogs: fc.boolean(),
         observability: fc.record({
             namespace: fc.constantFrom("observability", "istio-system"),
-            prometheus: addon,
+            // A map of settings: Prometheus on a volume (the EBS CSI add-on and a StorageClass).
+            prometheus: fc.constantFrom(undefined, true, { storage: { size: "20Gi" } }),
             kiali: addon,
             grafana: addon,
             tracing: addon,
@@ -159,7 +160,7 @@ describe("lifecycle model: generated configs across the switches that change the
                 // Each run evaluates the whole program: a few, from a fixed seed; a failure prints
                 // the seed, the path and the switches. The first example is the teardown of a
                 // production stack with ip targets, access logs to its own bucket, and every add-on
-                // in istio-system.
+                // in istio-system, Prometheus on a volume.
                 seed: 11,
                 numRuns: 3,
                 examples: [
@@ -173,7 +174,7 @@ describe("lifecycle model: generated configs across the switches that change the
                             accessLogs: true,
                             observability: {
                                 namespace: "istio-system",
-                                prometheus: true,
+                                prometheus: { storage: { size: "20Gi" } },
                                 kiali: true,
                                 grafana: true,
                                 tracing: true,

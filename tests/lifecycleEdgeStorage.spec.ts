@@ -115,6 +115,101 @@ describe("lifecycle model: the production ALB's access-log bucket (Pulumi.produc
             assert.deepEqual(clusterViolations(c.mutate(clone(resources))), c.expected));
 });
 
+describe("lifecycle model: Prometheus on a volume (examples/observability/Pulumi.product.yaml)", () => {
+    let resources: RecordedResource[];
+    before(async () => {
+        resources = (await runStackFile(path.join(ROOT, "examples", "observability", "Pulumi.product.yaml"))).resources;
+    });
+    const RELEASE = "kubernetes:helm.sh/v3:Release";
+    const PROMETHEUS = key(RELEASE, "product-observability-prometheus");
+    const DRIVER = key("aws:eks/addon:Addon", "product-cluster-aws-ebs-csi-driver");
+    const CLASS = key("kubernetes:storage.k8s.io/v1:StorageClass", "product-observability-storage-class");
+    const NODES = key("eks:index:ManagedNodeGroup", "product-cluster-nodes");
+
+    it("creates the nodes, then the driver; the class whenever; Prometheus (its claim) after all three", () => {
+        const orders = [...createOrders(lifecycleOf(resources), [PROMETHEUS, DRIVER, CLASS, NODES])];
+        assert.deepEqual(
+            orders.sort(),
+            [
+                [NODES, DRIVER, CLASS, PROMETHEUS],
+                [NODES, CLASS, DRIVER, PROMETHEUS],
+                [CLASS, NODES, DRIVER, PROMETHEUS],
+            ].sort(),
+        );
+        assert.deepEqual(clusterViolations(resources), []);
+    });
+
+    const prometheus = (rs: RecordedResource[]) => find(rs, RELEASE, "product-observability-prometheus");
+    const driver = (rs: RecordedResource[]) => find(rs, "aws:eks/addon:Addon", "product-cluster-aws-ebs-csi-driver");
+    const broken: { name: string; mutate: (rs: RecordedResource[]) => RecordedResource[]; expected: Violation[] }[] = [
+        {
+            name: "Prometheus not waiting for the StorageClass",
+            mutate: (rs) => {
+                dropDeps(prometheus(rs), (d) => d === CLASS);
+                return rs;
+            },
+            expected: [
+                {
+                    rule: "storage",
+                    message:
+                        "product-observability-prometheus's PersistentVolumeClaim may be created before StorageClass gp3: it stays Pending until the release times out",
+                },
+            ],
+        },
+        {
+            name: "Prometheus not waiting for the driver",
+            mutate: (rs) => {
+                dropDeps(prometheus(rs), (d) => d === DRIVER);
+                return rs;
+            },
+            expected: [
+                {
+                    rule: "storage",
+                    message:
+                        "product-observability-prometheus's PersistentVolumeClaim may be created before product-cluster-aws-ebs-csi-driver (ebs.csi.aws.com) runs, and outlive it on destroy: it stays Pending, and its volume is never deleted",
+                },
+            ],
+        },
+        {
+            name: "the driver's add-on not waiting for the nodes",
+            mutate: (rs) => {
+                dropDeps(driver(rs), (d) => d === NODES);
+                return rs;
+            },
+            expected: [
+                {
+                    rule: "nodes",
+                    message:
+                        "product-cluster-aws-ebs-csi-driver (EKS add-on aws-ebs-csi-driver) runs pods but may be created before any node group exists: it is ACTIVE only once they run",
+                },
+            ],
+        },
+        {
+            name: "no driver at all",
+            mutate: (rs) => {
+                dropDeps(prometheus(rs), (d) => d === DRIVER);
+                return rs.filter((r) => key(r.type, r.name) !== DRIVER);
+            },
+            expected: [
+                {
+                    rule: "storage",
+                    message:
+                        "StorageClass gp3 names provisioner ebs.csi.aws.com, which no add-on of the stack serves: product-observability-prometheus's claim stays Pending",
+                },
+            ],
+        },
+    ];
+    for (const c of broken)
+        it(`fails on a broken graph: ${c.name}`, () =>
+            assert.deepEqual(clusterViolations(c.mutate(clone(resources))), c.expected));
+
+    it("refuses an EKS add-on it has no facts for, instead of vouching for it", () => {
+        const rs = clone(resources);
+        driver(rs).inputs.addonName = "mystery";
+        assert.throws(() => clusterViolations(rs), /add-on "mystery" is not in tests\/lifecycle\/storage.ts ADDONS/);
+    });
+});
+
 describe("lifecycle model: the ingress gateway's PodDisruptionBudget", () => {
     // At the HPA's minimum a drain must be able to move a pod; at its maximum still only one may go.
     for (const production of [false, true])

@@ -225,10 +225,10 @@ describe("observability config: errors name the key and say what is wrong", () =
             message: 'must be a StorageClass name such as "gp3"',
         })),
         {
-            name: "storage without a StorageClass",
-            observability: { prometheus: { storage: { size: "50Gi" } } },
+            name: "a StorageClass that is not a string",
+            observability: { prometheus: { storage: { size: "50Gi", storageClass: 3 } } },
             path: "eks-istio:observability.prometheus.storage.storageClass",
-            message: "is required: a StorageClass of a CSI driver",
+            message: 'must be the name of a StorageClass that exists in the cluster, such as "gp3-kms"',
         },
         {
             name: "memory quantity in the wrong unit",
@@ -580,7 +580,8 @@ describe("observability config: defaults (all off; Kiali and Grafana bring Prome
                 prometheus: {
                     retention: "2d",
                     volumeSize: "50Gi",
-                    storage: { size: "50Gi", storageClass: "gp3" },
+                    // Named: a class that exists; the stack creates none.
+                    storage: { size: "50Gi", storageClass: "gp3", existingStorageClass: true },
                     resources: { requests: { cpu: "1", memory: "512Mi" }, limits: { memory: "1Gi" } },
                 },
             },
@@ -593,7 +594,7 @@ describe("observability config: defaults (all off; Kiali and Grafana bring Prome
                 prometheus: {
                     ...devPrometheus,
                     volumeSize: "50Gi",
-                    storage: { size: "50Gi", storageClass: "ebs.csi-gp3" },
+                    storage: { size: "50Gi", storageClass: "ebs.csi-gp3", existingStorageClass: true },
                 },
             },
         },
@@ -602,7 +603,23 @@ describe("observability config: defaults (all off; Kiali and Grafana bring Prome
             observability: { prometheus: { storage: { size: "8Gi", storageClass: "a" } } },
             expected: {
                 namespace: "observability",
-                prometheus: { ...devPrometheus, volumeSize: "8Gi", storage: { size: "8Gi", storageClass: "a" } },
+                prometheus: {
+                    ...devPrometheus,
+                    volumeSize: "8Gi",
+                    storage: { size: "8Gi", storageClass: "a", existingStorageClass: true },
+                },
+            },
+        },
+        {
+            name: "storage without a StorageClass: the stack's own gp3 (EBS CSI), created with it",
+            observability: { prometheus: { storage: { size: "50Gi" } } },
+            expected: {
+                namespace: "observability",
+                prometheus: {
+                    ...devPrometheus,
+                    volumeSize: "50Gi",
+                    storage: { size: "50Gi", storageClass: "gp3", existingStorageClass: false },
+                },
             },
         },
         {

@@ -95,6 +95,8 @@ export const DEFAULTS = {
     },
     observability: {
         namespace: "observability" as ObservabilityNamespace,
+        /** The StorageClass prometheus.storage uses unless it names one: created by the stack (EBS CSI, gp3). */
+        storageClass: "gp3",
         /** Where Kiali serves its UI (its web_root), and the path kiali.expose routes by default. */
         kialiPath: "/kiali",
         /**
@@ -430,11 +432,12 @@ const prometheusSchema = z.strictObject({
             size: z
                 .string({ error: 'is required: the volume size, such as "50Gi"' })
                 .regex(/^[1-9]\d*Gi$/, { error: 'must be a size in Gi, such as "50Gi"' }),
+            // Absent: the stack creates its own "gp3" class of the EBS CSI driver. Named: a class
+            // that already exists in the cluster; the stack creates none.
             storageClass: z
-                .string({
-                    error: "is required: a StorageClass of a CSI driver (such as the EBS CSI driver's gp3), which this stack does not install",
-                })
-                .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: 'must be a StorageClass name such as "gp3"' }),
+                .string({ error: 'must be the name of a StorageClass that exists in the cluster, such as "gp3-kms"' })
+                .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: 'must be a StorageClass name such as "gp3"' })
+                .optional(),
         })
         .optional(),
     resources: resourcesSchema.optional(),
@@ -661,7 +664,11 @@ export interface ObservabilityConfig {
         retention: string;
         /** The PersistentVolume's size with `storage`, otherwise the emptyDir's size limit. */
         volumeSize: string;
-        storage?: { size: string; storageClass: string };
+        /**
+         * A PersistentVolume of `size` on `storageClass`: the stack's own gp3 class of the EBS CSI
+         * driver unless `existingStorageClass` (the class named in config exists already).
+         */
+        storage?: { size: string; storageClass: string; existingStorageClass: boolean };
         resources: Resources;
     };
     kiali?: {

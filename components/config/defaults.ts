@@ -179,7 +179,15 @@ function observabilityWithDefaults(
         out.prometheus = {
             retention: prometheus.retention ?? sizing.prometheus.retention,
             volumeSize: prometheus.storage?.size ?? sizing.prometheus.volume,
-            ...(prometheus.storage ? { storage: { ...prometheus.storage } } : {}),
+            ...(prometheus.storage
+                ? {
+                      storage: {
+                          size: prometheus.storage.size,
+                          storageClass: prometheus.storage.storageClass ?? DEFAULTS.observability.storageClass,
+                          existingStorageClass: prometheus.storage.storageClass !== undefined,
+                      },
+                  }
+                : {}),
             resources: resources("prometheus", prometheus.resources),
         };
     if (kiali) {

@@ -273,7 +273,20 @@ export function nodeLaunchTemplateSpec(cfg: StackConfig) {
 export const EKS_ADDONS = {
     vpcCni: { addonName: "vpc-cni", namespace: "kube-system", serviceAccount: "aws-node" },
     coredns: { addonName: "coredns" },
+    /** The EBS CSI driver: only with observability.prometheus.storage, whose volume it provisions. */
+    ebsCsi: { addonName: "aws-ebs-csi-driver", namespace: "kube-system", serviceAccount: "ebs-csi-controller-sa" },
 } as const;
+
+/** The EBS CSI driver's provisioner name, as StorageClasses name it. */
+export const EBS_CSI_PROVISIONER = "ebs.csi.aws.com";
+
+/**
+ * Whether the stack installs the EBS CSI driver: when Prometheus keeps its data on a volume. Only
+ * an owner stack has add-ons (the config refuses observability in attached stacks).
+ */
+export function needsEbsCsiDriver(cfg: Pick<StackConfig, "observability">): boolean {
+    return cfg.observability.prometheus?.storage !== undefined;
+}
 
 /**
  * An EKS managed add-on. Its version is resolved at deploy time to the one EKS lists as the default
@@ -321,6 +334,15 @@ export function nodeRolePolicyArns(region: string, { legacyNodes = false } = {})
         ...(legacyNodes ? ["AmazonEKS_CNI_Policy"] : []),
         "AmazonEC2ContainerRegistryReadOnly",
     ].map((n) => `arn:${p}:iam::aws:policy/${n}`);
+}
+
+/**
+ * The EBS CSI driver's managed policy (a service-role policy, hence its path), attached to the
+ * ebs-csi-controller-sa service account's IRSA role: with IMDS out of the pods' reach (hop limit 1)
+ * the driver has no other credentials.
+ */
+export function ebsCsiPolicyArn(region: string): string {
+    return `arn:${partitionOf(region)}:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy`;
 }
 
 /** The VPC CNI's managed policy, attached to the aws-node service account's IRSA role. */
@@ -490,6 +512,14 @@ export function clusterSettings(cfg: StackConfig) {
                 spec: addonSpec(cfg, EKS_ADDONS.coredns.addonName),
                 version: addonVersionQuery(cfg, EKS_ADDONS.coredns.addonName),
             },
+            ...(needsEbsCsiDriver(cfg)
+                ? {
+                      ebsCsi: {
+                          spec: addonSpec(cfg, EKS_ADDONS.ebsCsi.addonName),
+                          version: addonVersionQuery(cfg, EKS_ADDONS.ebsCsi.addonName),
+                      },
+                  }
+                : {}),
         },
     };
 }

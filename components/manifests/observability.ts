@@ -11,6 +11,7 @@
 // default) and loses them on restart: fine for looking at the mesh, not an archive.
 import { gatewayExportTo } from "../config/checks/reach";
 import type { ObservabilityConfig, Resources, StackConfig } from "../config/contract";
+import { EBS_CSI_PROVISIONER, stackTags } from "./aws";
 import { edgeLabels, gatewayName } from "./edge";
 import { ISTIO, type TracingProvider } from "./istio";
 
@@ -213,6 +214,36 @@ export function meshScrapeConfigs() {
 }
 
 /** Values of the `prometheus` chart: the server alone, scraping the mesh. */
+/**
+ * The StorageClass Prometheus's volume is provisioned from when prometheus.storage names none: EBS
+ * gp3 through the EBS CSI driver, encrypted (with the account's EBS key), bound only once the pod
+ * is scheduled (an EBS volume lives in one AZ, so it is created in the pod's), expandable (a larger
+ * prometheus.storage.size grows the volume in place), and deleted with its claim. Volumes carry the
+ * stack's tags, so leftovers of a destroy are found like everything else of the environment. Not
+ * the cluster's default class: only the claims that name it use it.
+ */
+export function storageClassManifest(cfg: Pick<StackConfig, "environment" | "stack" | "production">, name: string) {
+    const tags = Object.entries(stackTags(cfg));
+    return {
+        apiVersion: "storage.k8s.io/v1" as const,
+        kind: "StorageClass" as const,
+        metadata: {
+            name,
+            labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "eks-istio" },
+        },
+        provisioner: EBS_CSI_PROVISIONER,
+        parameters: {
+            type: "gp3",
+            encrypted: "true",
+            // The driver's StorageClass tagging: each tagSpecification_<n> is one "key=value".
+            ...Object.fromEntries(tags.map(([k, v], i) => [`tagSpecification_${i + 1}`, `${k}=${v}`])),
+        } as Record<string, string>,
+        reclaimPolicy: "Delete",
+        volumeBindingMode: "WaitForFirstConsumer",
+        allowVolumeExpansion: true,
+    };
+}
+
 export function prometheusValues(p: NonNullable<ObservabilityConfig["prometheus"]>) {
     return {
         // Alerting, node and cluster-state exporters are not what the mesh views need; each is one

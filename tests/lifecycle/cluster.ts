@@ -12,6 +12,7 @@ import { type RecordedResource, resourceKey } from "../../tools/mock/engine";
 import { accessLogViolations } from "./accessLogs";
 import { injectionProblems, injectorsOf, workloadsOf } from "./injection";
 import { lifecycleOf } from "./model";
+import { storageViolations } from "./storage";
 
 export const RELEASE = "kubernetes:helm.sh/v3:Release";
 export const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
@@ -55,6 +56,8 @@ interface ChartFacts {
     hpa?: (v: Values) => boolean;
     /** Serves the resource metrics API (metrics.k8s.io) HPAs read. */
     metricsApi?: boolean;
+    /** The StorageClass of each PersistentVolumeClaim the release creates. */
+    claims?: (v: Values) => string[];
 }
 
 const failurePolicy = (p: unknown): Webhook["effect"] => (p === "Ignore" ? "unmutated" : "refused");
@@ -126,7 +129,14 @@ export const CHARTS: Record<string, ChartFacts> = {
                 : undefined,
         hpa: (v) => v.autoscaling?.enabled !== false,
     },
-    prometheus: { runsPods: true, createsServices: true },
+    prometheus: {
+        runsPods: true,
+        createsServices: true,
+        // With server.persistentVolume.enabled the server's volume is a claim (templates/server/pvc.yaml,
+        // or the StatefulSet's claim template) of class server.persistentVolume.storageClass.
+        claims: (v) =>
+            v.server?.persistentVolume?.enabled === true ? [String(v.server.persistentVolume.storageClass ?? "")] : [],
+    },
     "kiali-server": { runsPods: true, createsServices: true },
     grafana: { runsPods: true, createsServices: true },
     jaeger: { runsPods: true, createsServices: true },
@@ -199,6 +209,7 @@ export const RULES = [
     "hpa",
     "deletion-protection",
     "access-logs",
+    "storage",
     "teardown",
     "tags",
     "nodeport",
@@ -331,6 +342,9 @@ export function clusterViolations(resources: RecordedResource[]): Violation[] {
                 `${r.name}'s PodDisruptionBudget allows no eviction at ${pdb.minReplicas} replica(s) (${JSON.stringify(without(pdb, "minReplicas"))}): node group updates fail with PodEvictionFailure`,
             );
     }
+
+    // Add-ons that run pods wait for the nodes; volumes for their class and driver.
+    storageViolations(lc, steps, nodes, releases, (r) => chartOf(r).claims?.(r.inputs.values ?? {}) ?? [], add);
 
     // HPAs need the resource metrics API.
     const metrics = releases.some((r) => chartOf(r).metricsApi);

@@ -146,7 +146,7 @@ export function observabilityWarnings(cfg: StackConfig): { at: string; message: 
     if (cfg.production && prometheus && !prometheus.storage)
         out.push({
             at: "observability.prometheus",
-            message: `keeps ${prometheus.retention} of metrics on the node's disk (an emptyDir of at most ${prometheus.volumeSize}), lost whenever the pod moves; for metrics that survive node replacement set prometheus.storage to a StorageClass of the EBS CSI driver (which this stack does not install)`,
+            message: `keeps ${prometheus.retention} of metrics on the node's disk (an emptyDir of at most ${prometheus.volumeSize}), lost whenever the pod moves; for metrics that survive node replacement set prometheus.storage (e.g. {size: 50Gi}: the stack then installs the EBS CSI driver and an encrypted gp3 StorageClass for the volume)`,
         });
     const expose = kiali?.expose;
     if (!expose) return out;
