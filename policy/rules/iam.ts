@@ -144,6 +144,22 @@ export const IAM_POLICY_TYPES = [
     "aws:iam/groupPolicy:GroupPolicy",
 ];
 
+/**
+ * A check of every permissions document a resource carries: a policy's `policy`, and each inline
+ * policy of a role (permissions too), each labelled for the message.
+ */
+export function permissionDocumentsCheck(violationsOf: (document: unknown, what: string) => string[]): Check {
+    return ({ type, name, props }) => {
+        if (IAM_POLICY_TYPES.includes(type)) return violationsOf(props.policy, `IAM policy '${name}' (${type})`);
+        if (type !== "aws:iam/role:Role") return [];
+        return asList(props.inlinePolicies)
+            .filter(isRecord)
+            .flatMap((p, i) =>
+                violationsOf(p.policy, `IAM role '${name}', inline policy ${text(p.name) ?? `#${i + 1}`}`),
+            );
+    };
+}
+
 function wildcardViolations(document: unknown, what: string): string[] {
     const parsed = parseDocument(document);
     if (parsed === undefined) return [];
@@ -171,24 +187,7 @@ function wildcardViolations(document: unknown, what: string): string[] {
     return violations;
 }
 
-export const checkIamNoWildcardActions: Check = ({ type, name, props }) => {
-    if (IAM_POLICY_TYPES.includes(type)) {
-        const document: unknown = props.policy;
-        return wildcardViolations(document, `IAM policy '${name}' (${type})`);
-    }
-    // Inline policies on the role itself are permissions too.
-    if (type === "aws:iam/role:Role") {
-        const inline: unknown = props.inlinePolicies;
-        return asList(inline)
-            .filter(isRecord)
-            .flatMap((p, i) => {
-                const document: unknown = p.policy;
-                const label = text(p.name) ?? `#${i + 1}`;
-                return wildcardViolations(document, `IAM role '${name}', inline policy ${label}`);
-            });
-    }
-    return [];
-};
+export const checkIamNoWildcardActions: Check = permissionDocumentsCheck(wildcardViolations);
 
 export const iamNoWildcardActions = policy(
     {

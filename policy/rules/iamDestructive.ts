@@ -1,7 +1,7 @@
 // IAM documents: destructive actions on every resource only with a condition that names this
 // cluster's tag or its VPC.
 import { asList, type Check, isRecord, policy, text } from "./common";
-import { allows, IAM_POLICY_TYPES, parseDocument, statementLabel } from "./iam";
+import { allows, parseDocument, permissionDocumentsCheck, statementLabel } from "./iam";
 
 /** Verbs of actions that delete, detach or change what exists. */
 export const DESTRUCTIVE_VERBS = [
@@ -95,23 +95,7 @@ function unscopedDestructiveViolations(document: unknown, what: string): string[
     return violations;
 }
 
-export const checkIamDestructiveScoped: Check = ({ type, name, props }) => {
-    if (IAM_POLICY_TYPES.includes(type)) {
-        const document: unknown = props.policy;
-        return unscopedDestructiveViolations(document, `IAM policy '${name}' (${type})`);
-    }
-    if (type === "aws:iam/role:Role") {
-        const inline: unknown = props.inlinePolicies;
-        return asList(inline)
-            .filter(isRecord)
-            .flatMap((p, i) => {
-                const document: unknown = p.policy;
-                const label = text(p.name) ?? `#${i + 1}`;
-                return unscopedDestructiveViolations(document, `IAM role '${name}', inline policy ${label}`);
-            });
-    }
-    return [];
-};
+export const checkIamDestructiveScoped: Check = permissionDocumentsCheck(unscopedDestructiveViolations);
 
 export const iamDestructiveActionsScoped = policy(
     {
