@@ -161,7 +161,7 @@ describe("traffic policy: cross-checks before anything is created", () => {
             ],
             path: "eks-istio:apps[0].serviceEntries[0].hosts[0]",
             message:
-                "hosts must be FQDN if no endpoints are provided for resolution mode DNS; istiod's validating webhook would refuse ServiceEntry vote/wildcard-example-com (spec.hosts[0])",
+                'hosts must be FQDN or contain only prefix wildcards if no endpoints are provided for resolution mode DNS, domain name "*.example.com" invalid (label "*" invalid); istiod\'s validating webhook would refuse ServiceEntry vote/wildcard-example-com (spec.hosts[0])',
         },
         {
             name: "ServiceEntry endpoints with resolution NONE",

@@ -324,15 +324,17 @@ describe("istiod's webhook: ServiceEntry", () => {
             ],
         },
         {
-            name: "DNS without endpoints needs FQDN hosts",
-            spec: se({ resolution: "DNS", hosts: ["api.example.com", "*.example.com"] }),
-            expected: ["spec.hosts[1]: hosts must be FQDN if no endpoints are provided for resolution mode DNS"],
+            name: "DNS without endpoints needs FQDN hosts (istiod names the first that is not)",
+            spec: se({ resolution: "DNS", hosts: ["api.example.com", "*.example.com", "*.example.org"] }),
+            expected: [
+                'spec.hosts[1]: hosts must be FQDN or contain only prefix wildcards if no endpoints are provided for resolution mode DNS, domain name "*.example.com" invalid (label "*" invalid)',
+            ],
         },
         {
             name: "DNS_ROUND_ROBIN without endpoints needs FQDN hosts",
             spec: se({ resolution: "DNS_ROUND_ROBIN", hosts: ["*.example.com"] }),
             expected: [
-                "spec.hosts[0]: hosts must be FQDN if no endpoints are provided for resolution mode DNS_ROUND_ROBIN",
+                'spec.hosts[0]: hosts must be FQDN or contain only prefix wildcards if no endpoints are provided for resolution mode DNS_ROUND_ROBIN, domain name "*.example.com" invalid (label "*" invalid)',
             ],
         },
         {

@@ -19,7 +19,9 @@ import {
 const issues = (kind: string, spec: unknown) =>
     webhookIssues({ kind, metadata: { name: "x" }, spec }).map((i) => `${fieldPathText(i.path)}: ${i.message}`);
 /** One VirtualService http route (no default route: add `route` when the case needs none of its own). */
-const http = (route: Record<string, unknown>) => issues("VirtualService", { hosts: ["web"], http: [route] });
+/** One route of a VirtualService bound to a Gateway, as the program's are. */
+const http = (route: Record<string, unknown>) =>
+    issues("VirtualService", { hosts: ["web"], gateways: ["istio-system/dev-gateway"], http: [route] });
 const to = (host = "web", extra: Record<string, unknown> = {}) => [{ destination: { host, ...extra } }];
 const policy = (trafficPolicy: unknown) => issues("DestinationRule", { host: "web", trafficPolicy });
 const a = (n: number) => "a".repeat(n);
@@ -302,9 +304,14 @@ describe("webhook: VirtualService hosts", () => {
                     "spec.hosts[1]: wildcard host * is not allowed for virtual services bound to the mesh gateway",
                 ],
             ],
-            ["null routes are skipped", { hosts: ["web"], http: [null, { route: to(), match: [null] }] }, []],
+            [
+                "a null route is refused, a null match skipped",
+                { hosts: ["web"], http: [null, { route: to(), match: [null] }] },
+                ["spec.http[0]: http route may not be null"],
+            ],
         ],
-        (spec) => issues("VirtualService", spec),
+        // Each with a route of its own unless the case is about routes.
+        (spec) => issues("VirtualService", { http: [{ route: to() }], ...spec }),
     );
 });
 
@@ -1341,7 +1348,7 @@ describe("webhook: DestinationRule traffic policy", () => {
                 [],
             ],
             [
-                "MUTUAL skipping verification with a CA is not that rule",
+                "MUTUAL skipping verification with a CA",
                 {
                     mode: "MUTUAL",
                     insecureSkipVerify: true,
@@ -1349,6 +1356,11 @@ describe("webhook: DestinationRule traffic policy", () => {
                     clientCertificate: "/c.pem",
                     privateKey: "/k.pem",
                 },
+                [`${tls}: cannot specify CaCertificates or SubjectAltNames when InsecureSkipVerify is set true`],
+            ],
+            [
+                "MUTUAL skipping verification with a credential (it may hold the client's certificate only)",
+                { mode: "MUTUAL", insecureSkipVerify: true, credentialName: "cred" },
                 [],
             ],
             [

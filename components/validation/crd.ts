@@ -55,8 +55,10 @@ export function crdIssues(
     const schema = crdSchema(obj.apiVersion, obj.kind, file);
     if (!schema) return [{ path: [], message: `no CRD for ${obj.apiVersion} ${obj.kind} in ${file}` }];
     const out: CrdIssue[] = [];
-    // metadata is checked by Kubernetes' own rules (see names.ts), not by the CRD schema.
+    // metadata is checked by Kubernetes' own rules (see names.ts), not by the CRD schema; a CRD may
+    // require spec itself (ServiceEntry, WorkloadEntry).
     if (obj.spec !== undefined) check(obj.spec, schema.properties?.spec ?? {}, ["spec"], out);
+    else if (schema.required?.includes("spec")) out.push({ path: ["spec"], message: "is required" });
     return out;
 }
 

@@ -8,6 +8,7 @@
 //   validateHTTPStatus, validateGRPCStatus, validateHTTPRedirect, validateHTTPRetry,
 //   validateHTTPRewrite, validateURIRegexRewrite, validateHTTPDirectResponse,
 //   ValidateHTTPHeaderWithAuthorityOperationName, ValidateHTTPHeaderOperationName
+// and, from virtualservice.go's validateHTTPRoute, its mirror percentage checks.
 // virtualService.ts composes them into validateHTTPRoute, in istiod's order of fields.
 import type { FieldPath } from "../crd";
 import {
@@ -148,13 +149,34 @@ export function validateHTTPRouteDestinations(route: unknown, at: FieldPath, out
     if (destinations.length > 1 && total === 0) out.add(at, "total destination weight = 0");
 }
 
-/** validateHTTPMirrors. */
+/** validateHTTPMirrors: each with a destination, and a percentage in 0..100. */
 export function validateHTTPMirrors(mirrors: unknown, at: FieldPath, out: Issues) {
     list(mirrors).forEach((m, i) => {
         if (!isObj(m)) return out.add([...at, i], "mirror cannot be null");
-        if (m.destination === undefined) return out.add([...at, i], "destination is required for mirrors");
+        if (m.destination == null) return out.add([...at, i], "destination is required for mirrors");
         validateDestination(m.destination, [...at, i, "destination"], out);
+        out.add([...at, i, "percentage", "value"], mirrorPercentageProblem("mirror percentage", m.percentage));
     });
+}
+
+/**
+ * validateHTTPRoute's mirror percentages (virtualservice.go): the deprecated mirrorPercent at most
+ * 100, mirrorPercentage in 0..100.
+ */
+export function validateMirrorPercentage(r: Obj, at: FieldPath, out: Issues) {
+    const deprecated = r.mirrorPercent;
+    if (typeof deprecated === "number" && deprecated > 100)
+        out.add([...at, "mirrorPercent"], `mirror_percent must have a max value of 100 (it has ${deprecated})`);
+    out.add([...at, "mirrorPercentage", "value"], mirrorPercentageProblem("mirror_percentage", r.mirrorPercentage));
+}
+
+/** A Percent outside 0..100, in istiod's words (Go's %f: six decimals). */
+function mirrorPercentageProblem(what: string, p: unknown): string | undefined {
+    if (!isObj(p)) return undefined;
+    const v = typeof p.value === "number" ? p.value : 0;
+    if (v > 100) return `${what} must have a max value of 100 (it has ${v.toFixed(6)})`;
+    if (v < 0) return `${what} must have a min value of 0 (it has ${v.toFixed(6)})`;
+    return undefined;
 }
 
 /** validateCORSPolicy, with validateAllowOrigins and validateCORSHTTPMethod. */
@@ -176,8 +198,9 @@ export function validateCORSPolicy(c: unknown, at: FieldPath, out: Issues) {
             (h, i) => out.add([...at, k, i], headerNameProblem(str(h))), // "*" is a token
         );
     out.add([...at, "maxAge"], durationProblem(c.maxAge));
+    // Go: MaxAge.Nanos > 0 (a negative duration's nanos are negative; ValidateDuration refuses it).
     const ns = goDurationNanos(str(c.maxAge));
-    if (ns !== undefined && ns % 1_000_000_000n !== 0n)
+    if (ns !== undefined && ns % 1_000_000_000n > 0n)
         out.add([...at, "maxAge"], "max_age duration is accurate only to seconds precision");
 }
 
@@ -248,11 +271,15 @@ export function validateHTTPRedirect(d: unknown, at: FieldPath, out: Issues) {
     if (typeof d.port === "number" && d.port > 0) out.add([...at, "port"], portProblem(d.port));
 }
 
-/** validateHTTPRetry: attempts, durations and retryOn policies. */
+/**
+ * validateHTTPRetry: attempts, durations and retryOn policies. A policy without attempts is attempts
+ * 0 to istiod (proto3 has no "unset"), which disables retries: then nothing else may be set.
+ */
 export function validateHTTPRetry(t: unknown, at: FieldPath, out: Issues) {
     if (!isObj(t)) return;
-    if (typeof t.attempts === "number" && t.attempts < 0) out.add([...at, "attempts"], "attempts cannot be negative");
-    if (t.attempts === 0 && (t.perTryTimeout !== undefined || str(t.retryOn) || t.retryRemoteLocalities !== undefined))
+    const attempts = typeof t.attempts === "number" ? t.attempts : 0;
+    if (attempts < 0) out.add([...at, "attempts"], "attempts cannot be negative");
+    if (attempts === 0 && (t.perTryTimeout != null || str(t.retryOn) || t.retryRemoteLocalities != null))
         out.add(at, "http retry policy configured when attempts are set to 0 (disabled)");
     out.add([...at, "perTryTimeout"], durationProblem(t.perTryTimeout));
     // A policy that strconv.Atoi reads ("503", "+503") is a status code if Go's http.StatusText knows it.

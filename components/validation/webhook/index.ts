@@ -7,6 +7,7 @@
 //   destinationRule.ts                DestinationRule and its traffic policies
 //   serviceEntry.ts                   ServiceEntry
 //   authorizationPolicy.ts            AuthorizationPolicy (and pkg/config/security's checks)
+//   l4Route.ts                        VirtualService TLS and TCP routes
 //   gateway.ts                        Gateway
 //   telemetry.ts                      Telemetry
 // This file dispatches an object to its kind's rules (ValidateVirtualService, ...), and hands on the
@@ -36,7 +37,7 @@ export {
 /** Every reason istiod's validating webhook would refuse `obj`; [] when it would admit it. */
 export function webhookIssues(obj: {
     kind: string;
-    metadata?: { name?: string; namespace?: string };
+    metadata?: { name?: string; namespace?: string; labels?: Record<string, string> };
     spec?: unknown;
 }): CrdIssue[] {
     const out = new Issues();
@@ -46,7 +47,7 @@ export function webhookIssues(obj: {
     if (obj.kind === "Gateway") validateGatewayName(obj.metadata?.name, out);
     if (obj.kind === "VirtualService") validateVirtualService(spec, namespace, out);
     if (obj.kind === "DestinationRule") validateDestinationRule(spec, namespace, out);
-    if (obj.kind === "ServiceEntry") validateServiceEntry(spec, namespace, out);
+    if (obj.kind === "ServiceEntry") validateServiceEntry(spec, namespace, obj.metadata?.labels, out);
     if (obj.kind === "AuthorizationPolicy") validateAuthorizationPolicy(spec, out);
     if (obj.kind === "Gateway") validateGateway(spec, out);
     if (obj.kind === "Telemetry") validateTelemetry(spec, out);

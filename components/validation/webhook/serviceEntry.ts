@@ -1,8 +1,9 @@
 // istiod's rules for a ServiceEntry: hosts, addresses, ports, and the endpoints each resolution
 // allows. Ports of istio/istio at 1.30.3, pkg/config/validation/validation.go:
 //   ValidateServiceEntry (split here by its parts: selector, hosts, addresses, ports, the NONE,
-//   STATIC and DNS / DNS_ROUND_ROBIN cases, hosts with non-HTTP ports), ValidateAlphaWorkloadSelector,
-//   validateWorkloadEntry (a STATIC endpoint), ValidatePortName
+//   STATIC, DNS / DNS_ROUND_ROBIN and DYNAMIC_DNS cases, hosts with non-HTTP ports),
+//   ValidateAlphaWorkloadSelector, validateWorkloadEntry (a STATIC endpoint), ValidatePortName,
+//   ValidateProtocol (protocol.Parse), usesWaypoint
 // with agent.ValidateWildcardDomain, agent.ValidateFQDN, agent.ValidateIPSubnet, agent.ValidatePort,
 // ValidateUnixAddress, labels.Instance.Validate and validateExportTo from primitives.ts.
 import type { FieldPath } from "../crd";
@@ -27,9 +28,16 @@ import {
 
 const HTTP_PROTOCOLS = new Set(["HTTP", "HTTP2", "GRPC", "GRPC-WEB", "HTTP_PROXY"]);
 const TLS_PROTOCOLS = new Set(["HTTPS", "TLS"]);
+/** protocol.Parse's names, upper case (it reads any case); anything else is Unsupported. */
+const PROTOCOLS = new Set([...HTTP_PROTOCOLS, ...TLS_PROTOCOLS, "TCP", "UDP", "MONGO", "REDIS", "MYSQL"]);
+/** The protocols Envoy's dynamic forward proxy serves (DYNAMIC_DNS). */
+const DYNAMIC_DNS_PROTOCOLS = new Set(["HTTP", "TLS", "GRPC", "HTTP2"]);
 
-/** ValidateServiceEntry (validation.go), endpoints as validateWorkloadEntry checks them. */
-export function validateServiceEntry(spec: Obj, namespace: string, out: Issues) {
+/**
+ * ValidateServiceEntry (validation.go), endpoints as validateWorkloadEntry checks them; `labels` are
+ * the object's (a waypoint changes what DYNAMIC_DNS allows).
+ */
+export function validateServiceEntry(spec: Obj, namespace: string, labels: unknown, out: Issues) {
     // ValidateAlphaWorkloadSelector. istiod reports a bad selector alone and stops there; the rest
     // is judged all the same, so that one run names every reason it would refuse the entry for.
     if (isObj(spec.workloadSelector)) {
@@ -49,6 +57,7 @@ export function validateServiceEntry(spec: Obj, namespace: string, out: Issues) 
     if (resolution === "STATIC") validateStaticEndpoints(endpoints, portNames, out);
     if (resolution === "DNS" || resolution === "DNS_ROUND_ROBIN")
         validateDnsResolution(hosts, endpoints, resolution, portNames, out);
+    if (resolution === "DYNAMIC_DNS") validateDynamicDnsResolution(spec, hosts, labels, out);
     if (resolution !== "NONE" && hosts.length > 1) validateMultipleHostPorts(spec.ports, out);
     exportTo(spec.exportTo, namespace, ["spec", "exportTo"], out, { serviceEntry: true });
 }
@@ -76,6 +85,9 @@ function validateServiceEntryPorts(ports: unknown, out: Issues): Set<string> {
         if (typeof p.targetPort === "number" && p.targetPort !== 0)
             out.add(["spec", "ports", i, "targetPort"], portProblem(p.targetPort));
         if (!isDns1123Label(name)) out.add(["spec", "ports", i, "name"], `invalid port name: ${name}`);
+        const protocol = str(p.protocol);
+        if (protocol !== "" && !PROTOCOLS.has(protocol.toUpperCase()))
+            out.add(["spec", "ports", i, "protocol"], `unsupported protocol: ${protocol}`);
         out.add(["spec", "ports", i, "number"], portProblem(p.number));
     });
     return names;
@@ -125,14 +137,13 @@ function validateDnsResolution(
     portNames: Set<string>,
     out: Issues,
 ) {
-    if (endpoints.length === 0)
-        hosts.forEach((h, i) => {
-            if (fqdnProblem(h))
-                out.add(
-                    ["spec", "hosts", i],
-                    `hosts must be FQDN if no endpoints are provided for resolution mode ${resolution}`,
-                );
-        });
+    // istiod names the first host that is no FQDN.
+    const i = endpoints.length === 0 ? hosts.findIndex((h) => fqdnProblem(h)) : -1;
+    if (i >= 0)
+        out.add(
+            ["spec", "hosts", i],
+            `hosts must be FQDN or contain only prefix wildcards if no endpoints are provided for resolution mode ${resolution}, ${fqdnProblem(hosts[i])}`,
+        );
     if (resolution === "DNS_ROUND_ROBIN" && endpoints.length > 1)
         out.add(["spec", "endpoints"], "there must only be 0 or 1 endpoint for resolution mode DNS_ROUND_ROBIN");
     endpoints.forEach((e, i) => {
@@ -144,6 +155,52 @@ function validateDnsResolution(
         validateEndpointLabels(e, at, out);
         validateEndpointPorts(e, portNames, at, out);
     });
+}
+
+/**
+ * DYNAMIC_DNS (Envoy's dynamic forward proxy resolves each request's host): wildcard hosts only, no
+ * addresses or endpoints, HTTP, TLS, GRPC or HTTP2 ports, and not MESH_INTERNAL behind a waypoint.
+ */
+function validateDynamicDnsResolution(spec: Obj, hosts: string[], labels: unknown, out: Issues) {
+    const mode = "DYNAMIC_DNS";
+    if (hosts.length === 0)
+        out.add(["spec", "hosts"], `at least one wildcard host must be provided for resolution type ${mode}`);
+    hosts.forEach((h, i) => {
+        if (!h.startsWith("*")) out.add(["spec", "hosts", i], `host must be wildcarded for resolution mode ${mode}`);
+    });
+    // istiod's messages join two sentences without a space ("generatedfrom", "hostsfield").
+    if (list(spec.addresses).length)
+        out.add(
+            ["spec", "addresses"],
+            `addresses cannot be set for resolution type ${mode}. HTTP route domains will only be generatedfrom the hosts field values`,
+        );
+    if (list(spec.endpoints).length)
+        out.add(
+            ["spec", "endpoints"],
+            `endpoints cannot be set for resolution type ${mode}. Destination IP address determined from hostsfield values`,
+        );
+    list(spec.ports).forEach((p, i) => {
+        if (!isObj(p)) return out.add(["spec", "ports", i], "port cannot be nil");
+        if (!DYNAMIC_DNS_PROTOCOLS.has(str(p.protocol).toUpperCase()))
+            out.add(
+                ["spec", "ports", i, "protocol"],
+                `only HTTP, TLS, GRPC, and HTTP2 protocols are supported for resolution type ${mode}`,
+            );
+    });
+    const location = str(spec.location) || "MESH_EXTERNAL";
+    if (location !== "MESH_EXTERNAL" && location !== "MESH_INTERNAL")
+        out.add(["spec", "location"], `location must be MESH_EXTERNAL or MESH_INTERNAL for resolution type ${mode}`);
+    if (location === "MESH_INTERNAL" && usesWaypoint(labels))
+        out.add(
+            ["spec", "location"],
+            `location MESH_INTERNAL with resolution type ${mode} is not supported when using waypoints`,
+        );
+}
+
+/** usesWaypoint: the istio.io/use-waypoint label names a waypoint (not "none"). */
+function usesWaypoint(labels: unknown): boolean {
+    const v = isObj(labels) ? str(labels["istio.io/use-waypoint"]) : "";
+    return v !== "" && v.toLowerCase() !== "none";
 }
 
 /** Several hosts that are resolved need HTTP or TLS ports: istiod cannot tell them apart otherwise. */

@@ -1,0 +1,289 @@
+// istiod 1.30.3's route and ServiceEntry rules that Istio's own tests showed missing or wrong (issue
+// 22): retries without attempts, mirror percentages, gateway names, delegates, JWT claims off a
+// gateway, SNI hosts, TLS and TCP routes, DYNAMIC_DNS, protocols; and the API server's required spec.
+// One table per rule, fed straight to webhookIssues (or crdIssues): the path and the message the
+// cluster gives; the Go function is named in each describe, as components/validation/webhook/ cites it.
+import * as assert from "node:assert/strict";
+import { crdIssues, fieldPathText } from "../components/validation/crd";
+import { webhookIssues } from "../components/validation/webhook";
+
+const issues = (kind: string, spec: unknown, metadata: Record<string, unknown> = { name: "x", namespace: "shop" }) =>
+    webhookIssues({ kind, metadata, spec }).map((i) => `${fieldPathText(i.path)}: ${i.message}`);
+const table = <T>(cases: [string, T, string[]][], run: (input: T) => string[]) => {
+    for (const [name, input, expected] of cases) it(name, () => assert.deepEqual(run(input), expected));
+};
+const to = [{ destination: { host: "web" } }];
+/** A route of a VirtualService bound to a Gateway, as the program's are. */
+const route = (r: Record<string, unknown>) =>
+    issues("VirtualService", { hosts: ["web"], gateways: ["istio-system/dev-gateway"], http: [{ route: to, ...r }] });
+
+describe("istiod: validateHTTPRetry without attempts, validateHTTPRoute's mirror percentages", () => {
+    table<Record<string, unknown>>(
+        [
+            ["attempts alone", { retries: { attempts: 3, perTryTimeout: "2s" } }, []],
+            ["an empty policy disables retries", { retries: {} }, []],
+            ["attempts 0 alone", { retries: { attempts: 0 } }, []],
+            ...[{ perTryTimeout: "2s" }, { retryOn: "5xx" }, { retryRemoteLocalities: false }].map(
+                (r): [string, Record<string, unknown>, string[]] => [
+                    `no attempts (0 to istiod) with ${Object.keys(r)[0]}`,
+                    { retries: r },
+                    ["spec.http[0].retries: http retry policy configured when attempts are set to 0 (disabled)"],
+                ],
+            ),
+            [
+                "mirrorPercentage 0 and 100",
+                { mirror: { host: "web" }, mirrorPercentage: { value: 100 }, mirrors: undefined },
+                [],
+            ],
+            [
+                "mirrorPercentage 101",
+                { mirror: { host: "web" }, mirrorPercentage: { value: 101 } },
+                [
+                    "spec.http[0].mirrorPercentage.value: mirror_percentage must have a max value of 100 (it has 101.000000)",
+                ],
+            ],
+            [
+                "mirrorPercentage -0.5",
+                { mirror: { host: "web" }, mirrorPercentage: { value: -0.5 } },
+                [
+                    "spec.http[0].mirrorPercentage.value: mirror_percentage must have a min value of 0 (it has -0.500000)",
+                ],
+            ],
+            [
+                "mirrors' percentages",
+                {
+                    mirrors: [
+                        { destination: { host: "a" }, percentage: { value: 150 } },
+                        { destination: { host: "b" }, percentage: { value: -1 } },
+                    ],
+                },
+                [
+                    "spec.http[0].mirrors[0].percentage.value: mirror percentage must have a max value of 100 (it has 150.000000)",
+                    "spec.http[0].mirrors[1].percentage.value: mirror percentage must have a min value of 0 (it has -1.000000)",
+                ],
+            ],
+            [
+                "the deprecated mirrorPercent over 100",
+                { mirror: { host: "web" }, mirrorPercent: 101 },
+                ["spec.http[0].mirrorPercent: mirror_percent must have a max value of 100 (it has 101)"],
+            ],
+            [
+                "a negative timeout (Go reads the sign)",
+                { timeout: "-1s" },
+                ["spec.http[0].timeout: duration must be greater than 1ms"],
+            ],
+            [
+                "a null header match",
+                { match: [{ headers: { "x-a": null } }] },
+                ["spec.http[0].match[0].headers.x-a: header match x-a cannot be null"],
+            ],
+        ],
+        route,
+    );
+});
+
+describe("istiod: validateGatewayNames (spec.gateways and match[].gateways)", () => {
+    const names = (gateways: string[]) => route({ match: [{ gateways }] });
+    const at = "spec.http[0].match[0].gateways";
+    table<string[]>(
+        [
+            ["namespace/name, mesh, a legacy FQDN", ["istio-system/dev-gateway", "mesh", "gw.istio-system"], []],
+            ["b@d, read as an FQDN", ["b@d"], [`${at}[0]: domain name "b@d" invalid (label "b@d" invalid)`]],
+            [
+                "istiod stops at the first name without a namespace",
+                ["b@d", "c@d"],
+                [`${at}[0]: domain name "b@d" invalid (label "b@d" invalid)`],
+            ],
+            [
+                "an empty namespace",
+                ["/gw"],
+                [
+                    `${at}[0]: config namespace and gateway name cannot be empty`,
+                    `${at}[0]: invalid value for namespace: ""`,
+                ],
+            ],
+            ["a name that is no DNS label", ["ns/B_d"], [`${at}[0]: invalid value for gateway name: "B_d"`]],
+            ["a * namespace", ["*/gw"], [`${at}[0]: invalid value for namespace: "*"`]],
+            ["a name with a slash", ["ns/a/b"], [`${at}[0]: invalid value for gateway name: "a/b"`]],
+        ],
+        names,
+    );
+    it("the VirtualService's own gateways too", () =>
+        assert.deepEqual(issues("VirtualService", { hosts: ["web"], gateways: ["ns1/*"], http: [{ route: to }] }), [
+            'spec.gateways[0]: invalid value for gateway name: "*"',
+        ]));
+});
+
+describe("istiod: ValidateVirtualService (delegates, JWT claims off a gateway, SNI hosts, no routes)", () => {
+    const vs = (spec: Record<string, unknown>) => issues("VirtualService", spec);
+    const sni = "outbound_.15010_._.istiod.istio-system.svc.cluster.local";
+    const tlsRoute = (host: string) => [
+        { match: [{ sniHosts: [host] }], route: [{ destination: { host: "istiod.istio-system.svc.cluster.local" } }] },
+    ];
+    table<Record<string, unknown>>(
+        [
+            [
+                "an SNI name Envoy generates, on a gateway",
+                { hosts: [sni], gateways: ["ns1/gw"], tls: tlsRoute(sni) },
+                [],
+            ],
+            [
+                "an SNI name without a port",
+                { hosts: ["outbound_.x_._.a.b"], gateways: ["ns1/gw"], tls: tlsRoute("outbound_.x_._.a.b") },
+                [
+                    'spec.hosts[0]: domain name "outbound_.x_._.a.b" invalid (label "x" invalid). should follow outbound_.<PORT>_._.<HOSTNAME> format',
+                    'spec.tls[0].match[0].sniHosts[0]: domain name "outbound_.x_._.a.b" invalid (label "x" invalid). should follow outbound_.<PORT>_._.<HOSTNAME> format',
+                ],
+            ],
+            [
+                "the same name as an HTTP host (no SNI route)",
+                { hosts: [sni], gateways: ["ns1/gw"], http: [{ route: to }] },
+                [`spec.hosts[0]: domain name "${sni}" invalid (label "outbound_" invalid)`],
+            ],
+            [
+                "a JWT claim route on the mesh",
+                {
+                    hosts: ["web"],
+                    gateways: ["mesh"],
+                    http: [{ route: to, match: [{ headers: { "@request.auth.claims.group": { exact: "a" } } }] }],
+                },
+                [
+                    "spec.http[0].match[0].headers.@request.auth.claims.group: JWT claim based routing (key: @request.auth.claims.group) is only supported for gateway, found no gateways: [mesh]",
+                ],
+            ],
+            ["no routes at all", { hosts: ["web"] }, ["spec: http, tcp or tls must be provided in virtual service"]],
+            [
+                "a delegate with gateways, TLS and TCP routes, and a delegating route",
+                {
+                    gateways: ["ns/gw"],
+                    http: [{ delegate: { name: "a" }, route: to }],
+                    tls: [{}],
+                    tcp: [{ route: to }],
+                },
+                [
+                    "spec.gateways: delegate virtual service must have no gateways specified",
+                    "spec.tls: delegate virtual service must have no tls route specified",
+                    "spec.tcp: delegate virtual service must have no tcp route specified",
+                    "spec.http[0]: delegate HTTP route cannot contain delegate",
+                    "spec.tls[0].match: TLS route must have at least one match condition",
+                    "spec.tls[0].route: TLS route is required",
+                ],
+            ],
+            [
+                "TCP routes: a bad subnet, weights all 0",
+                {
+                    hosts: ["web"],
+                    tcp: [
+                        {
+                            match: [{ destinationSubnets: ["10.0.0.0/33"] }],
+                            route: [{ destination: { host: "a" } }, { destination: { host: "b" } }],
+                        },
+                    ],
+                },
+                [
+                    "spec.tcp[0].match[0].destinationSubnets[0]: 10.0.0.0/33 is not a valid CIDR block",
+                    "spec.tcp[0].route: total destination weight = 0",
+                ],
+            ],
+            [
+                "an SNI host outside the VirtualService's hosts",
+                { hosts: ["a.example.com"], gateways: ["ns/gw"], tls: tlsRoute("b.example.com") },
+                [
+                    'spec.tls[0].match[0].sniHosts[0]: SNI host "b.example.com" is not a compatible subset of any of the virtual service hosts: [a.example.com]',
+                ],
+            ],
+            [
+                "an SNI host under a wildcard host",
+                { hosts: ["*.example.com"], gateways: ["ns/gw"], tls: tlsRoute("b.example.com") },
+                [],
+            ],
+        ],
+        vs,
+    );
+});
+
+describe("istiod: ValidateServiceEntry for DYNAMIC_DNS, ValidateProtocol", () => {
+    const se = (spec: Record<string, unknown>, labels?: Record<string, string>) =>
+        issues(
+            "ServiceEntry",
+            { resolution: "DYNAMIC_DNS", hosts: ["*.example.com"], ...spec },
+            { name: "x", namespace: "shop", labels },
+        );
+    table<Record<string, unknown>>(
+        [
+            [
+                "wildcard hosts, HTTP TLS GRPC HTTP2 ports in any case",
+                {
+                    ports: ["http", "TLS", "grpc", "HTTP2"].map((protocol, i) => ({
+                        number: 80 + i,
+                        name: `p${i}`,
+                        protocol,
+                    })),
+                },
+                [],
+            ],
+            [
+                "an exact host",
+                { hosts: ["api.example.com"] },
+                ["spec.hosts[0]: host must be wildcarded for resolution mode DYNAMIC_DNS"],
+            ],
+            [
+                "no host",
+                { hosts: [] },
+                [
+                    "spec.hosts: service entry must have at least one host",
+                    "spec.hosts: at least one wildcard host must be provided for resolution type DYNAMIC_DNS",
+                ],
+            ],
+            [
+                "addresses and endpoints",
+                { addresses: ["10.0.0.1"], endpoints: [{ address: "10.0.0.2" }] },
+                [
+                    "spec.addresses: addresses cannot be set for resolution type DYNAMIC_DNS. HTTP route domains will only be generatedfrom the hosts field values",
+                    "spec.endpoints: endpoints cannot be set for resolution type DYNAMIC_DNS. Destination IP address determined from hostsfield values",
+                ],
+            ],
+            [
+                "TCP, HTTPS and unset protocols",
+                {
+                    ports: [
+                        { number: 1, name: "a", protocol: "TCP" },
+                        { number: 2, name: "b", protocol: "HTTPS" },
+                        { number: 3, name: "c" },
+                    ],
+                },
+                [0, 1, 2].map(
+                    (i) =>
+                        `spec.ports[${i}].protocol: only HTTP, TLS, GRPC, and HTTP2 protocols are supported for resolution type DYNAMIC_DNS`,
+                ),
+            ],
+        ],
+        (spec) => se(spec),
+    );
+    it("MESH_INTERNAL, only without a waypoint", () => {
+        assert.deepEqual(se({ location: "MESH_INTERNAL" }, { "istio.io/use-waypoint": "none" }), []);
+        assert.deepEqual(se({ location: "MESH_INTERNAL" }, { "istio.io/use-waypoint": "waypoint" }), [
+            "spec.location: location MESH_INTERNAL with resolution type DYNAMIC_DNS is not supported when using waypoints",
+        ]);
+    });
+    it("a protocol istiod does not know, in any resolution", () =>
+        assert.deepEqual(
+            issues("ServiceEntry", {
+                hosts: ["a.example.com"],
+                ports: [{ number: 9092, name: "kafka", protocol: "kafka" }],
+            }),
+            ["spec.ports[0].protocol: unsupported protocol: kafka"],
+        ));
+});
+
+describe("the API server: a CRD that requires spec", () => {
+    it("a ServiceEntry without spec is refused, a VirtualService's CRD asks for none", () => {
+        assert.deepEqual(
+            crdIssues({ apiVersion: "networking.istio.io/v1", kind: "ServiceEntry" }).map(
+                (i) => `${fieldPathText(i.path)}: ${i.message}`,
+            ),
+            ["spec: is required"],
+        );
+        assert.deepEqual(crdIssues({ apiVersion: "networking.istio.io/v1", kind: "VirtualService" }), []);
+    });
+});
