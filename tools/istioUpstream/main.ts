@@ -12,7 +12,8 @@ import { parse } from "yaml";
 import { goTable, nodeName } from "./goLiteral";
 import { Converter, type Json } from "./protoJson";
 import { reachability } from "./reachability";
-import { API_TESTDATA, API_VERSION, RECIPES, SKIPPED, type Built, type Row } from "./recipes";
+import { API_VERSION, RECIPES, type Built, type Row } from "./recipes";
+import { API_TESTDATA, SKIPPED } from "./sources";
 
 export interface UpstreamRef {
     repo: string;
