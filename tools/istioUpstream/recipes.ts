@@ -475,10 +475,15 @@ export const RECIPES: Recipe[] = [
         file: VALIDATION,
         test: "TestValidateAuthorizationPolicy",
         verdict: byBool("valid"),
+        // The test names its policy "name" in namespace "namespace".
         build: (r) => ({
             kind: "AuthorizationPolicy",
+            metadata: {
+                name: "name",
+                namespace: "namespace",
+                ...(r.annotations ? { annotations: r.annotations } : {}),
+            },
             spec: obj(r.in),
-            ...(r.annotations ? { metadata: { name: "foo", namespace: "bar", annotations: r.annotations } } : {}),
         }),
     },
     {
