@@ -132,6 +132,40 @@ describe("istiod: agent.ValidateLocalityLbSetting and validateLocalities", () =>
                 { distribute: [{ from: "a//c", to: { x: 100 } }] },
                 [`${at}.distribute: locality a//c must not contain empty region/zone/subzone info`],
             ],
+            ...(
+                [
+                    ["a region twice", ["a", "a"], "a"],
+                    ["a zone after its region's wildcard", ["a/*", "a/b"], "a/b"],
+                    ["a zone twice", ["a/b", "c/d", "a/b"], "a/b"],
+                    ["a subzone twice", ["a/b/c", "a/b/c"], "a/b/c"],
+                    ["a subzone after its zone's wildcard", ["a/b/*", "a/b/c"], "a/b/c"],
+                    ["a subzone after its region", ["a", "a/b/c"], "a/b/c"],
+                ] as [string, string[], string][]
+            ).map(([name, froms, bad]): [string, Record<string, unknown>, string[]] => [
+                `source localities: ${name}`,
+                { distribute: froms.map((from) => ({ from, to: { x: 100 } })) },
+                [`${at}.distribute: locality ${bad} overlap with previous specified ones`],
+            ]),
+            [
+                "zones and subzones side by side (a subzone's tail keeps its slashes)",
+                {
+                    distribute: ["a/b", "a/c", "d/e/f", "d/e/g", "d/h/i/j", "k/l/m", "k/n"].map((from) => ({
+                        from,
+                        to: { x: 100 },
+                    })),
+                },
+                [],
+            ],
+            [
+                "a distribute entry without weights",
+                { distribute: [{ from: "a" }] },
+                [`${at}.distribute[0].to: total locality weight 0 != 100`],
+            ],
+            [
+                "a weight that is not a number is none",
+                { distribute: [{ from: "a", to: { b: "100" } }] },
+                [`${at}.distribute[0].to.b: locality weight must be in range [1, 100]`],
+            ],
             [
                 "disjoint localities",
                 {
@@ -218,6 +252,8 @@ describe("istiod: validateConnectionPool limits, validateOutlierDetection percen
                 [`${pool}.tcp.idleTimeout: duration must be greater than 1ms`],
             ],
             ["a TCP idle timeout of 0.5ms disables it", { tcp: { idleTimeout: "0.5ms" } }, []],
+            // A limit that is not a number is the API server's to refuse (the CRD's type).
+            ["a limit that is not a number", { tcp: { maxConnections: "-1" }, http: { maxRetries: "-1" } }, []],
         ],
         (connectionPool) => policy({ connectionPool }),
     );
@@ -231,6 +267,11 @@ describe("istiod: validateConnectionPool limits, validateOutlierDetection percen
                 [`${outlier}.maxEjectionPercent: percentage 105 is not in range 0..100`],
             ],
             ["-1", { minHealthPercent: -1 }, [`${outlier}.minHealthPercent: percentage -1 is not in range 0..100`]],
+            [
+                "percentages and failures that are not numbers are the API server's",
+                { maxEjectionPercent: "105", consecutiveLocalOriginFailures: "5" },
+                [],
+            ],
         ],
         (outlierDetection) => policy({ outlierDetection }),
     );
@@ -241,6 +282,25 @@ describe("istiod: validateTrafficPolicy counts retryBudget; validateLoadBalancer
         [
             ["a retry budget alone", { retryBudget: { percent: 20 } }, []],
             ["an empty policy", {}, ["spec.trafficPolicy: traffic policy must have at least one field"]],
+            [
+                "a warmup at the limits: 100 %, aggression 1",
+                { loadBalancer: { warmup: { duration: "60s", minimumPercent: 100, aggression: 1 } } },
+                [],
+            ],
+            [
+                "a warmup's values that are not numbers are the API server's",
+                { loadBalancer: { warmup: { duration: "60s", minimumPercent: "101", aggression: "0" } } },
+                [],
+            ],
+            [
+                "a port-level policy's tunnel is not checked (only a policy's own)",
+                {
+                    portLevelSettings: [
+                        { port: { number: 80 }, loadBalancer: { simple: "RANDOM" }, tunnel: { protocol: "UDP" } },
+                    ],
+                },
+                [],
+            ],
             [
                 "a warmup without duration, over 100 %, under aggression 1",
                 { loadBalancer: { warmup: { minimumPercent: 101, aggression: 0.5 } } },

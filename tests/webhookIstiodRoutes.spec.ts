@@ -63,6 +63,17 @@ describe("istiod: validateHTTPRetry without attempts, validateHTTPRoute's mirror
                 ],
             ],
             [
+                "percentages at their limits, and values that are not numbers (the API server's to refuse)",
+                {
+                    mirrorPercent: 100,
+                    mirrorPercentage: { value: 0 },
+                    mirrors: [{ destination: { host: "a" }, percentage: { value: "101" } }],
+                },
+                [],
+            ],
+            ["the deprecated mirrorPercent under 100", { mirror: { host: "web" }, mirrorPercent: 5 }, []],
+            ["a deprecated mirrorPercent that is not a number", { mirror: { host: "web" }, mirrorPercent: "101" }, []],
+            [
                 "the deprecated mirrorPercent over 100",
                 { mirror: { host: "web" }, mirrorPercent: 101 },
                 ["spec.http[0].mirrorPercent: mirror_percent must have a max value of 100 (it has 101)"],
@@ -105,6 +116,14 @@ describe("istiod: validateGatewayNames (spec.gateways and match[].gateways)", ()
             ["a name that is no DNS label", ["ns/B_d"], [`${at}[0]: invalid value for gateway name: "B_d"`]],
             ["a * namespace", ["*/gw"], [`${at}[0]: invalid value for namespace: "*"`]],
             ["a name with a slash", ["ns/a/b"], [`${at}[0]: invalid value for gateway name: "a/b"`]],
+            [
+                "an empty name",
+                ["ns/"],
+                [
+                    `${at}[0]: config namespace and gateway name cannot be empty`,
+                    `${at}[0]: invalid value for gateway name: ""`,
+                ],
+            ],
         ],
         names,
     );
@@ -197,6 +216,134 @@ describe("istiod: ValidateVirtualService (delegates, JWT claims off a gateway, S
                 { hosts: ["*.example.com"], gateways: ["ns/gw"], tls: tlsRoute("b.example.com") },
                 [],
             ],
+            [
+                "an SNI host under one host of several",
+                { hosts: ["a.example.com", "b.example.com"], gateways: ["ns/gw"], tls: tlsRoute("b.example.com") },
+                [],
+            ],
+            [
+                "a wildcard SNI host under a wider wildcard",
+                { hosts: ["*.example.com"], gateways: ["ns/gw"], tls: tlsRoute("*.a.example.com") },
+                [],
+            ],
+            [
+                "a wildcard SNI host under an exact host, or a wider one",
+                { hosts: ["a.example.com", "*.a.example.com"], gateways: ["ns/gw"], tls: tlsRoute("*.example.com") },
+                [
+                    'spec.tls[0].match[0].sniHosts[0]: SNI host "*.example.com" is not a compatible subset of any of the virtual service hosts: [a.example.com, *.a.example.com]',
+                ],
+            ],
+            [
+                "an SNI name on the mesh is a plain domain",
+                { hosts: ["*.b"], gateways: ["mesh"], tls: tlsRoute("outbound_.80_._.a.b") },
+                [
+                    'spec.tls[0].match[0].sniHosts[0]: domain name "outbound_.80_._.a.b" invalid (label "outbound_" invalid)',
+                ],
+            ],
+            [
+                "an SNI name with a hostname of letters only",
+                { hosts: ["outbound_.80_._.abc"], gateways: ["ns/gw"], tls: tlsRoute("outbound_.80_._.abc") },
+                [],
+            ],
+            [
+                "SNI names: too long, too few parts, no letter in the hostname, no digit in the port (dots trimmed)",
+                {
+                    hosts: [
+                        `outbound_.80_._.${"a".repeat(250)}`,
+                        "outbound_.80_.",
+                        "outbound_.80_._..1",
+                        "outbound_..x.._._.a",
+                    ],
+                    gateways: ["ns/gw"],
+                    tls: [{ match: [{ sniHosts: ["outbound_.80_._.a"] }], route: to }],
+                },
+                [
+                    `spec.hosts[0]: domain name "outbound_.80_._.${"a".repeat(24)}…" too long (max 255)`,
+                    "spec.hosts[1]: domain name outbound_.80_. invalid, should follow 'outbound_.<PORT>_._.<HOSTNAME>' format",
+                    'spec.hosts[2]: domain name "outbound_.80_._..1" invalid (label "1" invalid). should follow outbound_.<PORT>_._.<HOSTNAME> format',
+                    'spec.hosts[3]: domain name "outbound_..x.._._.a" invalid (label "x" invalid). should follow outbound_.<PORT>_._.<HOSTNAME> format',
+                    'spec.tls[0].match[0].sniHosts[0]: SNI host "outbound_.80_._.a" is not a compatible subset of any of the virtual service hosts: ' +
+                        `[outbound_.80_._.${"a".repeat(250)}, outbound_.80_., outbound_.80_._..1, outbound_..x.._._.a]`,
+                ],
+            ],
+            [
+                "TLS routes without SNI hosts do not make the hosts SNI names",
+                { hosts: ["outbound_.80_._.a.b"], gateways: ["ns/gw"], tls: [null, { match: [{}, null], route: to }] },
+                [
+                    'spec.hosts[0]: domain name "outbound_.80_._.a.b" invalid (label "outbound_" invalid)',
+                    "spec.tls[1].match[0].sniHosts: TLS match must have at least one SNI host",
+                    "spec.tls[1].match[1]: TLS match may not be null",
+                ],
+            ],
+            [
+                "a TLS match's port, source labels and gateways; its route's destinations",
+                {
+                    hosts: ["a.example.com"],
+                    gateways: ["ns/gw"],
+                    tls: [
+                        {
+                            match: [
+                                {
+                                    sniHosts: ["a.example.com"],
+                                    port: 70000,
+                                    sourceLabels: { app: "a b" },
+                                    gateways: ["b@d"],
+                                },
+                                { sniHosts: ["a.example.com"], port: 0 },
+                            ],
+                            route: [{ destination: { host: "*" }, weight: -1 }, {}, null],
+                        },
+                    ],
+                },
+                [
+                    "spec.tls[0].match[0].port: port number 70000 must be in the range 1..65535",
+                    'spec.tls[0].match[0].sourceLabels.app: invalid tag value: "a b"',
+                    'spec.tls[0].match[0].gateways[0]: domain name "b@d" invalid (label "b@d" invalid)',
+                    "spec.tls[0].route[0].destination.host: invalid destination host *",
+                    "spec.tls[0].route[0].weight: weight -1 < 0",
+                    "spec.tls[0].route[1]: destination is required",
+                    "spec.tls[0].route[2]: weight may not be nil",
+                ],
+            ],
+            [
+                "TCP routes: null routes and matches, no destinations, weights that add up",
+                {
+                    hosts: ["web"],
+                    tcp: [
+                        null,
+                        { match: [null] },
+                        {
+                            route: [
+                                { destination: { host: "a" }, weight: 50 },
+                                { destination: { host: "b" }, weight: 50 },
+                            ],
+                        },
+                    ],
+                },
+                ["spec.tcp[1].match[0]: tcp match may not be nil", "spec.tcp[1].route: TCP route is required"],
+            ],
+            ["a delegate with HTTP routes only", { http: [{ route: to }] }, []],
+            [
+                "a JWT claim route bound to the mesh and a gateway; other headers are fine",
+                {
+                    hosts: ["web"],
+                    gateways: ["mesh", "ns/gw"],
+                    http: [
+                        {
+                            route: to,
+                            match: [
+                                {
+                                    headers: { "x-a": { exact: "a" } },
+                                    withoutHeaders: { "@request.auth.claims.b": { exact: "b" } },
+                                },
+                            ],
+                        },
+                    ],
+                },
+                [
+                    "spec.http[0].match[0].withoutHeaders.@request.auth.claims.b: JWT claim based routing (key: @request.auth.claims.b) is only supported for gateway, found no gateways: [mesh ns/gw]",
+                ],
+            ],
         ],
         vs,
     );
@@ -244,6 +391,15 @@ describe("istiod: ValidateServiceEntry for DYNAMIC_DNS, ValidateProtocol", () =>
                 ],
             ],
             [
+                "a null port, a location istiod does not know",
+                { ports: [null], location: "ELSEWHERE" },
+                [
+                    "spec.ports[0]: service entry port may not be null",
+                    "spec.ports[0]: port cannot be nil",
+                    "spec.location: location must be MESH_EXTERNAL or MESH_INTERNAL for resolution type DYNAMIC_DNS",
+                ],
+            ],
+            [
                 "TCP, HTTPS and unset protocols",
                 {
                     ports: [
@@ -262,6 +418,7 @@ describe("istiod: ValidateServiceEntry for DYNAMIC_DNS, ValidateProtocol", () =>
     );
     it("MESH_INTERNAL, only without a waypoint", () => {
         assert.deepEqual(se({ location: "MESH_INTERNAL" }, { "istio.io/use-waypoint": "none" }), []);
+        assert.deepEqual(se({ location: "MESH_EXTERNAL" }, { "istio.io/use-waypoint": "waypoint" }), []);
         assert.deepEqual(se({ location: "MESH_INTERNAL" }, { "istio.io/use-waypoint": "waypoint" }), [
             "spec.location: location MESH_INTERNAL with resolution type DYNAMIC_DNS is not supported when using waypoints",
         ]);
