@@ -230,7 +230,12 @@ describe("tenancy: exportTo of each generated kind", () => {
             webhookIssues({
                 kind: "VirtualService",
                 metadata: { namespace: "dev-shop" },
-                spec: { hosts: ["*"], gateways: ["istio-system/dev-gateway"], exportTo: [".", "dev-shop", "*"] },
+                spec: {
+                    hosts: ["*"],
+                    gateways: ["istio-system/dev-gateway"],
+                    http: [{ route: [{ destination: { host: "shop" } }] }],
+                    exportTo: [".", "dev-shop", "*"],
+                },
             }).map((i) => i.message),
             [
                 "duplicate entries in exportTo for entry dev-shop",

@@ -58,8 +58,8 @@ describe("istiod's rules from the config: the key that produced the field, istio
             "locality: failover to a zone, from anywhere",
             rule({ loadBalancer: { localityLbSetting: { failover: [{ from: "*", to: "us-west-2/a" }] } }, ...outlier }),
             [
-                `${lb}.failover[0]: locality lb failover only specify region${dr("spec.trafficPolicy.loadBalancer.localityLbSetting.failover[0]")}`,
-                `${lb}.failover[0]: locality lb failover region should not contain '*' wildcard${dr("spec.trafficPolicy.loadBalancer.localityLbSetting.failover[0]")}`,
+                // Both of istiod's reasons, on the one line the key gets.
+                `${lb}.failover[0]: locality lb failover only specify region; locality lb failover region should not contain '*' wildcard${dr("spec.trafficPolicy.loadBalancer.localityLbSetting.failover[0]")}`,
             ],
         ],
         [
