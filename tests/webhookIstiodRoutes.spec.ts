@@ -431,6 +431,25 @@ describe("istiod: ValidateServiceEntry for DYNAMIC_DNS, ValidateProtocol", () =>
             }),
             ["spec.ports[0].protocol: unsupported protocol: kafka"],
         ));
+    it("a protocol that only upper-casing would make known (Go lower-cases to compare)", () => {
+        // "ſ" (long s) upper-cases to "S" but lower-cases to itself: protocol.Parse knows no "httpſ".
+        assert.deepEqual(
+            issues("ServiceEntry", { hosts: ["a.example.com"], ports: [{ number: 1, name: "a", protocol: "httpſ" }] }),
+            ["spec.ports[0].protocol: unsupported protocol: httpſ"],
+        );
+        assert.deepEqual(se({ ports: [{ number: 1, name: "a", protocol: "tlſ" }] }), [
+            "spec.ports[0].protocol: unsupported protocol: tlſ",
+            "spec.ports[0].protocol: only HTTP, TLS, GRPC, and HTTP2 protocols are supported for resolution type DYNAMIC_DNS",
+        ]);
+        assert.deepEqual(
+            issues("Gateway", {
+                servers: [{ hosts: ["*"], port: { number: 443, name: "https", protocol: "httpſ" } }],
+            }),
+            [
+                'spec.servers[0].port.protocol: invalid protocol "httpſ", supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, MYSQL, TCP',
+            ],
+        );
+    });
 });
 
 describe("the API server: a CRD that requires spec", () => {

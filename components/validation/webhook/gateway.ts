@@ -12,27 +12,13 @@ import {
     isObj,
     list,
     portProblem,
+    parseProtocol,
     str,
     unixAddressProblem,
     wildcardDomainProblem,
     type Issues,
     type Obj,
 } from "./primitives";
-
-const PROTOCOLS = new Set([
-    "TCP",
-    "UDP",
-    "GRPC",
-    "GRPC-WEB",
-    "HTTP",
-    "HTTP_PROXY",
-    "HTTP2",
-    "HTTPS",
-    "TLS",
-    "MONGO",
-    "REDIS",
-    "MYSQL",
-]);
 
 /** ValidateGateway's name rule: a DNS-1123 label, no dots. */
 export function validateGatewayName(name: unknown, out: Issues) {
@@ -88,7 +74,7 @@ function validateServerHost(host: string, at: FieldPath, out: Issues) {
 /** validateServerPort: a known protocol (ValidateProtocol), a number unless bound to a socket, a name. */
 function validateServerPort(port: unknown, bind: string, at: FieldPath, out: Issues) {
     if (!isObj(port)) return out.add(at, "port is required");
-    if (!PROTOCOLS.has(str(port.protocol).toUpperCase()))
+    if (parseProtocol(port.protocol) === "UNSUPPORTED")
         out.add(
             [...at, "protocol"],
             `invalid protocol "${str(port.protocol)}", supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, MYSQL, TCP`,

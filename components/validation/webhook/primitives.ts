@@ -14,6 +14,7 @@
 //   pkg/config/validation/header_value_validator.go  validateHeaderValue
 //   pkg/jwt/routing.go                         ToRoutingClaim
 //   pkg/config/host/name.go                    Name.Matches
+//   pkg/config/protocol/instance.go            Parse
 // and Go's net/netip (ParseAddr, ParsePrefix) and time.ParseDuration where istiod leans on them.
 // Regexes are compiled with re2js, a port of Go's regexp (RE2): Istio compiles them with Go, and
 // Envoy runs them with RE2, so lookarounds and backreferences, which JavaScript's RegExp accepts,
@@ -148,6 +149,31 @@ export const portProblem = (p: unknown) =>
     typeof p === "number" && p >= 1 && p <= 65535
         ? undefined
         : `port number ${String(p)} must be in the range 1..65535`;
+
+/** Every name protocol.Parse knows, as this file spells them. */
+const PROTOCOL_NAMES = [
+    "TCP",
+    "UDP",
+    "GRPC",
+    "GRPC-WEB",
+    "HTTP",
+    "HTTP_PROXY",
+    "HTTP2",
+    "HTTPS",
+    "TLS",
+    "MONGO",
+    "REDIS",
+    "MYSQL",
+];
+
+/**
+ * protocol.Parse: a port's protocol in any case, upper case here, or "UNSUPPORTED". Go lower-cases
+ * it to compare; so does this (upper-casing would read "httpſ" as HTTPS, which istiod does not).
+ */
+export function parseProtocol(protocol: unknown): string {
+    const lower = str(protocol).toLowerCase();
+    return PROTOCOL_NAMES.find((p) => p.toLowerCase() === lower) ?? "UNSUPPORTED";
+}
 
 /** ValidateUnixAddress: an abstract socket ("@…") or an absolute path to a file. */
 export function unixAddressProblem(addr: string): string | undefined {

@@ -17,6 +17,7 @@ import {
     isObj,
     labelProblems,
     list,
+    parseProtocol,
     portProblem,
     str,
     unixAddressProblem,
@@ -28,8 +29,6 @@ import {
 
 const HTTP_PROTOCOLS = new Set(["HTTP", "HTTP2", "GRPC", "GRPC-WEB", "HTTP_PROXY"]);
 const TLS_PROTOCOLS = new Set(["HTTPS", "TLS"]);
-/** protocol.Parse's names, upper case (it reads any case); anything else is Unsupported. */
-const PROTOCOLS = new Set([...HTTP_PROTOCOLS, ...TLS_PROTOCOLS, "TCP", "UDP", "MONGO", "REDIS", "MYSQL"]);
 /** The protocols Envoy's dynamic forward proxy serves (DYNAMIC_DNS). */
 const DYNAMIC_DNS_PROTOCOLS = new Set(["HTTP", "TLS", "GRPC", "HTTP2"]);
 
@@ -86,7 +85,7 @@ function validateServiceEntryPorts(ports: unknown, out: Issues): Set<string> {
             out.add(["spec", "ports", i, "targetPort"], portProblem(p.targetPort));
         if (!isDns1123Label(name)) out.add(["spec", "ports", i, "name"], `invalid port name: ${name}`);
         const protocol = str(p.protocol);
-        if (protocol !== "" && !PROTOCOLS.has(protocol.toUpperCase()))
+        if (protocol !== "" && parseProtocol(protocol) === "UNSUPPORTED")
             out.add(["spec", "ports", i, "protocol"], `unsupported protocol: ${protocol}`);
         out.add(["spec", "ports", i, "number"], portProblem(p.number));
     });
@@ -181,7 +180,7 @@ function validateDynamicDnsResolution(spec: Obj, hosts: string[], labels: unknow
         );
     list(spec.ports).forEach((p, i) => {
         if (!isObj(p)) return out.add(["spec", "ports", i], "port cannot be nil");
-        if (!DYNAMIC_DNS_PROTOCOLS.has(str(p.protocol).toUpperCase()))
+        if (!DYNAMIC_DNS_PROTOCOLS.has(parseProtocol(p.protocol)))
             out.add(
                 ["spec", "ports", i, "protocol"],
                 `only HTTP, TLS, GRPC, and HTTP2 protocols are supported for resolution type ${mode}`,
@@ -210,7 +209,7 @@ function validateMultipleHostPorts(ports: unknown, out: Issues) {
             out.add(["spec", "ports", i], "ports cannot be nil");
             continue;
         }
-        const proto = str(p.protocol).toUpperCase();
+        const proto = parseProtocol(p.protocol);
         if (!HTTP_PROTOCOLS.has(proto) && !TLS_PROTOCOLS.has(proto)) {
             out.add(["spec", "ports"], "multiple hosts provided with non-HTTP, non-TLS ports");
             break;
