@@ -5,6 +5,8 @@
 //
 //   node -r ./scripts/register.cjs tools/istioUpstream/main.ts \
 //       --istio <istio/istio checkout> --api <istio/api checkout> --version 1.30.3 [--out <dir>]
+//   node -r ./scripts/register.cjs tools/istioUpstream/main.ts \
+//       --reachability tests/fixtures/istio-upstream/1.30.3      (after a config key changes)
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -176,13 +178,29 @@ export function apiCases(dir: string, commit: string): UpstreamCase[] {
     return uniqueNames(out);
 }
 
+/**
+ * Reachability again, for fixtures already translated: after a config key is added or dropped, no
+ * upstream checkout is needed (tests/istioUpstream.spec.ts fails until this has been run).
+ */
+function refreshReachability(dir: string) {
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".json"))) {
+        const fixture = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")) as FixtureFile;
+        fixture.cases = fixture.cases.map(({ reachable: _r, unreachable: _u, ...c }) => finish(c));
+        fs.writeFileSync(path.join(dir, file), JSON.stringify(fixture, null, 2) + "\n");
+        console.log(`${file}: ${fixture.cases.filter((c) => c.reachable).length} of ${fixture.cases.length} reachable`);
+    }
+}
+
 function main() {
+    const again = arg("reachability");
+    if (again) return refreshReachability(again);
     const istio = arg("istio");
     const api = arg("api");
     const version = arg("version");
     if (!istio || !api || !version) {
         console.error(
-            "usage: main.ts --istio <istio/istio checkout> --api <istio/api checkout> --version <x.y.z> [--out <dir>]",
+            "usage: main.ts --istio <istio/istio checkout> --api <istio/api checkout> --version <x.y.z> [--out <dir>]\n" +
+                "       main.ts --reachability <fixture dir>",
         );
         process.exit(2);
     }
