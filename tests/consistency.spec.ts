@@ -4,19 +4,13 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import fc from "fast-check";
-import {
-    ConfigError,
-    defaultNodePort,
-    rawConfigFromMap,
-    DEFAULT_STATUS_NODE_PORT,
-    type StackConfig,
-} from "../components/config";
+import { ConfigError, defaultNodePort, rawConfigFromMap, type StackConfig } from "../components/config";
 import { parseStackConfig } from "../components/stack";
 import { gatewayManifest, ingressManifest, virtualServiceManifest } from "../components/manifests/edge";
 import { gatewayValues } from "../components/manifests/istio";
 import { findStackFiles } from "../tools/render/render";
 import { ROOT, runProgram, runStackFile, stackFileConfig, toConfigMap, type ProgramRun } from "./harness";
-import { checkProperty } from "./property";
+import { checkProperty, effectiveNodePorts, gatewayConfigs } from "./property";
 
 interface ServicePort {
     name: string;
@@ -165,42 +159,6 @@ describe("traffic path: the consistency check itself", () => {
 
 // ---- generated configs ----------------------------------------------------------------------
 
-const environment = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}[a-z0-9]$/).filter((e) => !e.includes("--"));
-const gatewayPort = fc.integer({ min: 1, max: 65535 }).filter((p) => p < 15000 || p > 15099);
-/** Explicit NodePorts from the static band (30000-30085), where pinned NodePorts belong. */
-const nodePort = fc.option(fc.integer({ min: 30000, max: 30085 }), { nil: undefined });
-const HOST_SETS = [["*"], ["*.example.com"], ["a.example.com", "b.example.com"]];
-
-const generated = fc
-    .record({
-        environments: fc.uniqueArray(environment, { minLength: 1, maxLength: 3 }),
-        ports: fc.uniqueArray(gatewayPort, { minLength: 3, maxLength: 3 }),
-        nodePorts: fc.array(nodePort, { minLength: 3, maxLength: 3 }),
-        statusNodePort: nodePort,
-        hosts: fc.constantFrom(...HOST_SETS),
-        apps: fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), { minLength: 1, maxLength: 3 }),
-        appHosts: fc.boolean(),
-    })
-    .map(({ environments, ports, nodePorts, statusNodePort, hosts, apps, appHosts }) => {
-        const entry = (i: number) => ({
-            port: ports[i],
-            ...(nodePorts[i] === undefined ? {} : { nodePort: nodePorts[i] }),
-        });
-        return {
-            environment: environments[0],
-            ingress: { ...entry(0), hosts },
-            istio: {
-                ...(statusNodePort === undefined ? {} : { statusNodePort }),
-                extraGatewayPorts: environments.slice(1).map((environment, i) => ({ environment, ...entry(i + 1) })),
-            },
-            apps: apps.map((name) => ({
-                name,
-                ...(appHosts ? { hosts } : {}),
-                http: [{ match: [{ uri: { prefix: `/${name}` } }], route: [{ destination: { host: name } }] }],
-            })),
-        };
-    });
-
 describe("traffic path: every generated config", () => {
     const TITLE =
         "is accepted exactly when its NodePorts are distinct, and then Ingress, Service, Gateway and VirtualServices connect";
@@ -209,14 +167,8 @@ describe("traffic path: every generated config", () => {
         let refused = 0;
         await checkProperty(
             TITLE,
-            fc.property(generated, (values) => {
-                // The NodePort each Service port ends up with: the pinned one, or the one derived from its port.
-                const effective = [
-                    values.istio.statusNodePort ?? DEFAULT_STATUS_NODE_PORT,
-                    ...[values.ingress, ...values.istio.extraGatewayPorts].map(
-                        (e) => ("nodePort" in e ? e.nodePort : undefined) ?? defaultNodePort(e.port),
-                    ),
-                ];
+            fc.property(gatewayConfigs, (values) => {
+                const effective = effectiveNodePorts(values);
                 const distinct = new Set(effective).size === effective.length;
                 let cfg: StackConfig;
                 try {
