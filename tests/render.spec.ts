@@ -110,6 +110,22 @@ describe("render: content", () => {
         assert.match(plan, / {3}6 {2}kubernetes:helm\.sh\/v3:Release/);
         assert.match(file("outputs.yaml"), /kubeconfig: "\[secret\]"/);
     });
+
+    it("shows what runs out of sight under its parent, marked as modelled, and lists first what would have two owners (none in dev)", () => {
+        const plan = file("plan.txt");
+        assert.match(
+            plan,
+            /├─ aws:eks\/addon:Addon {2}dev-cluster-eks-kube-proxy {2}\(provider=default_7_25_0; modelled: pulumi-eks 4\.3\.0 creates it, nodejs\/eks\/cluster\/cluster\.ts:764-797\)\n/,
+        );
+        assert.match(
+            plan,
+            /aws:cloudwatch\/logGroup:LogGroup {2}\/aws\/eks\/eks-istio-dev\/cluster {2}\(modelled: Amazon EKS creates it, not in the Pulumi state; taken over by dev-cluster-control-plane-logs\)/,
+        );
+        assert.match(plan, /^\d+ children of remote components \(modelled: in the state, not under mocks\):$/m);
+        assert.match(plan, /^\d+ objects AWS, the controllers and Kubernetes create \(modelled: in no state\):$/m);
+        // The dev stack has none: pulumi-eks makes no vpc-cni add-on of its own, the node groups carry the version.
+        assert.match(file("out-of-sight.yaml"), /^problems: \[\]\nobjects:\n/);
+    });
 });
 
 describe("render: the hardened product stack", () => {

@@ -8,6 +8,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml, stringify } from "yaml";
 import { rawConfigFromMap } from "../../components/config";
 import {
+    claims,
+    type Claim,
+    handOvers,
+    keyOf,
+    outOfSight,
+    type OutOfSightObject,
+    versionViolations,
+    violationsOf,
+} from "../outOfSight";
+import {
     evaluateProgram,
     type MockRun,
     type RecordedResource,
@@ -266,7 +276,15 @@ export function renderRun(run: MockRun<unknown>, outputs: Record<string, unknown
     const revisions = istioRevisions(run.resources);
     if (revisions) add("istio/revisions.yaml", toYaml(revisions));
     add("outputs.yaml", toYaml(redactSecrets(outputs)));
-    add("plan.txt", planTree(run.resources));
+    const modelled = outOfSight(run.resources);
+    const owners = claims(run.resources);
+    add("plan.txt", planTree(run.resources, modelled, handOvers(owners)));
+    const report = outOfSightReport(run.resources, modelled, owners);
+    // In this order, whatever toYaml's key order: what is wrong first.
+    add(
+        "out-of-sight.yaml",
+        [{ problems: report.problems }, { objects: report.objects }, { rules: report.rules }].map(toYaml).join(""),
+    );
     return files;
 }
 
@@ -358,32 +376,100 @@ function programAliases(r: RecordedResource): string[] {
     return (r.aliases ?? []).filter((a) => !sameObject(a));
 }
 
-/** The resources as a tree of parents and children, with counts per type. */
-export function planTree(resources: RecordedResource[]): string {
+/**
+ * What runs out of sight, for review: what the stack would get wrong (two owners of one object, a
+ * node group behind its cluster), then every modelled object with its key inputs and the rule that
+ * creates it, then those rules with their upstream sources.
+ */
+function outOfSightReport(resources: RecordedResource[], modelled: readonly OutOfSightObject[], owners: Claim[]) {
+    const rules = new Map(modelled.map((o) => [o.rule.id, o.rule]));
+    return {
+        problems: [
+            ...violationsOf(owners).map((v) => v.message),
+            ...versionViolations(resources).map((v) => v.message),
+        ],
+        objects: modelled.map((o) => ({
+            name: o.name,
+            type: o.type,
+            kind: o.kind,
+            ...(o.urn ? { urn: o.urn } : { parent: o.parent.replace(/^implicit:.*>/, "") }),
+            rule: o.rule.id,
+            ...(o.protect ? { protect: true } : {}),
+            ...(o.registeredWith ? { registeredWith: o.registeredWith } : {}),
+            ...(o.provider ? { provider: o.provider } : {}),
+            ...(Object.keys(o.inputs).length ? { inputs: o.inputs } : {}),
+        })),
+        rules: Object.fromEntries(
+            [...rules]
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([id, r]) => [id, { creator: r.creator, when: r.why, source: r.source }]),
+        ),
+    };
+}
+
+/** A line of the plan: a registered resource, or an object the out-of-sight model adds. */
+type PlanNode = RecordedResource | OutOfSightObject;
+const isModelled = (n: PlanNode): n is OutOfSightObject => "rule" in n;
+
+/**
+ * The resources as a tree of parents and children, with counts per type. `modelled` adds, under
+ * their parents and marked as modelled, what runs out of sight (tools/outOfSight): the children of
+ * remote components and what AWS and the controllers create; `takenOver` names, per modelled
+ * object, the resources that take it over (an add-on over a bootstrap DaemonSet).
+ */
+export function planTree(
+    resources: RecordedResource[],
+    modelled: readonly OutOfSightObject[] = [],
+    takenOver: ReadonlyMap<string, string[]> = new Map(),
+): string {
     const stack = resources.find((r) => r.type === "pulumi:pulumi:Stack");
     // Parents are components (custom resources can share a component's name, as a policy and its attachment do).
     const components = new Map(resources.filter((r) => /^(eks-istio|eks|awsx):/.test(r.type)).map((r) => [r.name, r]));
-    const children = new Map<RecordedResource | undefined, RecordedResource[]>();
+    const byKey = new Map<string, PlanNode>([
+        ...resources.map((r) => [keyOf(r), r] as const),
+        ...modelled.map((o) => [o.key, o] as const),
+    ]);
+    const children = new Map<PlanNode | undefined, PlanNode[]>();
+    const add = (parent: PlanNode | undefined, n: PlanNode) =>
+        children.set(parent, [...(children.get(parent) ?? []), n]);
     for (const r of resources) {
         if (r === stack) continue;
-        const parent = r.parent ? (components.get(r.parent) ?? resources.find((p) => p.name === r.parent)) : stack;
-        children.set(parent, [...(children.get(parent) ?? []), r]);
+        add(r.parent ? (components.get(r.parent) ?? resources.find((p) => p.name === r.parent)) : stack, r);
     }
-    const order = (a: RecordedResource, b: RecordedResource) =>
-        a.type === b.type ? a.name.localeCompare(b.name) : a.type.localeCompare(b.type);
+    for (const o of modelled) add(byKey.get(o.parent) ?? stack, o);
+    // The program's resources first, then the modelled ones; each by type and name.
+    const order = (a: PlanNode, b: PlanNode) =>
+        Number(isModelled(a)) - Number(isModelled(b)) ||
+        (a.type === b.type ? a.name.localeCompare(b.name) : a.type.localeCompare(b.type));
+    const notesOf = (n: PlanNode): string[] => {
+        if (!isModelled(n))
+            return [
+                n.protect ? "protect" : "",
+                n.provider ? `provider=${n.provider}` : "",
+                n.dependsOn.length ? `dependsOn=${[...n.dependsOn].sort().join(",")}` : "",
+                // An import reads an existing object in; an alias carries over an earlier identity.
+                n.import !== undefined ? `import=${n.import}` : "",
+                ...programAliases(n).map((a) => `alias=${a}`),
+            ];
+        const source = n.rule.source.split(",")[0];
+        const by = takenOver.get(n.key);
+        return n.kind === "child"
+            ? [
+                  n.protect ? "protect" : "",
+                  n.provider ? `provider=${n.provider}` : "",
+                  `modelled: ${n.rule.creator} creates it, ${source}`,
+              ]
+            : [
+                  `modelled: ${n.rule.creator} creates it, not in the Pulumi state`,
+                  by ? `taken over by ${by.join(", ")}` : "",
+              ];
+    };
     const lines: string[] = [`${stack?.type ?? "pulumi:pulumi:Stack"}  ${stack?.name ?? ""}`];
-    const walk = (node: RecordedResource | undefined, prefix: string) => {
+    const walk = (node: PlanNode | undefined, prefix: string) => {
         const kids = (children.get(node) ?? []).sort(order);
         kids.forEach((k, i) => {
             const last = i === kids.length - 1;
-            const notes = [
-                k.protect ? "protect" : "",
-                k.provider ? `provider=${k.provider}` : "",
-                k.dependsOn.length ? `dependsOn=${[...k.dependsOn].sort().join(",")}` : "",
-                // An import reads an existing object in; an alias carries over an earlier identity.
-                k.import !== undefined ? `import=${k.import}` : "",
-                ...programAliases(k).map((a) => `alias=${a}`),
-            ].filter(Boolean);
+            const notes = notesOf(k).filter(Boolean);
             lines.push(
                 `${prefix}${last ? "└─ " : "├─ "}${k.type}  ${k.name}${notes.length ? `  (${notes.join("; ")})` : ""}`,
             );
@@ -391,12 +477,33 @@ export function planTree(resources: RecordedResource[]): string {
         });
     };
     walk(stack, "");
-    const counts = new Map<string, number>();
-    for (const r of resources) if (r !== stack) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    const counted = (nodes: readonly PlanNode[], title: string) => {
+        const counts = new Map<string, number>();
+        for (const n of nodes) counts.set(n.type, (counts.get(n.type) ?? 0) + 1);
+        return [
+            "",
+            title,
+            ...[...counts].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `  ${String(n).padStart(3)}  ${t}`),
+        ];
+    };
     lines.push(
-        "",
-        `${resources.length - (stack ? 1 : 0)} resources:`,
-        ...[...counts].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `  ${String(n).padStart(3)}  ${t}`),
+        ...counted(
+            resources.filter((r) => r !== stack),
+            `${resources.length - (stack ? 1 : 0)} resources:`,
+        ),
     );
+    const kids = modelled.filter((o) => o.kind === "child");
+    const implicit = modelled.filter((o) => o.kind === "implicit");
+    if (kids.length)
+        lines.push(
+            ...counted(kids, `${kids.length} children of remote components (modelled: in the state, not under mocks):`),
+        );
+    if (implicit.length)
+        lines.push(
+            ...counted(
+                implicit,
+                `${implicit.length} objects AWS, the controllers and Kubernetes create (modelled: in no state):`,
+            ),
+        );
     return `${lines.join("\n")}\n`;
 }
