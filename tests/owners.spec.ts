@@ -11,6 +11,7 @@ import { gatewayValues } from "../components/manifests/istio";
 import { parseStackConfig } from "../components/stack";
 import { findStackFiles } from "../tools/render/render";
 import {
+    outOfSight,
     ownershipViolations,
     sharedClusterViolations,
     versionViolations,
@@ -249,47 +250,70 @@ describe("one owner: the rules, on graphs written by hand", () => {
 
 describe("one owner: each defect restored in the dev stack is named in one sentence", () => {
     let dev: Recorded[];
+    let adopting: Recorded[];
     before(async () => {
         dev = (await runStackFile(path.join(ROOT, "Pulumi.dev.yaml"))).resources as Recorded[];
+        adopting = (await runStackFile(path.join(ROOT, "examples", "upgrade-c1dbf01-adopt", "Pulumi.dev.yaml")))
+            .resources as Recorded[];
     });
     const EKS = "eks:index:Cluster::dev-cluster-eks";
     const NODES = "eks:index:ManagedNodeGroup::dev-cluster-nodes";
-    /** The dev graph with the fixes of issue 20 applied as the graph would record them. */
-    const fixed = () =>
-        mutate(
-            mutate(dev, EKS, (r) => withInputs(r, { useDefaultVpcCni: true })),
-            NODES,
-            (r) => withInputs(r, { version: "1.35" }),
-        );
     const all = (resources: Recorded[], opts = {}) => [
         ...ownershipViolations(resources, opts).map((v: Violation) => v.message),
         ...versionViolations(resources).map((v) => v.message),
     ];
+    /** A dev stack of release c1dbf01, as far as the log group goes: all five log types on, no log group of its own. */
+    const c1dbf01 = () => ({
+        label: "release c1dbf01",
+        resources: mutate(dev, EKS, (r) => ({ ...r, dependsOn: [], graph: { ...r.graph, dependsOn: [] } })).filter(
+            (r) => r.type !== "aws:cloudwatch/logGroup:LogGroup",
+        ),
+    });
 
-    it("with the fixes: one owner everywhere, and the node group at the cluster's version", () => {
-        assert.deepEqual(all(fixed()), []);
+    it("as shipped: one owner everywhere, and the node group at the cluster's version", () => {
+        assert.deepEqual(all(dev), []);
     });
 
     it("(a) pulumi-eks's vpc-cni add-on beside the program's", () => {
-        assert.deepEqual(all(mutate(fixed(), EKS, (r) => withInputs(r, { useDefaultVpcCni: undefined }))), [
+        assert.deepEqual(all(mutate(dev, EKS, (r) => withInputs(r, { useDefaultVpcCni: undefined }))), [
             "EKS add-on vpc-cni on cluster eks-istio-dev has two owners: dev-cluster-vpc-cni (the program) and dev-cluster-eks-vpc-cni (pulumi-eks 4.3.0 creates it unless useDefaultVpcCni: true or Auto Mode, nodejs/eks/cluster/cluster.ts:1091-1113)",
         ]);
     });
 
-    it("(b) the log group created while EKS may already have made it: not before the cluster, or left by an earlier release", () => {
-        const notBefore = mutate(fixed(), EKS, (r) => ({ ...r, dependsOn: [], graph: { ...r.graph, dependsOn: [] } }));
+    it("the program's vpc-cni add-on aliases exactly the URN pulumi-eks 4.3.0 gives its own, so a stack of c1dbf01 keeps its add-on", () => {
+        const restored = mutate(dev, EKS, (r) => withInputs(r, { useDefaultVpcCni: undefined }));
+        const theirs = outOfSight(restored).find(
+            (o) => o.type === "aws:eks/addon:Addon" && o.name === "dev-cluster-eks-vpc-cni",
+        );
+        const ours = dev.find((r) => r.type === "aws:eks/addon:Addon" && r.name === "dev-cluster-vpc-cni");
+        assert.equal(
+            theirs?.urn,
+            "urn:pulumi:dev::eks-istio::eks-istio:cluster:Cluster$eks:index:Cluster$eks:index:VpcCniAddon$aws:eks/addon:Addon::dev-cluster-eks-vpc-cni",
+        );
+        assert.deepEqual(ours?.aliases, [theirs?.urn]);
+    });
+
+    it("(b) the log group created where EKS makes it: not before the cluster", () => {
+        const notBefore = mutate(dev, EKS, (r) => ({ ...r, dependsOn: [], graph: { ...r.graph, dependsOn: [] } }));
         assert.deepEqual(all(notBefore), [
             `CloudWatch log group /aws/eks/eks-istio-dev/cluster has two owners: dev-cluster-control-plane-logs (the program) and ${EKS_LOG_GROUP_OWNER}; dev-cluster-control-plane-logs takes it over from Amazon EKS only if created before the cluster, and dev-cluster-eks does not wait for it`,
         ]);
-        // The previous release (c1dbf01) logged with no log group of its own: EKS made it, and keeps it.
-        const previous = notBefore.filter((r) => r.type !== "aws:cloudwatch/logGroup:LogGroup");
-        assert.deepEqual(all(fixed(), { earlier: [{ label: "release c1dbf01", resources: previous }] }), [
+    });
+
+    it("(b) the log group created where EKS made it for release c1dbf01, unless adopted (cluster.adoptLogGroup)", () => {
+        assert.deepEqual(all(dev, { earlier: [c1dbf01()] }), [
             "CloudWatch log group /aws/eks/eks-istio-dev/cluster has two owners: dev-cluster-control-plane-logs (the program) and Amazon EKS (created it for release c1dbf01, whose cluster eks-istio-dev logged with no log group of the program's before it, and never deletes it, EKS User Guide latest/ug/observability/control-plane-logs.adoc:147 (the name); creation and leaks reported in terraform-aws-modules/terraform-aws-eks#920, #2446); dev-cluster-control-plane-logs takes it over only by importing it (the import option), since it exists since release c1dbf01, whose cluster eks-istio-dev logged with no log group of the program's before it",
         ]);
+        // examples/upgrade-c1dbf01-adopt imports the group: one owner again.
+        assert.equal(
+            adopting.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup")?.import,
+            "/aws/eks/eks-istio-dev/cluster",
+        );
+        assert.deepEqual(all(adopting, { earlier: [c1dbf01()] }), []);
     });
 
     it("(c) the node group not carrying the cluster's version", () => {
-        assert.deepEqual(all(mutate(fixed(), NODES, (r) => withInputs(r, { version: undefined }))), [
+        assert.deepEqual(all(mutate(dev, NODES, (r) => withInputs(r, { version: undefined }))), [
             "Managed node group dev-cluster-nodes does not carry cluster eks-istio-dev's Kubernetes version 1.35: it has a launchTemplate and no version, and pulumi-eks 4.3.0 sets a node group's version to the cluster's only when given neither a version nor a launchTemplate (nodejs/eks/nodes/nodegroup.ts:1885-1891), so an upgrade of the cluster leaves its nodes behind and the next one fails until they catch up",
         ]);
     });
@@ -297,39 +321,16 @@ describe("one owner: each defect restored in the dev stack is named in one sente
 
 // ---- every stack file the project ships ------------------------------------------------------
 
-/**
- * Rules main still breaks until the `first-deploy` branch lands (issue 20, "The fixes"): the
- * vpc-cni add-on pulumi-eks creates beside the program's. Checked in their own (skipped) test below.
- */
-const PENDING_VPC_CNI = (v: Violation) => v.rule === "eks-addon" && v.object.startsWith("EKS add-on vpc-cni ");
-
 describe("one owner: every stack file the project ships", () => {
     for (const file of findStackFiles()) {
         const label = path.relative(ROOT, file);
-        it(`${label}: one owner per cloud object (the vpc-cni add-on apart, see below)`, async () => {
+        it(`${label}: one owner per cloud object, and every managed node group at its cluster's version`, async () => {
             const { resources } = await runStackFile(file);
             assert.deepEqual(
-                ownershipViolations(resources as Recorded[])
-                    .filter((v) => !PENDING_VPC_CNI(v))
-                    .map((v) => v.message),
-                [],
-            );
-        });
-        // Unskip once `first-deploy` (useDefaultVpcCni: true) is on main.
-        it.skip(`${label}: one owner for the vpc-cni add-on`, async () => {
-            const { resources } = await runStackFile(file);
-            assert.deepEqual(
-                ownershipViolations(resources as Recorded[])
-                    .filter(PENDING_VPC_CNI)
-                    .map((v) => v.message),
-                [],
-            );
-        });
-        // Unskip once `first-deploy` (the node group's version) is on main.
-        it.skip(`${label}: every managed node group carries its cluster's version`, async () => {
-            const { resources } = await runStackFile(file);
-            assert.deepEqual(
-                versionViolations(resources as Recorded[]).map((v) => v.message),
+                [
+                    ...ownershipViolations(resources as Recorded[]).map((v) => v.message),
+                    ...versionViolations(resources as Recorded[]).map((v) => v.message),
+                ],
                 [],
             );
         });
@@ -347,10 +348,7 @@ describe("one owner: the shared-cluster example, its owner and attached stacks t
         const owner = await runStackFile(path.join(dir, "Pulumi.product.yaml"));
         stackClusters = { "organization/eks-istio/product": String(owner.outputs.clusterName) };
     });
-    const check = (graphs: Recorded[][]) =>
-        sharedClusterViolations(graphs, { stackClusters })
-            .filter((v) => !PENDING_VPC_CNI(v))
-            .map((v) => v.message);
+    const check = (graphs: Recorded[][]) => sharedClusterViolations(graphs, { stackClusters }).map((v) => v.message);
 
     it("one owner per object on the shared cluster", () => {
         assert.deepEqual(check([stacks.product, stacks.dev, stacks.stg]), []);
