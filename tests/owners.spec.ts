@@ -6,9 +6,8 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import fc from "fast-check";
-import { ConfigError } from "../components/config";
+import { ConfigError, parseContract } from "../components/config";
 import { gatewayValues } from "../components/manifests/istio";
-import { parseStackConfig } from "../components/stack";
 import { findStackFiles } from "../tools/render/render";
 import {
     outOfSight,
@@ -391,14 +390,14 @@ describe("one owner: the NodePorts of every generated gateway config", () => {
         ownershipViolations(gatewayGraph(ports)).filter((v) => v.rule === "node-port");
 
     const APP = { apps: [{ name: "a", http: [{ route: [{ destination: { host: "a" } }] }] }] };
-    const TITLE = "a config is accepted exactly when its gateway Service has one owner per NodePort";
+    const TITLE = "the config contract accepts a config exactly when its gateway Service has one owner per NodePort";
     it(TITLE, async () => {
         await checkProperty(
             TITLE,
             fc.property(gatewayConfigs, (values) => {
                 let accepted;
                 try {
-                    accepted = parseStackConfig({ stack: "gen", region: "ap-northeast-1", values });
+                    accepted = parseContract({ stack: "gen", region: "ap-northeast-1", values });
                 } catch (e) {
                     if (!(e instanceof ConfigError)) throw e;
                     // What the cluster would receive had the config passed: the same NodePort on two ports.
