@@ -234,6 +234,8 @@ describe("out of sight: what eks:index:Cluster (pulumi-eks 4.3.0) creates", () =
                 resolveConflictsOnCreate: "OVERWRITE",
                 resolveConflictsOnUpdate: "OVERWRITE",
                 preserve: true,
+                // computeEnv always sets it (addons/cni-addon.ts:372-390).
+                configurationValues: '{"env":{"WARM_ENI_TARGET":"1"}}',
             },
         );
     });
@@ -250,8 +252,7 @@ describe("out of sight: what eks:index:ManagedNodeGroup (pulumi-eks 4.3.0) creat
                 }),
             ),
         );
-    const nodeGroup = (args: Record<string, any>) =>
-        one(group(args), "aws:eks/nodeGroup:NodeGroup", "gen-nodes").inputs;
+    const nodeGroup = (args: Record<string, any>) => one(group(args), "aws:eks/nodeGroup:NodeGroup", "gen-nodes");
 
     // [arguments, version the node group gets, follows the cluster, pulumi-eks's own launch template]
     const VERSIONS: [string, Record<string, any>, string | undefined, boolean, boolean][] = [
@@ -282,9 +283,14 @@ describe("out of sight: what eks:index:ManagedNodeGroup (pulumi-eks 4.3.0) creat
     ];
     for (const [title, args, version, follows, ownTemplate] of VERSIONS)
         it(title, () => {
-            const inputs = nodeGroup(args);
+            const { inputs, facts, deps } = nodeGroup(args);
             assert.equal(inputs.version, version);
-            assert.equal(inputs.versionFollowsCluster, follows);
+            // The node group reads its own template's ID and latest version: a template update rolls the nodes.
+            assert.deepEqual(
+                deps?.launchTemplate,
+                ownTemplate ? ["aws:ec2/launchTemplate:LaunchTemplate::gen-nodes-launchTemplate"] : undefined,
+            );
+            assert.equal(facts?.versionFollowsCluster, follows);
             assert.equal(inputs.clusterName, "gen");
             const names_ = names(group(args));
             assert.equal(names_.includes("LaunchTemplate gen-nodes-launchTemplate"), ownTemplate);

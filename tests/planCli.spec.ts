@@ -1,6 +1,6 @@
 // `npm run plan`: its arguments and what it says when they are wrong, the JSON it prints, what the
 // mock engine records for it (URNs as the engine makes them, aliases, per-input dependencies), and
-// the stop-gap model of the remote components' children. No git and no npm here: the earlier
+// how it reads the model of the remote components' children (tools/outOfSight). No git and no npm here: the earlier
 // revision comes from a fixture (tests/upgrade/), as `--fixture` reads it.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
@@ -9,7 +9,8 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ROOT, runUnderMocks } from "../tools/mock/engine";
-import { minimalChildren } from "../tools/plan/expand";
+import { outOfSight } from "../tools/outOfSight";
+import { expandChildren } from "../tools/plan/expand";
 import { main, parseArgs } from "../tools/plan/main";
 import { OPS } from "../tools/plan/plan";
 import { res } from "./plan/resources";
@@ -152,68 +153,71 @@ describe("mock engine: what the planner reads", () => {
     });
 });
 
-describe("plan model (stop-gap for tools/outOfSight): the remote components' children", () => {
-    const vpc = (cidr: string, azs: number, strategy: string) =>
-        res(
-            "awsx:ec2:Vpc",
-            "v",
-            {
-                cidrBlock: cidr,
-                numberOfAvailabilityZones: azs,
-                natGateways: { strategy },
-                subnetSpecs: [{ type: "Public" }, { type: "Private" }],
-            },
-            { kind: "remote" },
+describe("plan model: the planner diffs tools/outOfSight's children, in the form the engine records", () => {
+    const eks = res(
+        "eks:index:Cluster",
+        "c-eks",
+        { name: "c", version: "1.35", skipDefaultNodeGroup: true, authenticationMode: "API", storageClasses: "gp3" },
+        { kind: "remote" },
+    );
+    const template = res("aws:ec2/launchTemplate:LaunchTemplate", "c-nodes", {});
+    const nodes = res(
+        "eks:index:ManagedNodeGroup",
+        "c-nodes",
+        { launchTemplate: { id: "lt", version: "1" }, version: "1.35", instanceTypes: ["t3.large"] },
+        { kind: "remote", reads: { cluster: [eks], launchTemplate: [template] } },
+    );
+    const recorded = [eks, template, nodes];
+    const children = expandChildren(recorded);
+    const child = (type: string, name: string) => children.find((c) => c.type === type && c.name === name)!;
+
+    it("exactly the children of the model of record, none of what AWS creates on its own (in no state)", () => {
+        const model = outOfSight(recorded);
+        assert.deepEqual(
+            children.map((c) => `${c.type}::${c.name}`),
+            model.filter((o) => o.kind === "child").map((o) => o.key),
         );
-    const cidrs = (r: ReturnType<typeof res>) =>
-        minimalChildren([r])
-            .filter((c) => c.type === "aws:ec2/subnet:Subnet")
-            .map((c) => `${c.name} ${c.inputs.cidrBlock}`);
-
-    it("awsx lays subnets out per AZ, public then private (2 AZs: /18s)", () => {
-        assert.deepEqual(cidrs(vpc("10.10.0.0/16", 2, "Single")), [
-            "v-public-1 10.10.0.0/18",
-            "v-private-1 10.10.64.0/18",
-            "v-public-2 10.10.128.0/18",
-            "v-private-2 10.10.192.0/18",
-        ]);
+        assert.ok(model.some((o) => o.kind === "implicit"));
+        for (const c of children) assert.match(c.modelled, /^pulumi-eks 4\.3\.0 nodejs\/eks\/\S+\.ts:\d+/, c.name);
     });
 
-    it("3 AZs: /19s, so going from 2 to 3 AZs moves every subnet (each one replaced)", () => {
-        assert.deepEqual(cidrs(vpc("10.30.0.0/16", 3, "OnePerAz")).slice(0, 3), [
-            "v-public-1 10.30.0.0/19",
-            "v-private-1 10.30.32.0/19",
-            "v-public-2 10.30.64.0/19",
-        ]);
+    it("URNs under the component's recorded URN; AWS children on pulumi-eks's own @pulumi/aws, Kubernetes ones on its provider", () => {
+        const addon = child("aws:eks/addon:Addon", "c-eks-kube-proxy");
+        assert.equal(addon.urn, "urn:pulumi:test::eks-istio::eks:index:Cluster$aws:eks/addon:Addon::c-eks-kube-proxy");
+        assert.equal(addon.version, "7.25.0");
+        assert.equal(addon.provider, undefined, "a default provider: diffed as one, not replaced for a version");
+        assert.deepEqual(addon.graph.propertyDependencies, {
+            clusterName: ["aws:eks/cluster:Cluster::c-eks-eksCluster"],
+        });
+        const gp3 = child("kubernetes:storage.k8s.io/v1:StorageClass", "c-eks-gp3");
+        assert.equal(gp3.provider, "c-eks-eks-k8s");
+        assert.equal(gp3.graph.provider, "pulumi:providers:kubernetes::c-eks-eks-k8s");
+        assert.equal(child("eks:index:VpcCniAddon", "c-eks-vpc-cni").graph.kind, "component");
     });
 
-    it("one NAT gateway for Single, one per AZ for OnePerAz", () => {
-        const nats = (r: ReturnType<typeof res>) =>
-            minimalChildren([r]).filter((c) => c.type === "aws:ec2/natGateway:NatGateway").length;
-        assert.deepEqual([nats(vpc("10.0.0.0/16", 2, "Single")), nats(vpc("10.0.0.0/16", 3, "OnePerAz"))], [1, 3]);
-    });
-
-    it("pulumi-eks's own vpc-cni add-on unless useDefaultVpcCni; its node group carries no version with a launch template", () => {
-        const cluster = (extra: Record<string, unknown>) =>
-            res("eks:index:Cluster", "c-eks", { name: "c", version: "1.35", ...extra }, { kind: "remote" });
-        const addons = (r: ReturnType<typeof res>) =>
-            minimalChildren([r])
-                .filter((c) => c.type === "aws:eks/addon:Addon")
-                .map((c) => c.name);
-        assert.deepEqual(addons(cluster({})), ["c-eks-kube-proxy", "c-eks-vpc-cni"]);
-        assert.deepEqual(addons(cluster({ useDefaultVpcCni: true })), ["c-eks-kube-proxy"]);
-
-        const eks = cluster({});
-        const nodes = (launchTemplate?: object) =>
-            res(
-                "eks:index:ManagedNodeGroup",
-                "c-nodes",
-                { launchTemplate },
-                { kind: "remote", reads: { cluster: [eks] } },
-            );
-        const versionOf = (m: ReturnType<typeof res>) =>
-            minimalChildren([eks, m]).find((c) => c.type === "aws:eks/nodeGroup:NodeGroup")!.inputs.version;
-        assert.equal(versionOf(nodes()), "1.35");
-        assert.equal(versionOf(nodes({ id: "lt", version: "1" })), undefined);
+    it("the node group: its inputs as pulumi-eks passes them, and the resources they read", () => {
+        const group = child("aws:eks/nodeGroup:NodeGroup", "c-nodes");
+        assert.deepEqual(
+            {
+                version: group.inputs.version,
+                launchTemplate: group.inputs.launchTemplate,
+                instanceTypes: group.inputs.instanceTypes,
+                scalingConfig: group.inputs.scalingConfig,
+                clusterName: group.inputs.clusterName,
+            },
+            {
+                version: "1.35",
+                launchTemplate: { id: "lt", version: "1" },
+                instanceTypes: ["t3.large"],
+                scalingConfig: { desiredSize: 2, minSize: 1, maxSize: 2 },
+                clusterName: "c",
+            },
+        );
+        assert.deepEqual(group.graph.propertyDependencies, {
+            clusterName: ["aws:eks/cluster:Cluster::c-eks-eksCluster"],
+            launchTemplate: ["aws:ec2/launchTemplate:LaunchTemplate::c-nodes"],
+        });
+        assert.equal(group.parent, "c-nodes");
+        assert.equal(group.graph.parent, "eks:index:ManagedNodeGroup::c-nodes");
     });
 });

@@ -253,7 +253,7 @@ describe("plan danger: creating what already exists", () => {
         assert.equal(`${s.op} ${s.danger}`, "create true");
         assert.match(
             danger(s.reasons),
-            /the log group \/aws\/eks\/eks-istio-dev\/cluster already exists: EKS created it when control-plane logging was on \(eks:index:Cluster eks\), and never deletes it; the create fails \(adopt it with the import option/,
+            /the log group \/aws\/eks\/eks-istio-dev\/cluster already exists: Amazon EKS created it for eks:index:Cluster eks \(it creates it when control-plane logging is on and no group of that name exists, with no retention, and never deletes it: EKS User Guide latest\/ug\/observability\/control-plane-logs\.adoc:147.*\); the create fails \(adopt it with the import option/,
         );
     });
 
@@ -272,6 +272,26 @@ describe("plan danger: creating what already exists", () => {
 
     it("… with logging off before, there is none: not dangerous", () => {
         assert.equal(step(plan([cluster([])], [cluster([]), logGroup()]), LOG_GROUP, "logs").danger, false);
+    });
+
+    it("whatever else the out-of-sight model says AWS created: the access entry EKS adds for a managed node group's role", () => {
+        const eks = res("eks:index:Cluster", "eks", { name: "c", authenticationMode: "API" }, { kind: "remote" });
+        const nodes = res(
+            "eks:index:ManagedNodeGroup",
+            "ng",
+            { cluster: "eks", nodeRoleArn: "arn:aws:iam::1:role/node" },
+            { kind: "remote" },
+        );
+        const entry = res("aws:eks/accessEntry:AccessEntry", "node-entry", {
+            clusterName: "c",
+            principalArn: "arn:aws:iam::1:role/node",
+        });
+        const s = step(plan([eks, nodes], [eks, nodes, entry]), "aws:eks/accessEntry:AccessEntry", "node-entry");
+        assert.equal(`${s.op} ${s.danger}`, "create true");
+        assert.match(
+            danger(s.reasons),
+            /access entry of arn:aws:iam::1:role\/node on cluster c already exists: Amazon EKS created it for eks:index:ManagedNodeGroup ng \(it adds an entry for a managed node group's node role: EKS User Guide/,
+        );
     });
 
     it("an add-on the earlier release's component created, created again under another URN: dangerous", () => {

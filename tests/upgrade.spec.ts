@@ -234,6 +234,9 @@ describe(`upgrading from ${EN.release}: the staged path (UPGRADING.md, dev)`, ()
             (s) => s.type === "aws:cloudwatch/logGroup:LogGroup",
         )!;
         assert.equal(`${logGroup.op} ${logGroup.danger}`, "create true");
-        assert.match(logGroup.reasons.join("\n"), /already exists: EKS created it when control-plane logging was on/);
+        assert.match(
+            logGroup.reasons.join("\n"),
+            /already exists: Amazon EKS created it for eks:index:Cluster dev-cluster-eks \(it creates it when control-plane logging is on/,
+        );
     });
 });

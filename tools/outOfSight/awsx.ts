@@ -7,7 +7,11 @@ import type { Builder, Sdk } from "./model";
 import { RULES } from "./rules";
 import { defaultProvider, MODELLED } from "./versions";
 
-const AWS: Sdk = { provider: defaultProvider(MODELLED.awsx.aws), registeredWith: `@pulumi/aws ${MODELLED.awsx.aws}` };
+const AWS: Sdk = {
+    provider: defaultProvider(MODELLED.awsx.aws),
+    registeredWith: `@pulumi/aws ${MODELLED.awsx.aws}`,
+    version: MODELLED.awsx.aws,
+};
 
 /** `ceil(log2(count))`: the bits awsx adds to a mask to split a block `count` ways (subnetDistributorNew.ts:286-291). */
 const newBits = (count: number) => (count <= 1 ? 0 : Math.ceil(Math.log2(count)));
@@ -45,14 +49,21 @@ export function vpcChildren(b: Builder, vpc: Recorded): void {
     const a = vpc.inputs;
     const V = vpc.name;
     const component = keyOf(vpc);
+    const tags: Record<string, string> = a.tags ?? {};
     const azCount: number = Array.isArray(a.availabilityZoneNames)
         ? a.availabilityZoneNames.length
         : (a.numberOfAvailabilityZones ?? 3);
     const strategy = String(a.natGateways?.strategy ?? "OnePerAz").toLowerCase();
     const givenEips: unknown[] = a.natGateways?.elasticIpAllocationIds ?? [];
     // Without specs awsx makes a private and a public subnet per AZ, sized its own way.
-    const specs: { type: string; name?: string; cidrMask?: number; size?: number; cidrBlocks?: unknown }[] =
-        Array.isArray(a.subnetSpecs) ? a.subnetSpecs : [{ type: "Private" }, { type: "Public" }];
+    const specs: {
+        type: string;
+        name?: string;
+        cidrMask?: number;
+        size?: number;
+        cidrBlocks?: unknown;
+        tags?: Record<string, string>;
+    }[] = Array.isArray(a.subnetSpecs) ? a.subnetSpecs : [{ type: "Private" }, { type: "Public" }];
     const autoLayout =
         a.subnetStrategy === "Auto" &&
         Array.isArray(a.subnetSpecs) &&
@@ -63,14 +74,27 @@ export function vpcChildren(b: Builder, vpc: Recorded): void {
         "aws:ec2/vpc:Vpc",
         V,
         RULES.awsxVpc,
-        { cidrBlock: a.cidrBlock, tags: { Name: V, ...(a.tags ?? {}) } },
-        AWS,
+        {
+            cidrBlock: a.cidrBlock,
+            enableDnsHostnames: a.enableDnsHostnames,
+            enableDnsSupport: a.enableDnsSupport,
+            tags: { Name: V, ...tags },
+        },
+        { ...AWS, backsParentOutputs: true },
     );
-    b.child(vpcKey, "aws:ec2/internetGateway:InternetGateway", V, RULES.awsxInternetGateway, {}, AWS);
+    const onVpc = { ...AWS, deps: { vpcId: [vpcKey] } };
+    const igw = b.child(
+        vpcKey,
+        "aws:ec2/internetGateway:InternetGateway",
+        V,
+        RULES.awsxInternetGateway,
+        { vpcId: `<${V}>`, tags },
+        onVpc,
+    );
 
     // awsx creates an AZ's public subnets first (compareSubnetSpecs); CIDRs follow the specs' order.
     const order = (t: string) => ["public", "private", "isolated"].indexOf(t.toLowerCase());
-    const natSubnets: number[] = [];
+    const nats: string[] = [];
     for (let az = 0; az < azCount; az++) {
         const inAz = specs
             .map((spec, index) => ({ spec, index }))
@@ -82,24 +106,68 @@ export function vpcChildren(b: Builder, vpc: Recorded): void {
             const cidrBlock = autoLayout
                 ? autoSubnetCidr(String(a.cidrBlock), azCount, specs.length, az, index)
                 : "<allocated by awsx>";
+            const subnetTags = { ...tags, ...(spec.tags ?? {}), Name: name, SubnetType: spec.type };
             const subnet = b.child(
                 vpcKey,
                 "aws:ec2/subnet:Subnet",
                 name,
                 RULES.awsxSubnet,
-                { availabilityZone: `<AZ ${az + 1}>`, cidrBlock, mapPublicIpOnLaunch: type === "public" },
-                AWS,
+                {
+                    vpcId: `<${V}>`,
+                    availabilityZone: `<AZ ${az + 1} of the region>`,
+                    cidrBlock,
+                    mapPublicIpOnLaunch: type === "public",
+                    assignIpv6AddressOnCreation: false,
+                    tags: subnetTags,
+                },
+                { ...onVpc, backsParentOutputs: true },
             );
-            const table = b.child(subnet, "aws:ec2/routeTable:RouteTable", name, RULES.awsxSubnet, {}, AWS);
-            b.child(table, "aws:ec2/routeTableAssociation:RouteTableAssociation", name, RULES.awsxSubnet, {}, AWS);
+            const table = b.child(
+                subnet,
+                "aws:ec2/routeTable:RouteTable",
+                name,
+                RULES.awsxSubnet,
+                { vpcId: `<${V}>`, tags: { ...tags, Name: name, SubnetType: spec.type } },
+                onVpc,
+            );
+            b.child(
+                table,
+                "aws:ec2/routeTableAssociation:RouteTableAssociation",
+                name,
+                RULES.awsxSubnet,
+                { routeTableId: `<${name}>`, subnetId: `<${name}>` },
+                { ...AWS, deps: { routeTableId: [table], subnetId: [subnet] } },
+            );
             const nat =
                 type === "public" &&
-                (strategy === "single" ? natSubnets.length < 1 : strategy === "oneperaz" && natSubnets.length < az + 1);
+                (strategy === "single" ? nats.length < 1 : strategy === "oneperaz" && nats.length < az + 1);
             if (nat) {
-                natSubnets.push(az);
-                if (givenEips.length === 0)
-                    b.child(subnet, "aws:ec2/eip:Eip", `${V}-${az + 1}`, RULES.awsxNatGateway, {}, AWS);
-                b.child(subnet, "aws:ec2/natGateway:NatGateway", `${V}-${az + 1}`, RULES.awsxNatGateway, {}, AWS);
+                const natName = `${V}-${az + 1}`;
+                const eip =
+                    givenEips.length === 0
+                        ? b.child(
+                              subnet,
+                              "aws:ec2/eip:Eip",
+                              natName,
+                              RULES.awsxNatGateway,
+                              { tags: { ...tags, Name: natName } },
+                              AWS,
+                          )
+                        : undefined;
+                nats.push(
+                    b.child(
+                        subnet,
+                        "aws:ec2/natGateway:NatGateway",
+                        natName,
+                        RULES.awsxNatGateway,
+                        {
+                            subnetId: `<${name}>`,
+                            allocationId: eip ? `<${natName}>` : givenEips[nats.length],
+                            tags: { ...tags, Name: natName },
+                        },
+                        { ...AWS, deps: { subnetId: [subnet], allocationId: [eip] } },
+                    ),
+                );
             }
             if (type === "public")
                 b.child(
@@ -107,21 +175,24 @@ export function vpcChildren(b: Builder, vpc: Recorded): void {
                     "aws:ec2/route:Route",
                     name,
                     RULES.awsxRoute,
-                    { destinationCidrBlock: "0.0.0.0/0", gatewayId: `<${V}>` },
-                    AWS,
+                    { routeTableId: `<${name}>`, destinationCidrBlock: "0.0.0.0/0", gatewayId: `<${V}>` },
+                    { ...AWS, deps: { routeTableId: [table], gatewayId: [igw] } },
                 );
-            else if (type === "private" && strategy !== "none")
+            else if (type === "private" && strategy !== "none") {
+                // The NAT gateway of the route's AZ (OnePerAz) or of AZ 1 (Single), created in that AZ's public subnet.
+                const natName = `${V}-${strategy === "single" ? 1 : az + 1}`;
                 b.child(
                     table,
                     "aws:ec2/route:Route",
                     name,
                     RULES.awsxRoute,
+                    { routeTableId: `<${name}>`, destinationCidrBlock: "0.0.0.0/0", natGatewayId: `<${natName}>` },
                     {
-                        destinationCidrBlock: "0.0.0.0/0",
-                        natGatewayId: `<${V}-${strategy === "single" ? 1 : az + 1}>`,
+                        ...AWS,
+                        deps: { routeTableId: [table], natGatewayId: [`aws:ec2/natGateway:NatGateway::${natName}`] },
                     },
-                    AWS,
                 );
+            }
         }
     }
     for (const spec of Array.isArray(a.vpcEndpointSpecs) ? a.vpcEndpointSpecs : [])
@@ -130,7 +201,7 @@ export function vpcChildren(b: Builder, vpc: Recorded): void {
             "aws:ec2/vpcEndpoint:VpcEndpoint",
             String(spec.serviceName),
             RULES.awsxVpcEndpoint,
-            { serviceName: spec.serviceName },
-            AWS,
+            { vpcId: `<${V}>`, serviceName: spec.serviceName },
+            onVpc,
         );
 }

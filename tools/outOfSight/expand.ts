@@ -3,7 +3,8 @@ import { vpcChildren } from "./awsx";
 import { Graph, type Recorded } from "./graph";
 import { albIngressImplicit, eksClusterImplicit, eksNodeGroupImplicit } from "./implicit";
 import { Builder, entities, type OutOfSightObject } from "./model";
-import { clusterChildren, managedNodeGroupChildren } from "./pulumiEks";
+import { clusterChildren } from "./pulumiEks";
+import { managedNodeGroupChildren } from "./pulumiEksNodes";
 
 export interface ModelOptions {
     /** The Pulumi project (Pulumi.yaml `name`), for URNs. */

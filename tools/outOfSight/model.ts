@@ -29,12 +29,46 @@ export interface OutOfSightObject {
     cluster?: string;
     /** A child inherits `protect` from its parent when it does not set it (@pulumi/pulumi resource.js:213-215). */
     protect?: boolean;
+    /** The SDK version a child is registered with ("7.25.0"): the engine's default provider is per version. */
+    version?: string;
+    /** The key of a child's explicit provider (another child: `pulumi:providers:kubernetes::<name>`). */
+    providerKey?: string;
+    /**
+     * Per input property of a child, the keys of the resources (recorded or modelled) whose outputs
+     * it reads: when one of them is created or replaced, the input is unknown at preview (the
+     * update planner's rule for a ForceNew input).
+     */
+    deps?: Record<string, string[]>;
+    /** The child's ignoreChanges, as its component registers it. */
+    ignoreChanges?: string[];
+    /** The component's outputs are read from this child: replacing it makes them unknown. */
+    backsParentOutputs?: boolean;
+    /** What the model derived that is no input of the object (`versionFollowsCluster`), for the checks. */
+    facts?: Record<string, unknown>;
 }
 
 export interface Sdk {
     provider?: string;
     registeredWith?: string;
+    version?: string;
+    providerKey?: string;
 }
+
+/** How a rule registers a child besides its inputs: its SDK and provider, and what the planner reads. */
+export interface ChildOptions extends Sdk {
+    /** For a Kubernetes object: the EKS cluster it lands on. */
+    cluster?: string;
+    deps?: Record<string, readonly (string | undefined)[]>;
+    ignoreChanges?: string[];
+    backsParentOutputs?: boolean;
+    facts?: Record<string, unknown>;
+}
+
+/** `urn:pulumi:<stack>::<project>::<types>::<name>`: its prefix and its types. */
+const urnParts = (urn: string) => {
+    const [stack, project, types] = urn.split("::");
+    return { prefix: `${stack}::${project}`, types };
+};
 
 /** Collects modelled objects and gives children their URNs. */
 export class Builder {
@@ -51,29 +85,45 @@ export class Builder {
         return this.g.byKey.get(key)?.protect ?? this.objects.find((o) => o.key === key)?.protect ?? false;
     }
 
-    /** A child registered by a component's provider plugin under `parent`. */
+    /** The URN of a recorded resource or of a modelled child. */
+    private urnOfKey(key: string): string | undefined {
+        return this.g.byKey.get(key)?.urn ?? this.objects.find((o) => o.key === key)?.urn;
+    }
+
+    /**
+     * A child registered by a component's provider plugin under `parent`. Its URN extends its
+     * parent's (the engine's rule), or is built from the parent chain when the parent has none.
+     */
     child(
         parent: string,
         type: string,
         name: string,
         rule: Rule,
         inputs: Record<string, any> = {},
-        sdk: Sdk = {},
-        cluster?: string,
+        opts: ChildOptions = {},
     ): string {
         const key = `${type}::${name}`;
         const chain = [...this.chainOf(parent), type];
         this.chains.set(key, chain);
+        const parentUrn = this.urnOfKey(parent);
+        const urn = parentUrn
+            ? `${urnParts(parentUrn).prefix}::${urnParts(parentUrn).types}$${type}::${name}`
+            : this.g.urn(chain, name);
+        const { cluster, deps, ...rest } = opts;
+        const known = Object.entries(deps ?? {})
+            .map(([k, v]) => [k, v.filter((d): d is string => !!d)] as const)
+            .filter(([, v]) => v.length);
         this.objects.push({
             kind: "child",
             type,
             name,
             key,
             parent,
-            urn: this.g.urn(chain, name),
+            urn,
             rule,
-            inputs,
-            ...sdk,
+            inputs: dropUndefined(inputs),
+            ...rest,
+            ...(known.length ? { deps: Object.fromEntries(known) } : {}),
             ...(cluster ? { cluster } : {}),
             ...(this.protectedKey(parent) ? { protect: true } : {}),
         });
@@ -94,6 +144,11 @@ export class Builder {
         this.objects.push({ kind: "implicit", type, name, key, parent, rule, inputs, ...(cluster ? { cluster } : {}) });
         return key;
     }
+}
+
+/** Inputs as the SDK sends them: a property set to undefined is not sent. */
+function dropUndefined(inputs: Record<string, any>): Record<string, any> {
+    return Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined));
 }
 
 /** The program's resources and the modelled objects, read alike where a rule applies to both. */

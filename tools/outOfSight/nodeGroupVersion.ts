@@ -24,12 +24,13 @@ export function versionViolations(resources: readonly Recorded[], opts: ModelOpt
     for (const group of all.filter((e) => e.type === "aws:eks/nodeGroup:NodeGroup")) {
         const cluster = String(group.inputs.clusterName);
         const wanted = clusters.get(cluster);
-        const { version, versionFollowsCluster } = group.inputs;
-        if (wanted === undefined || versionFollowsCluster || version === wanted) continue;
+        const { version } = group.inputs;
+        const facts = group.modelled?.facts ?? {};
+        if (wanted === undefined || facts.versionFollowsCluster || version === wanted) continue;
         const rule = RULES.mngNodeGroup;
         const why =
             version === undefined
-                ? `it has ${group.inputs.launchTemplate === "<given>" ? "a launchTemplate" : "an AMI in its launch template"} and no version, and ${rule.creator} sets a node group's version to the cluster's only when given neither a version nor a launchTemplate (${rule.source.split(",")[0]})`
+                ? `it has ${facts.amiInTemplate ? "an AMI in its launch template" : "a launchTemplate"} and no version, and ${rule.creator} sets a node group's version to the cluster's only when given neither a version nor a launchTemplate (${rule.source.split(",")[0]})`
                 : `it asks for ${version}`;
         out.push({
             nodeGroup: group.name,

@@ -1,15 +1,23 @@
-// What pulumi-eks (the version in versions.ts) creates inside eks:index:Cluster and
-// eks:index:ManagedNodeGroup for the arguments the program passed. Under mocks those remote
-// components register no children; `pulumi up` creates all of these. Both branches of every
-// condition are modelled, so a changed argument changes the model as it would change the stack.
+// What pulumi-eks (the version in versions.ts) creates inside eks:index:Cluster for the arguments
+// the program passed (nodejs/eks/cluster/cluster.ts, createCore and createCluster; the managed node
+// group: pulumiEksNodes.ts). Under mocks the remote component registers no children; `pulumi up`
+// creates all of these. Both branches of every condition are modelled, so a changed argument
+// changes the model as it would change the stack. Each child carries the inputs pulumi-eks gives it
+// as far as the update planner (tools/plan) diffs them, and which of the program's or the model's
+// resources each input reads (`deps`).
 import { createHash } from "node:crypto";
-import { keyOf, referencedName, type Recorded } from "./graph";
-import type { Builder, Sdk } from "./model";
+import { keyOf, type Recorded } from "./graph";
+import type { Builder, ChildOptions, Sdk } from "./model";
 import { RULES, type Rule } from "./rules";
 import { defaultProvider, MODELLED } from "./versions";
 
-const AWS: Sdk = { provider: defaultProvider(MODELLED.eks.aws), registeredWith: `@pulumi/aws ${MODELLED.eks.aws}` };
+export const EKS_AWS: Sdk = {
+    provider: defaultProvider(MODELLED.eks.aws),
+    registeredWith: `@pulumi/aws ${MODELLED.eks.aws}`,
+    version: MODELLED.eks.aws,
+};
 const OVERWRITE = "OVERWRITE";
+const aws = (opts: ChildOptions = {}): ChildOptions => ({ ...EKS_AWS, ...opts });
 
 /** pulumi-eks ServiceRole: `<name>-role` and one attachment per managed policy, `<name>-<sha1(policy id)[0:8]>`. */
 export function attachmentName(role: string, policy: string): string {
@@ -17,34 +25,56 @@ export function attachmentName(role: string, policy: string): string {
     return `${role}-${createHash("sha1").update(id).digest("hex").slice(0, 8)}`;
 }
 
-function serviceRole(b: Builder, parent: string, name: string, rule: Rule, service: string, policies: string[]) {
+/** A ServiceRole component, its role and attachments (servicerole.ts:73-110); returns the role's key. */
+function serviceRole(
+    b: Builder,
+    parent: string,
+    name: string,
+    rule: Rule,
+    service: string,
+    policies: string[],
+    role: { description?: string; tags?: unknown } = {},
+): string {
     const component = b.child(parent, "eks:index:ServiceRole", name, rule, { service, policies });
     // pulumi-eks sets no role name: pulumi-aws names it `<name>-role-<random>`, which cannot collide.
-    b.child(component, "aws:iam/role:Role", `${name}-role`, rule, { service }, AWS);
+    const assumeRolePolicy = JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Action: ["sts:AssumeRole"], Effect: "Allow", Principal: { Service: [service] } }],
+    });
+    const roleKey = b.child(
+        component,
+        "aws:iam/role:Role",
+        `${name}-role`,
+        rule,
+        { description: role.description, assumeRolePolicy, tags: role.tags },
+        aws(),
+    );
     for (const policy of policies)
         b.child(
             component,
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
             attachmentName(name, policy),
             rule,
-            { policyArn: `arn:<partition>:iam::aws:policy/${policy}` },
-            AWS,
+            { policyArn: `arn:<partition>:iam::aws:policy/${policy}`, role: `<${name}-role>` },
+            aws({ deps: { role: [roleKey] } }),
         );
+    return roleKey;
 }
 
 /** The add-on version pulumi-eks asks AWS for when none is given: the most recent, so it can move at any preview. */
 const mostRecent = (addon: string, version: unknown) =>
     `<EKS most recent ${addon} for Kubernetes ${typeof version === "string" ? version : "<cluster version>"}>`;
 
+/** A managed add-on as pulumi-eks registers kube-proxy, vpc-cni and coredns: OVERWRITE and preserve unless told otherwise. */
 function addon(
     b: Builder,
     parent: string,
     name: string,
     rule: Rule,
     addonName: string,
-    clusterName: string,
-    version: unknown,
+    cluster: { name: string; version: unknown; key: string; tags: unknown },
     options: Record<string, any> | undefined,
+    configurationValues: unknown,
 ) {
     b.child(
         parent,
@@ -53,14 +83,19 @@ function addon(
         rule,
         {
             addonName,
-            clusterName,
-            addonVersion: options?.version ?? options?.addonVersion ?? mostRecent(addonName, version),
+            clusterName: cluster.name,
+            addonVersion: options?.version ?? options?.addonVersion ?? mostRecent(addonName, cluster.version),
             resolveConflictsOnCreate: options?.resolveConflictsOnCreate ?? OVERWRITE,
             resolveConflictsOnUpdate: options?.resolveConflictsOnUpdate ?? OVERWRITE,
             preserve: true,
-            ...(options?.serviceAccountRoleArn ? { serviceAccountRoleArn: options.serviceAccountRoleArn } : {}),
+            configurationValues:
+                configurationValues === undefined || typeof configurationValues === "string"
+                    ? configurationValues
+                    : JSON.stringify(configurationValues),
+            serviceAccountRoleArn: options?.serviceAccountRoleArn,
+            tags: cluster.tags,
         },
-        AWS,
+        aws({ deps: { clusterName: [cluster.key] } }),
     );
 }
 
@@ -68,45 +103,89 @@ const supportsConfigMap = (mode: unknown) =>
     mode === undefined || mode === "CONFIG_MAP" || mode === "API_AND_CONFIG_MAP";
 const supportsAccessEntries = (mode: unknown) => mode === "API" || mode === "API_AND_CONFIG_MAP";
 
+/** A group a rule names: a modelled child's key, or the text of a group the program gave. */
+type GroupRef = { key?: string; text: string };
+const groupRef = (key: string | undefined, given: unknown): GroupRef =>
+    key ? { key, text: `<${key.split("::").pop()}>` } : { text: `<the clusterSecurityGroup ${String(given)}>` };
+
+/** A security group rule of the cluster's or the nodes' groups (cluster.ts:572-584, nodes/securitygroup.ts:130-199). */
+function sgRule(
+    b: Builder,
+    parent: string,
+    name: string,
+    rule: Rule,
+    inputs: Record<string, unknown>,
+    group: GroupRef,
+    source?: GroupRef,
+) {
+    b.child(
+        parent,
+        "aws:ec2/securityGroupRule:SecurityGroupRule",
+        name,
+        rule,
+        { ...inputs, securityGroupId: group.text, sourceSecurityGroupId: source?.text },
+        aws({ deps: { securityGroupId: [group.key], sourceSecurityGroupId: [source?.key] } }),
+    );
+}
+
+const ports = (type: string, protocol: string, fromPort: number, toPort: number) => ({
+    type,
+    protocol,
+    fromPort,
+    toPort,
+});
+
 /** The children of one `eks:index:Cluster` (nodejs/eks/cluster/cluster.ts, createCore and createCluster). */
 export function clusterChildren(b: Builder, cluster: Recorded): void {
     const a = cluster.inputs;
     const N = cluster.name;
     const parent = keyOf(cluster);
+    const pd = cluster.graph.propertyDependencies ?? {};
     const clusterName = b.g.eksClusterName(cluster);
+    const tags = a.tags;
     const autoMode = a.autoMode?.enabled === true;
     const skipSecurityGroups = a.skipDefaultSecurityGroups ?? autoMode;
     const skipDefaultNodeGroup = Boolean(a.skipDefaultNodeGroup || a.fargate || autoMode);
 
-    if (!a.serviceRole)
-        serviceRole(b, parent, `${N}-eksRole`, RULES.eksServiceRole, "eks.amazonaws.com", [
-            "AmazonEKSClusterPolicy",
-            ...(autoMode
-                ? [
-                      "AmazonEKSComputePolicy",
-                      "AmazonEKSBlockStoragePolicy",
-                      "AmazonEKSLoadBalancingPolicy",
-                      "AmazonEKSNetworkingPolicy",
-                  ]
-                : []),
-        ]);
+    const roleKey = a.serviceRole
+        ? undefined
+        : serviceRole(
+              b,
+              parent,
+              `${N}-eksRole`,
+              RULES.eksServiceRole,
+              "eks.amazonaws.com",
+              [
+                  "AmazonEKSClusterPolicy",
+                  ...(autoMode
+                      ? [
+                            "AmazonEKSComputePolicy",
+                            "AmazonEKSBlockStoragePolicy",
+                            "AmazonEKSLoadBalancingPolicy",
+                            "AmazonEKSNetworkingPolicy",
+                        ]
+                      : []),
+              ],
+              { description: "Allows EKS to manage clusters on your behalf.", tags },
+          );
+    let clusterSg: string | undefined;
     if (!a.clusterSecurityGroup && !skipSecurityGroups) {
         const rule = RULES.eksClusterSecurityGroup;
-        b.child(
+        clusterSg = b.child(
             parent,
             "aws:ec2/securityGroup:SecurityGroup",
             `${N}-eksClusterSecurityGroup`,
             rule,
-            { tags: { Name: `${N}-eksClusterSecurityGroup` }, revokeRulesOnDelete: true },
-            AWS,
+            { vpcId: a.vpcId, revokeRulesOnDelete: true, tags: { Name: `${N}-eksClusterSecurityGroup`, ...tags } },
+            aws({ deps: { vpcId: pd.vpcId ?? [] } }),
         );
-        b.child(
+        sgRule(
+            b,
             parent,
-            "aws:ec2/securityGroupRule:SecurityGroupRule",
             `${N}-eksClusterInternetEgressRule`,
             rule,
-            { type: "egress", cidrBlocks: ["0.0.0.0/0"] },
-            AWS,
+            { ...ports("egress", "-1", 0, 0), cidrBlocks: ["0.0.0.0/0"] },
+            groupRef(clusterSg, undefined),
         );
     }
     if (autoMode && a.autoMode.createNodeRole !== false)
@@ -114,20 +193,43 @@ export function clusterChildren(b: Builder, cluster: Recorded): void {
             "AmazonEKSWorkerNodeMinimalPolicy",
             "AmazonEC2ContainerRegistryPullOnly",
         ]);
-    b.child(
+    const eksCluster = b.child(
         parent,
         "aws:eks/cluster:Cluster",
         `${N}-eksCluster`,
         RULES.eksCluster,
         {
             name: clusterName,
+            roleArn: roleKey ? `arn:aws:iam::<account>:role/${N}-eksRole-role` : "<the serviceRole's ARN>",
             version: a.version,
-            enabledClusterLogTypes: Array.isArray(a.enabledClusterLogTypes) ? a.enabledClusterLogTypes : [],
             bootstrapSelfManagedAddons: autoMode ? false : (a.bootstrapSelfManagedAddons ?? true),
-            authenticationMode: a.authenticationMode,
+            vpcConfig: {
+                securityGroupIds: [clusterSg ? `${N}-eksClusterSecurityGroup` : a.clusterSecurityGroup].filter(Boolean),
+                subnetIds: [...(a.publicSubnetIds ?? []), ...(a.privateSubnetIds ?? [])],
+                endpointPrivateAccess: a.endpointPrivateAccess,
+                endpointPublicAccess: a.endpointPublicAccess,
+                publicAccessCidrs: a.publicAccessCidrs,
+            },
+            enabledClusterLogTypes: a.enabledClusterLogTypes,
+            encryptionConfig: a.encryptionConfigKeyArn
+                ? { provider: { keyArn: a.encryptionConfigKeyArn }, resources: ["secrets"] }
+                : undefined,
+            accessConfig: { authenticationMode: a.authenticationMode, bootstrapClusterCreatorAdminPermissions: true },
+            upgradePolicy: a.upgradePolicy,
+            deletionProtection: a.deletionProtection,
+            tags: { Name: `${N}-eksCluster`, ...tags },
         },
-        AWS,
+        aws({
+            deps: {
+                roleArn: [roleKey],
+                vpcConfig: [...(pd.publicSubnetIds ?? []), ...(pd.privateSubnetIds ?? []), clusterSg],
+                encryptionConfig: pd.encryptionConfigKeyArn ?? [],
+            },
+            ignoreChanges: ["accessConfig.bootstrapClusterCreatorAdminPermissions", "bootstrapSelfManagedAddons"],
+            backsParentOutputs: true,
+        }),
     );
+    const onCluster = { name: clusterName, version: a.version, key: eksCluster, tags };
     if (a.kubeProxyAddonOptions?.enabled ?? !autoMode)
         addon(
             b,
@@ -135,21 +237,29 @@ export function clusterChildren(b: Builder, cluster: Recorded): void {
             `${N}-kube-proxy`,
             RULES.eksKubeProxy,
             "kube-proxy",
-            clusterName,
-            a.version,
+            onCluster,
             a.kubeProxyAddonOptions,
+            a.kubeProxyAddonOptions?.configurationValues,
         );
-    b.child(
+    const k8sProvider = b.child(
         parent,
         "pulumi:providers:kubernetes",
         `${N}-eks-k8s`,
         RULES.eksK8sProvider,
-        {},
+        { kubeconfig: `<kubeconfig of ${clusterName}>` },
         {
             registeredWith: `@pulumi/kubernetes ${MODELLED.eks.kubernetes}`,
+            version: MODELLED.eks.kubernetes,
+            deps: { kubeconfig: [eksCluster] },
         },
     );
-    const K8S: Sdk = { provider: `${N}-eks-k8s`, registeredWith: `@pulumi/kubernetes ${MODELLED.eks.kubernetes}` };
+    const K8S: ChildOptions = {
+        provider: `${N}-eks-k8s`,
+        providerKey: k8sProvider,
+        registeredWith: `@pulumi/kubernetes ${MODELLED.eks.kubernetes}`,
+        version: MODELLED.eks.kubernetes,
+        cluster: clusterName,
+    };
 
     // The instance role of self-managed nodes: given, created, or none.
     let defaultInstanceRole: string | undefined;
@@ -163,7 +273,7 @@ export function clusterChildren(b: Builder, cluster: Recorded): void {
                 `${N}-instanceProfile`,
                 RULES.eksInstanceRole,
                 {},
-                AWS,
+                aws(),
             );
     } else if (a.createInstanceRole || (!a.skipDefaultNodeGroup && a.createInstanceRole === undefined)) {
         serviceRole(b, parent, `${N}-instanceRole`, RULES.eksInstanceRole, "ec2.amazonaws.com", [
@@ -179,7 +289,7 @@ export function clusterChildren(b: Builder, cluster: Recorded): void {
                 `${N}-EKSWorkerCustomPolicy`,
                 RULES.eksInstanceRole,
                 {},
-                AWS,
+                aws(),
             );
         if (!a.instanceProfileName)
             b.child(
@@ -188,7 +298,7 @@ export function clusterChildren(b: Builder, cluster: Recorded): void {
                 `${N}-instanceProfile`,
                 RULES.eksInstanceRole,
                 {},
-                AWS,
+                aws(),
             );
     }
 
@@ -200,9 +310,9 @@ export function clusterChildren(b: Builder, cluster: Recorded): void {
             RULES.eksAwsAuth,
             { metadata: { name: "aws-auth", namespace: "kube-system" } },
             K8S,
-            clusterName,
         );
     if (supportsAccessEntries(a.authenticationMode)) {
+        const onClusterName = aws({ deps: { clusterName: [eksCluster] } });
         if (defaultInstanceRole)
             b.child(
                 parent,
@@ -210,7 +320,7 @@ export function clusterChildren(b: Builder, cluster: Recorded): void {
                 `${N}-defaultNodeGroupInstanceRole`,
                 RULES.eksDefaultNodeGroupAccessEntry,
                 { clusterName, principalArn: defaultInstanceRole, type: "EC2_LINUX" },
-                AWS,
+                onClusterName,
             );
         const entries = a.accessEntries && typeof a.accessEntries === "object" ? a.accessEntries : {};
         for (const [entryKey, entry] of Object.entries(entries as Record<string, any>)) {
@@ -219,8 +329,14 @@ export function clusterChildren(b: Builder, cluster: Recorded): void {
                 "aws:eks/accessEntry:AccessEntry",
                 `${N}-${entryKey}`,
                 RULES.eksAccessEntry,
-                { clusterName, principalArn: entry?.principalArn, type: entry?.type ?? "STANDARD" },
-                AWS,
+                {
+                    clusterName,
+                    principalArn: entry?.principalArn,
+                    type: entry?.type ?? "STANDARD",
+                    kubernetesGroups: entry?.kubernetesGroups,
+                    userName: entry?.username,
+                },
+                onClusterName,
             );
             for (const [policyKey, policy] of Object.entries((entry?.accessPolicies ?? {}) as Record<string, any>))
                 b.child(
@@ -228,8 +344,13 @@ export function clusterChildren(b: Builder, cluster: Recorded): void {
                     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
                     `${N}-${entryKey}-${policyKey}`,
                     RULES.eksAccessEntry,
-                    { clusterName, principalArn: entry?.principalArn, policyArn: policy?.policyArn },
-                    AWS,
+                    {
+                        clusterName,
+                        principalArn: entry?.principalArn,
+                        policyArn: policy?.policyArn,
+                        accessScope: policy?.accessScope,
+                    },
+                    onClusterName,
                 );
         }
     }
@@ -242,16 +363,18 @@ export function clusterChildren(b: Builder, cluster: Recorded): void {
             RULES.eksStorageClass,
             {},
             K8S,
-            clusterName,
         );
 
-    const vpcCniOn = a.useDefaultVpcCni !== undefined ? !a.useDefaultVpcCni : !autoMode;
-    if (vpcCniOn) {
+    if (a.useDefaultVpcCni !== undefined ? !a.useDefaultVpcCni : !autoMode) {
         // The add-on itself is built in addons/cni-addon.ts:250-312 (OVERWRITE on create and update,
-        // the most recent version unless one is given, no service account role unless given).
+        // the most recent version unless one is given, no service account role unless given), and
+        // computeEnv always sets WARM_ENI_TARGET, 1 by default (addons/cni-addon.ts:372-390).
+        const options = a.vpcCniOptions ?? {};
         const component = b.child(parent, "eks:index:VpcCniAddon", `${N}-vpc-cni`, RULES.eksVpcCni);
-        addon(b, component, `${N}-vpc-cni`, RULES.eksVpcCni, "vpc-cni", clusterName, a.version, a.vpcCniOptions ?? {});
-        if (a.vpcCniOptions?.securityContextPrivileged)
+        addon(b, component, `${N}-vpc-cni`, RULES.eksVpcCni, "vpc-cni", onCluster, options, {
+            env: { WARM_ENI_TARGET: String(options.warmEniTarget ?? 1) },
+        });
+        if (options.securityContextPrivileged)
             b.child(
                 component,
                 "kubernetes:apps/v1:DaemonSetPatch",
@@ -259,7 +382,6 @@ export function clusterChildren(b: Builder, cluster: Recorded): void {
                 RULES.eksVpcCniPatch,
                 { metadata: { name: "aws-node", namespace: "kube-system" } },
                 K8S,
-                clusterName,
             );
     }
 
@@ -271,7 +393,7 @@ export function clusterChildren(b: Builder, cluster: Recorded): void {
             ]);
         const profile =
             N === "eks" || /^eks-/i.test(N) ? `${N.replace("-", "_")}fargateProfile` : `${N}-fargateProfile`;
-        b.child(parent, "aws:eks/fargateProfile:FargateProfile", profile, RULES.eksFargate, { clusterName }, AWS);
+        b.child(parent, "aws:eks/fargateProfile:FargateProfile", profile, RULES.eksFargate, { clusterName }, aws());
     }
 
     const coredns = a.corednsAddonOptions;
@@ -280,7 +402,16 @@ export function clusterChildren(b: Builder, cluster: Recorded): void {
         coredns?.configurationValues ||
         ((a.fargate || !a.skipDefaultNodeGroup || autoMode) && (coredns?.enabled ?? true))
     )
-        addon(b, parent, `${N}-coredns`, RULES.eksCoredns, "coredns", clusterName, a.version, coredns);
+        addon(
+            b,
+            parent,
+            `${N}-coredns`,
+            RULES.eksCoredns,
+            "coredns",
+            onCluster,
+            coredns,
+            a.fargate ? { computeType: "Fargate", ...coredns?.configurationValues } : coredns?.configurationValues,
+        );
 
     if (a.createOidcProvider)
         b.child(
@@ -288,112 +419,37 @@ export function clusterChildren(b: Builder, cluster: Recorded): void {
             "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
             `${N}-oidcProvider`,
             RULES.eksOidcProvider,
-            { clientIdLists: ["sts.amazonaws.com"] },
-            AWS,
+            { clientIdLists: ["sts.amazonaws.com"], url: `<OIDC issuer of ${clusterName}>` },
+            aws({ deps: { url: [eksCluster] }, backsParentOutputs: true }),
         );
 
     if (!skipSecurityGroups) {
         const rule = RULES.eksNodeSecurityGroup;
-        b.child(
+        const nodeSg = b.child(
             parent,
             "aws:ec2/securityGroup:SecurityGroup",
             `${N}-nodeSecurityGroup`,
             rule,
-            { tags: { Name: `${N}-nodeSecurityGroup`, [`kubernetes.io/cluster/${clusterName}`]: "owned" } },
-            AWS,
+            {
+                vpcId: a.vpcId,
+                revokeRulesOnDelete: true,
+                tags: { Name: `${N}-nodeSecurityGroup`, [`kubernetes.io/cluster/${clusterName}`]: "owned", ...tags },
+            },
+            aws({ deps: { vpcId: pd.vpcId ?? [] } }),
         );
-        for (const sgRule of [
-            "eksNodeIngressRule",
-            "eksNodeClusterIngressRule",
-            "eksExtApiServerClusterIngressRule",
-            "eksNodeInternetEgressRule",
-            "eksClusterIngressRule",
-        ])
-            b.child(parent, "aws:ec2/securityGroupRule:SecurityGroupRule", `${N}-${sgRule}`, rule, {}, AWS);
+        const [nodes, clusterGroup] = [groupRef(nodeSg, undefined), groupRef(clusterSg, a.clusterSecurityGroup)];
+        const onNodes = (name: string, inputs: Record<string, unknown>, source?: GroupRef) =>
+            sgRule(b, parent, `${N}-${name}`, rule, inputs, nodes, source);
+        onNodes("eksNodeIngressRule", { ...ports("ingress", "-1", 0, 0), self: true });
+        onNodes("eksNodeClusterIngressRule", ports("ingress", "tcp", 1025, 65535), clusterGroup);
+        onNodes("eksExtApiServerClusterIngressRule", ports("ingress", "tcp", 443, 443), clusterGroup);
+        onNodes("eksNodeInternetEgressRule", { ...ports("egress", "-1", 0, 0), cidrBlocks: ["0.0.0.0/0"] });
+        sgRule(b, parent, `${N}-eksClusterIngressRule`, rule, ports("ingress", "tcp", 443, 443), clusterGroup, nodes);
     }
 
     if (!skipDefaultNodeGroup) {
         const rule = RULES.eksDefaultNodeGroup;
-        b.child(parent, "aws:ec2/launchTemplate:LaunchTemplate", `${N}-launchTemplate`, rule, {}, AWS);
-        b.child(parent, "aws:autoscaling/group:Group", N, rule, {}, AWS);
+        b.child(parent, "aws:ec2/launchTemplate:LaunchTemplate", `${N}-launchTemplate`, rule, {}, aws());
+        b.child(parent, "aws:autoscaling/group:Group", N, rule, {}, aws());
     }
-}
-
-/** Arguments that make pulumi-eks build its own launch template for a managed node group (nodes/nodegroup.ts:2128-2138). */
-const CUSTOM_LAUNCH_TEMPLATE = [
-    "bootstrapExtraArgs",
-    "kubeletExtraArgs",
-    "bottlerocketSettings",
-    "nodeadmExtraOptions",
-    "enableIMDSv2",
-    "userData",
-    "amiId",
-    "enableEfaSupport",
-];
-/** Arguments that put an AMI into that template, which then leaves version and amiType unset (nodes/nodegroup.ts:2065-2072). */
-const CUSTOM_AMI = [
-    "bootstrapExtraArgs",
-    "kubeletExtraArgs",
-    "bottlerocketSettings",
-    "nodeadmExtraOptions",
-    "userData",
-    "amiId",
-];
-
-/** The children of one `eks:index:ManagedNodeGroup` (nodejs/eks/nodes/nodegroup.ts, createManagedNodeGroup). */
-export function managedNodeGroupChildren(b: Builder, group: Recorded): void {
-    const a = group.inputs;
-    const M = group.name;
-    const parent = keyOf(group);
-    const cluster = b.g.byKey.get(`eks:index:Cluster::${referencedName(a.cluster)}`);
-    const clusterName: string =
-        typeof a.clusterName === "string" ? a.clusterName : cluster ? b.g.eksClusterName(cluster) : "<its cluster>";
-
-    if (a.enableEfaSupport === true)
-        b.child(
-            parent,
-            "aws:ec2/placementGroup:PlacementGroup",
-            M,
-            RULES.mngPlacementGroup,
-            { strategy: "cluster" },
-            AWS,
-        );
-    const ownTemplate = CUSTOM_LAUNCH_TEMPLATE.some((k) => a[k] !== undefined);
-    // pulumi-eks refuses a launchTemplate together with these (nodes/nodegroup.ts:2016-2024).
-    if (ownTemplate && !a.launchTemplate)
-        b.child(
-            parent,
-            "aws:ec2/launchTemplate:LaunchTemplate",
-            `${M}-launchTemplate`,
-            RULES.mngLaunchTemplate,
-            {},
-            AWS,
-        );
-
-    // The version: as given; the cluster's when neither version nor launchTemplate is given; and
-    // none when pulumi-eks put an AMI in its own template.
-    const amiInTemplate = CUSTOM_AMI.some((k) => a[k] !== undefined);
-    const followsCluster = !amiInTemplate && !a.version && !a.launchTemplate;
-    const version = amiInTemplate ? undefined : followsCluster ? cluster?.inputs.version : a.version;
-    b.child(
-        parent,
-        "aws:eks/nodeGroup:NodeGroup",
-        M,
-        RULES.mngNodeGroup,
-        {
-            clusterName,
-            ...(version !== undefined ? { version } : {}),
-            versionFollowsCluster: followsCluster,
-            ...(a.nodeGroupName ? { nodeGroupName: a.nodeGroupName } : {}),
-            nodeRoleArn: typeof a.nodeRoleArn === "string" ? a.nodeRoleArn : "<the node role's ARN>",
-            launchTemplate: a.launchTemplate
-                ? "<given>"
-                : ownTemplate
-                  ? `<${M}-launchTemplate>`
-                  : "<none: EKS's default>",
-            amiType: amiInTemplate ? undefined : a.amiType,
-            instanceTypes: a.instanceTypes,
-        },
-        AWS,
-    );
 }

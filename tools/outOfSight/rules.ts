@@ -157,8 +157,8 @@ export const RULES = {
     mngNodeGroup: rule(
         "mngNodeGroup",
         EKS,
-        "always creates it, and sets its version to the cluster's only when neither version nor launchTemplate is given",
-        `${EKS_SRC}nodes/nodegroup.ts:1885-1891, 2092-2120`,
+        "always creates it, sets its version to the cluster's only when neither version nor launchTemplate is given, defaults each size of its scalingConfig (2, 1, 2) and ignores desiredSize with ignoreScalingChanges",
+        `${EKS_SRC}nodes/nodegroup.ts:1885-1891, 2007-2011, 2065-2072, 2085-2120`,
     ),
     // ---- awsx:ec2:Vpc (pulumi-awsx awsx/ec2/vpc.ts) ----
     awsxVpc: rule("awsxVpc", AWSX, "always creates it", `${AWSX_SRC}vpc.ts:481-514`),

@@ -1,7 +1,8 @@
 // What in a planned update would hurt a running stack: each rule marks steps dangerous and says
 // why, in one sentence a person can act on. A dangerous plan is still a plan (the CLI exits 0);
 // UPGRADING.md says how each dangerous step of a release upgrade is made safe.
-import { resourceKey } from "../mock/engine";
+import { type RecordedResource, resourceKey } from "../mock/engine";
+import { outOfSight } from "../outOfSight";
 import type { PlanResource, PlanStep } from "./types";
 import { getPath, implicitReplacements, unwrapSecrets } from "./rules";
 
@@ -104,7 +105,10 @@ function allowedActions(policy: unknown): Set<string> {
 }
 
 /** Marks the dangerous steps of a plan, with their reasons. */
-export function assessDanger(steps: PlanStep[], { olds, news }: { olds: PlanResource[]; news: PlanResource[] }): void {
+export function assessDanger(
+    steps: PlanStep[],
+    { olds, news, held = new Map() }: { olds: PlanResource[]; news: PlanResource[]; held?: Map<string, string> },
+): void {
     const oldByKey = new Map(olds.map((r) => [resourceKey(r), r]));
     const newByKey = new Map(news.map((r) => [resourceKey(r), r]));
     const wasProtected = protectedIn(olds);
@@ -150,7 +154,7 @@ export function assessDanger(steps: PlanStep[], { olds, news }: { olds: PlanReso
     assessIam(steps, oldByKey, newByKey);
 
     // 6. Creating what AWS or the earlier release already holds.
-    assessExisting(steps, olds);
+    assessExisting(steps, olds, held);
 }
 
 function assessIam(steps: PlanStep[], oldByKey: Map<string, PlanResource>, newByKey: Map<string, PlanResource>): void {
@@ -260,36 +264,53 @@ function policiesOf(byKey: Map<string, PlanResource>, role: string): string[] {
         );
 }
 
-function assessExisting(steps: PlanStep[], olds: PlanResource[]): void {
+/**
+ * What AWS, a controller or Kubernetes created for the earlier revision on their own (the
+ * out-of-sight model's implicit objects: the control-plane log group EKS creates while logging is
+ * on and never deletes, the node role's access entry, the bootstrap DaemonSets...), by the cloud
+ * identity a new resource would claim, with what a message says of it.
+ */
+export function heldByTheCloud(oldResources: readonly RecordedResource[]): Map<string, string> {
+    const modelled = outOfSight(oldResources);
+    const byKey = new Map(modelled.map((o) => [o.key, o]));
+    const recorded = new Set(oldResources.map(resourceKey));
+    // The earlier revision's own resource an implicit object comes from (a remote component's child climbs to it).
+    const origin = (key: string): string => {
+        for (let k = key; ;) {
+            if (recorded.has(k)) return k.replace("::", " ");
+            const o = byKey.get(k);
+            if (!o) return key.replace("::", " ");
+            k = o.parent;
+        }
+    };
+    const out = new Map<string, string>();
+    for (const o of modelled.filter((m) => m.kind === "implicit")) {
+        const id = cloudIdentity({ type: o.type, inputs: o.inputs } as PlanResource);
+        if (id && !out.has(id))
+            out.set(id, `${o.rule.creator} created it for ${origin(o.parent)} (it ${o.rule.why}: ${o.rule.source})`);
+    }
+    return out;
+}
+
+function assessExisting(steps: PlanStep[], olds: PlanResource[], held: Map<string, string>): void {
     const oldIdentities = new Map<string, PlanResource>();
     for (const o of olds) {
         const id = cloudIdentity(o);
         if (id) oldIdentities.set(id, o);
     }
-    // EKS writes control-plane logs to /aws/eks/<cluster>/cluster and creates that log group when
-    // it is missing; it never deletes it (EKS User Guide, control-plane-logs; IMPLICIT objects).
-    for (const o of olds) {
-        const i = unwrapSecrets(o.inputs) as Record<string, any>;
-        const logging =
-            (o.type === "eks:index:Cluster" || o.type === "aws:eks/cluster:Cluster") &&
-            Array.isArray(i.enabledClusterLogTypes) &&
-            i.enabledClusterLogTypes.length > 0;
-        const id = `log group /aws/eks/${i.name}/cluster`;
-        if (logging && !oldIdentities.has(id)) oldIdentities.set(id, o);
-    }
     for (const s of steps) {
         if (s.op !== "create" || !s.new) continue;
         const id = cloudIdentity(s.new);
         const holder = id && oldIdentities.get(id);
-        if (!holder) continue;
+        const cloud = id && !holder ? held.get(id) : undefined;
+        if (!holder && !cloud) continue;
         if (s.new.import) {
             s.reasons.push(`adopts the ${id} that already exists (import)`);
             continue;
         }
-        const by =
-            cloudIdentity(holder) === id
-                ? `${holder.type} ${holder.name} of the earlier revision holds it, and Pulumi creates before it deletes`
-                : `EKS created it when control-plane logging was on (${holder.type} ${holder.name}), and never deletes it`;
+        const by = holder
+            ? `${holder.type} ${holder.name} of the earlier revision holds it, and Pulumi creates before it deletes`
+            : cloud;
         mark(
             s,
             `the ${id} already exists: ${by}; the create fails (adopt it with the import option, or pulumi import)`,

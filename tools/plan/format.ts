@@ -23,6 +23,6 @@ export function formatPlan(steps: PlanStep[], { title, all = false }: { title: s
         `${counts.map(([op, n]) => `${n} ${op === "same" ? "unchanged" : `to ${op}`}`).join(", ")}; ${dangerous} dangerous`,
     );
     if (shown.some((s) => (s.new ?? s.old) && isModelled((s.new ?? s.old)!)))
-        lines.push("* a child that a multi-language component registers, as modelled offline (tools/plan/expand.ts)");
+        lines.push("* a child that a multi-language component registers, as modelled offline (tools/outOfSight)");
     return `${lines.join("\n")}\n`;
 }

@@ -3,7 +3,7 @@
 // honouring the new program's aliases; each is classified create / update / replace / delete /
 // same, with the reasons (rules.ts, replaceOnChange.json), in an order the engine could run them.
 import { type RecordedResource, resourceKey } from "../mock/engine";
-import { assessDanger } from "./danger";
+import { assessDanger, heldByTheCloud } from "./danger";
 import { type ExpandChildren, expandChildren, isModelled } from "./expand";
 import type { Op, PlanEntry, PlanResource, PlanStep } from "./types";
 import {
@@ -222,7 +222,7 @@ export function planUpdate(
             ],
         }));
     const all = [...ordered.map((r) => steps.get(r)!), ...deletes];
-    assessDanger(all, { olds, news });
+    assessDanger(all, { olds, news, held: heldByTheCloud(oldResources) });
     return all;
 }
 

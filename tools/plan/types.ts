@@ -1,7 +1,7 @@
 // The planner's vocabulary, shared by the classifier (plan.ts), the danger rules (danger.ts) and
 // the output (format.ts).
 import type { RecordedResource } from "../mock/engine";
-import type { ModelledResource } from "./modelChild";
+import type { ModelledResource } from "./expand";
 
 export type Op = "create" | "update" | "replace" | "delete" | "same";
 export const OPS: Op[] = ["create", "update", "replace", "delete", "same"];

@@ -398,6 +398,8 @@ function outOfSightReport(resources: RecordedResource[], modelled: readonly OutO
             ...(o.registeredWith ? { registeredWith: o.registeredWith } : {}),
             ...(o.provider ? { provider: o.provider } : {}),
             ...(Object.keys(o.inputs).length ? { inputs: o.inputs } : {}),
+            ...(o.ignoreChanges ? { ignoreChanges: o.ignoreChanges } : {}),
+            ...(o.facts ? { derived: o.facts } : {}),
         })),
         rules: Object.fromEntries(
             [...rules]
