@@ -131,6 +131,7 @@ function assertListed(actual: Row[], expected: Row[], title: string): void {
 describe(`upgrading from ${EN.release}: the staged path (UPGRADING.md, dev)`, () => {
     const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
     const plans = new Map<string, PlanStep[]>();
+    const graphs = new Map<string, Evaluation>();
     before(async function () {
         this.timeout(120_000);
         let previous: Evaluation = readFixture(path.join(FIXTURES, "dev.json")).evaluation;
@@ -139,6 +140,7 @@ describe(`upgrading from ${EN.release}: the staged path (UPGRADING.md, dev)`, ()
             const config = { ...base, ...toConfigMap(parseYaml(yaml) as Record<string, unknown>) };
             const next = await evaluateConfig("dev", config, { dir: ROOT, previous: previous.outputs });
             plans.set(step, planUpdate(previous.resources, next.resources));
+            graphs.set(step, next);
             previous = next;
         }
     });
@@ -216,10 +218,37 @@ describe(`upgrading from ${EN.release}: the staged path (UPGRADING.md, dev)`, ()
                     .filter((s) => s.type === NODE_GROUP && s.op !== "same" && s.op !== "update")
                     .map((s) => `${s.op} ${s.name}`),
             );
-            assert.deepEqual(groups, [[], [], ["create dev-cluster-blue"], ["delete dev-cluster-nodes"]]);
+            assert.deepEqual(
+                groups,
+                [[], [], ["create dev-cluster-blue"], ["delete dev-cluster-nodes"]],
+                `the staged path must create node group dev-cluster-blue at step 3a and delete only dev-cluster-nodes, at step 3b; it does ${groups.map((g, i) => `at step ${EN.steps[i].step}: ${g.join(", ") || "nothing"}`).join("; ")}`,
+            );
             const last = plans.get(EN.steps[EN.steps.length - 1].step)!;
             assert.equal(last.find((s) => s.type === NODE_GROUP && s.name === "dev-cluster-blue")?.op, "same");
             assert.ok(![...plans.values()].flat().some((s) => s.type === NODE_GROUP && s.op === "replace"));
+        });
+
+    // Issue 20, defect 4 restored: node groups named by their place in the list instead of their
+    // own name, so the group left at step 3b takes the old group's name and its new inputs.
+    if (EN.steps.length)
+        it("node groups named by position: step 3b would replace the running group, and the plan names it in one sentence", () => {
+            const [a, b] = [graphs.get("3a")!, graphs.get("3b")!];
+            const byPosition = JSON.parse(
+                JSON.stringify(b.resources).replaceAll("dev-cluster-blue", "dev-cluster-nodes"),
+            ) as typeof b.resources;
+            const replaced = planUpdate(a.resources, byPosition).filter(
+                (s) => s.type === NODE_GROUP && s.op === "replace",
+            );
+            assert.deepEqual(
+                replaced.map((s) => `${s.name} ${s.danger}`),
+                ["dev-cluster-nodes true"],
+            );
+            assert.ok(
+                replaced[0].reasons.includes(
+                    "DANGER: EKS deletes the old node group by draining all its nodes at once and forces termination after 5 minutes; PodDisruptionBudgets are not guaranteed, so single-replica workloads go down (move nodes through a second node group instead: UPGRADING.md)",
+                ),
+                replaced[0].reasons.join("\n"),
+            );
         });
 
     it("a plain pulumi up replaces the node group instead, and the plan marks it dangerous", async () => {
