@@ -6,9 +6,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
-import { type RecordedResource, ROOT, runProgram, runStackFile, toConfigMap } from "./harness";
+import { type RecordedResource, ROOT, runProgram, runStackFile } from "./harness";
 import { allowedDisruptions, clusterViolations, type Violation } from "./lifecycle/cluster";
 import { createOrders, lifecycleOf } from "./lifecycle/model";
+import { configOf, SWITCH_RUNS, SWITCHES } from "./switchConfigs";
 
 type Graph = Partial<RecordedResource["graph"]>;
 const res = (type: string, name: string, graph: Graph = {}, inputs: Record<string, any> = {}): RecordedResource => ({
@@ -106,83 +107,13 @@ describe("lifecycle model: every stack file the project ships", () => {
 });
 
 describe("lifecycle model: generated configs across the switches that change the graph", () => {
-    const certificateArn = "arn:aws:acm:ap-northeast-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000000";
-    const addon = fc.constantFrom(undefined, true);
-    // Production, teardown, target type, scheme, extra environments on the gateway, and which
-    // add-ons run where: every switch that adds, removes or reorders resources. Production stacks get
-    // a certificate (production ALBs serve HTTPS).
-    const switches = fc.record({
-        production: fc.boolean(),
-        teardown: fc.boolean(),
-        targetType: fc.constantFrom("instance", "ip"),
-        scheme: fc.constantFrom("internet-facing", "internal"),
-        extraEnvironments: fc.integer({ min: 0, max: 2 }),
-        accessLogs: fc.boolean(),
-        observability: fc.record({
-            namespace: fc.constantFrom("observability", "istio-system"),
-            // A map of settings: Prometheus on a volume (the EBS CSI add-on and a StorageClass).
-            prometheus: fc.constantFrom(undefined, true, { storage: { size: "20Gi" } }),
-            kiali: addon,
-            grafana: addon,
-            tracing: addon,
-        }),
-    });
-    type Switches = typeof switches extends fc.Arbitrary<infer T> ? T : never;
-    const configOf = (s: Switches) =>
-        toConfigMap({
-            "aws:region": "ap-northeast-1",
-            "eks-istio:production": s.production,
-            "eks-istio:teardown": s.teardown,
-            "eks-istio:ingress": {
-                port: 7000,
-                targetType: s.targetType,
-                scheme: s.scheme,
-                accessLogs: s.accessLogs,
-                ...(s.production ? { certificateArn } : {}),
-            },
-            "eks-istio:istio": {
-                extraGatewayPorts: [7100, 7200]
-                    .slice(0, s.extraEnvironments)
-                    .map((port, i) => ({ environment: `qa${i + 2}`, port })),
-            },
-            "eks-istio:observability": Object.fromEntries(
-                Object.entries(s.observability).filter(([, v]) => v !== undefined),
-            ),
-        });
-
     it("no order the engine may choose breaks what the cluster asks, whatever the switches", async () => {
         await fc.assert(
-            fc.asyncProperty(switches, async (s) => {
+            fc.asyncProperty(SWITCHES, async (s) => {
                 const run = await runProgram("qa", configOf(s));
                 assert.deepEqual(clusterViolations(run.resources), []);
             }),
-            {
-                // Each run evaluates the whole program: a few, from a fixed seed; a failure prints
-                // the seed, the path and the switches. The first example is the teardown of a
-                // production stack with ip targets, access logs to its own bucket, and every add-on
-                // in istio-system, Prometheus on a volume.
-                seed: 11,
-                numRuns: 3,
-                examples: [
-                    [
-                        {
-                            production: true,
-                            teardown: true,
-                            targetType: "ip",
-                            scheme: "internet-facing",
-                            extraEnvironments: 2,
-                            accessLogs: true,
-                            observability: {
-                                namespace: "istio-system",
-                                prometheus: { storage: { size: "20Gi" } },
-                                kiali: true,
-                                grafana: true,
-                                tracing: true,
-                            },
-                        },
-                    ],
-                ],
-            },
+            SWITCH_RUNS,
         );
     });
 });

@@ -18,9 +18,10 @@ import {
     type Recorded,
     type Violation,
 } from "../tools/outOfSight";
-import { ROOT, runStackFile } from "./harness";
+import { ROOT, runProgram, runStackFile } from "./harness";
 import { CLUSTER_KEY, clusterStack, k8s, mutate, rec, STACK, withInputs } from "./outOfSightGraph";
 import { checkProperty, effectiveNodePorts, gatewayConfigs } from "./property";
+import { configOf, SWITCH_RUNS, SWITCHES } from "./switchConfigs";
 
 const messages = (resources: Recorded[], opts = {}) => ownershipViolations(resources, opts).map((v) => v.message);
 const PROGRAM_LOGS = { enabledClusterLogTypes: ["api"], skipDefaultNodeGroup: true, authenticationMode: "API" };
@@ -402,6 +403,25 @@ describe("one owner: the shared-cluster example, its owner and attached stacks t
 });
 
 // ---- generated configs -----------------------------------------------------------------------
+
+describe("one owner: generated stack configs across the switches that change the graph", () => {
+    // The configs lifecycle.spec.ts evaluates (same seed): each evaluation is shared, not repeated.
+    it("every cloud object has one owner and every node group its cluster's version, whatever the switches", async () => {
+        await fc.assert(
+            fc.asyncProperty(SWITCHES, async (s) => {
+                const { resources } = await runProgram("qa", configOf(s));
+                assert.deepEqual(
+                    [
+                        ...ownershipViolations(resources as Recorded[]).map((v) => v.message),
+                        ...versionViolations(resources as Recorded[]).map((v) => v.message),
+                    ],
+                    [],
+                );
+            }),
+            SWITCH_RUNS,
+        );
+    });
+});
 
 describe("one owner: the NodePorts of every generated gateway config", () => {
     /** The gateway Service a config gives the cluster, as the program's Helm release registers it. */
