@@ -3,6 +3,7 @@
 // warnings a user reads are in tenancyConfig.spec.ts.
 import * as assert from "node:assert/strict";
 import {
+    coveredBy,
     destinationRuleExportTo,
     GATEWAY_NAMESPACE,
     gatewayDestinations,
@@ -78,10 +79,21 @@ describe("tenancy: how istiod reads a host, and which namespace it reaches", () 
     for (const [pattern, host, want] of COVERS)
         it(`hostCovers(${pattern}, ${host}) → ${want}`, () => assert.equal(hostCovers(pattern, host), want));
 
+    // coveredBy: several patterns read once, tested against resolved (already normal) hosts.
+    const COVERED_BY: [string[], string, boolean][] = [
+        [[], "api.example.com", false],
+        [["db.example.com", "*.example.org"], "api.example.org", true],
+        [["db.example.com", "*.example.org"], "api.example.com", false],
+        [["DB.example.com."], "db.example.com", true],
+        [["db.example.com", "*"], "web.dev-shop.svc.cluster.local", true],
+    ];
+    for (const [patterns, host, want] of COVERED_BY)
+        it(`coveredBy(${patterns.join(", ")})(${host}) → ${want}`, () => assert.equal(coveredBy(patterns)(host), want));
+
     it("the gateway's namespace is the one the program installs the gateway in", () =>
         assert.equal(GATEWAY_NAMESPACE, ISTIO.namespace));
 
-    it("gatewayDestinations: route destinations, mirror and mirrors, each with its key and the app's namespace", () =>
+    it("gatewayDestinations: route destinations, mirror and mirrors, each with its key, the app's namespace and the host istiod resolves", () =>
         assert.deepEqual(
             gatewayDestinations([
                 {
@@ -101,17 +113,43 @@ describe("tenancy: how istiod reads a host, and which namespace it reaches", () 
                 { name: 7, http: [{ route: [{ destination: { host: "ignored" } }] }] },
             ]),
             [
-                { at: "apps[0].http[0].route[0].destination.host", host: "x", namespace: "ns-a" },
-                { at: "apps[0].http[0].mirror.host", host: "m", namespace: "ns-a" },
-                { at: "apps[1].http[0].route[0].destination.host", host: "y", subset: "v1", namespace: "b" },
-                { at: "apps[1].http[0].mirrors[0].destination.host", host: "z", namespace: "b" },
+                {
+                    at: "apps[0].http[0].route[0].destination.host",
+                    host: "x",
+                    namespace: "ns-a",
+                    resolved: "x.ns-a.svc.cluster.local",
+                },
+                {
+                    at: "apps[0].http[0].mirror.host",
+                    host: "m",
+                    namespace: "ns-a",
+                    resolved: "m.ns-a.svc.cluster.local",
+                },
+                {
+                    at: "apps[1].http[0].route[0].destination.host",
+                    host: "y",
+                    subset: "v1",
+                    namespace: "b",
+                    resolved: "y.b.svc.cluster.local",
+                },
+                {
+                    at: "apps[1].http[0].mirrors[0].destination.host",
+                    host: "z",
+                    namespace: "b",
+                    resolved: "z.b.svc.cluster.local",
+                },
             ],
         ));
 });
 
 describe("tenancy: exportTo of each generated kind", () => {
     const routedTo = (host: string) => [
-        { at: "apps[0].http[0].route[0].destination.host", host, namespace: "dev-shop" },
+        {
+            at: "apps[0].http[0].route[0].destination.host",
+            host,
+            namespace: "dev-shop",
+            resolved: resolvedHost(host, "dev-shop"),
+        },
     ];
     // [kind, case, exportTo]
     const CASES: [string, string, string[]][] = [

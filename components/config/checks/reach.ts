@@ -72,10 +72,22 @@ export function hostReach(host: string, namespace: string): HostReach {
 
 /** Whether the ServiceEntry or DestinationRule host `pattern` names the resolved host `host`. */
 export function hostCovers(pattern: string, host: string): boolean {
-    const p = normal(pattern);
-    const h = normal(host);
-    if (p === h || p === "*") return true;
-    return p.startsWith("*.") && h.endsWith(p.slice(1));
+    return coveredBy([pattern])(normal(host));
+}
+
+/**
+ * Whether any of `patterns` covers a host as resolvedHost gives it (already normal), with the
+ * patterns read once: the rules test every destination against every pattern of a stack.
+ */
+export function coveredBy(patterns: readonly string[]): (resolved: string) => boolean {
+    const exact = new Set<string>();
+    const suffixes: string[] = [];
+    for (const p of patterns.map(normal)) {
+        exact.add(p);
+        if (p.startsWith("*.")) suffixes.push(p.slice(1));
+    }
+    const any = exact.has("*");
+    return (h) => any || exact.has(h) || suffixes.some((s) => h.endsWith(s));
 }
 
 /** A destination of a route: where a request is sent or mirrored, with its config key. */
@@ -86,6 +98,8 @@ export interface Destination {
     subset?: string;
     /** The namespace of the VirtualService the route is in (the app's). */
     namespace: string;
+    /** resolvedHost(host, namespace), resolved once: the rules compare it with every other host. */
+    resolved: string;
 }
 
 /** An app's namespace as config states it (the name unless set), or undefined when neither is text. */
@@ -108,7 +122,13 @@ export function gatewayDestinations(apps: unknown): Destination[] {
         const push = (at: string, d: unknown) => {
             const { host, subset } = record(d);
             if (typeof host === "string")
-                out.push({ at, host, namespace, ...(typeof subset === "string" ? { subset } : {}) });
+                out.push({
+                    at,
+                    host,
+                    namespace,
+                    resolved: resolvedHost(host, namespace),
+                    ...(typeof subset === "string" ? { subset } : {}),
+                });
         };
         (Array.isArray(app.http) ? app.http : []).forEach((r, j) => {
             const route = record(r);
@@ -163,6 +183,7 @@ export function serviceEntryExportTo(
     destinations: readonly Destination[],
 ): string[] {
     if (spec.exportTo !== undefined) return [...spec.exportTo];
-    const routed = destinations.some((d) => spec.hosts.some((h) => hostCovers(h, resolvedHost(d.host, d.namespace))));
+    const covered = coveredBy(spec.hosts);
+    const routed = destinations.some((d) => covered(d.resolved));
     return routed ? gatewayExportTo(namespace) : ["."];
 }

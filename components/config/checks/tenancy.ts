@@ -21,7 +21,7 @@ import {
     destinationRuleExportTo,
     GATEWAY_NAMESPACE,
     gatewayDestinations,
-    hostCovers,
+    coveredBy,
     hostReach,
     resolvedHost,
     visibleToGateway,
@@ -43,7 +43,7 @@ export function tenancyProblems(v: Record<string, unknown>): { errors: Finding[]
     const own = [...new Set(apps.map(appNamespace).filter((n): n is string => n !== undefined))];
     const ownList = own.map((n) => `"${n}"`).join(", ") || "none";
     const entryHosts = apps.flatMap((a) => list(a.serviceEntries).flatMap((se) => strings(record(se).hosts)));
-    const isEntryHost = (resolved: string) => entryHosts.some((s) => hostCovers(s, resolved));
+    const isEntryHost = coveredBy(entryHosts);
     const destinations = gatewayDestinations(v.apps);
     const outside = (ns: string) =>
         ns === "*"
@@ -54,7 +54,7 @@ export function tenancyProblems(v: Record<string, unknown>): { errors: Finding[]
     // Routes and mirrors: what the gateway sends requests to.
     for (const d of destinations) {
         const reach = hostReach(d.host, d.namespace);
-        const resolved = resolvedHost(d.host, d.namespace);
+        const resolved = d.resolved;
         // The app's own namespace being a system one is reported at the app (checks/routing.ts).
         const reserved =
             reach.namespace && reach.namespace !== "*" && reach.namespace !== d.namespace
@@ -121,7 +121,8 @@ export function tenancyProblems(v: Record<string, unknown>): { errors: Finding[]
             }
             // The gateway's lookups (routed hosts only): the rule must be exported to istio-system and
             // sit in the namespace of the Service it names.
-            const routed = destinations.filter((x) => hostCovers(resolved, resolvedHost(x.host, x.namespace)));
+            const covered = coveredBy([resolved]);
+            const routed = destinations.filter((x) => covered(x.resolved));
             if (routed.length === 0) return;
             const exportTo = Array.isArray(dr.exportTo) ? strings(dr.exportTo) : undefined;
             if (dr.workloadSelector === undefined && !visibleToGateway(destinationRuleExportTo({ exportTo }, ns), ns))
@@ -142,9 +143,8 @@ export function tenancyProblems(v: Record<string, unknown>): { errors: Finding[]
             const se = record(raw);
             const at = `apps[${i}].serviceEntries[${k}]`;
             const hosts = strings(se.hosts);
-            const routed = destinations.find((x) =>
-                hosts.some((h) => hostCovers(h, resolvedHost(x.host, x.namespace))),
-            );
+            const covered = coveredBy(hosts);
+            const routed = destinations.find((x) => covered(x.resolved));
             const exportTo = Array.isArray(se.exportTo) ? strings(se.exportTo) : undefined;
             if (routed && !visibleToGateway(exportTo, ns))
                 errors.push({
