@@ -249,6 +249,14 @@ describe("edge: apps", () => {
         assert.deepEqual(virtualServiceManifest(cfg, cfg.apps[0]).spec.http, routes);
     });
 
+    it("the object shares nothing mutable with the config: changing one leaves the other as it was", () => {
+        const vs = virtualServiceManifest(cfg, cfg.apps[0]);
+        (vs.spec.http[0].route![0].destination as { host: string }).host = "changed";
+        vs.spec.http.push({ name: "extra", route: [] } as never);
+        assert.deepEqual(cfg.apps[0].http, routes);
+        assert.deepEqual(virtualServiceManifest(cfg, cfg.apps[0]).spec.http, routes);
+    });
+
     it("app hosts default to every host", () => {
         const c = config("dev", {
             ingress: { port: 8000 },

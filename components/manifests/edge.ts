@@ -193,10 +193,22 @@ export function virtualServiceManifest(cfg: Pick<StackConfig, "environment" | "p
         spec: {
             hosts: [...app.hosts],
             gateways: [`${ISTIO.namespace}/${gatewayName(cfg.environment)}`],
-            http: structuredClone(app.http),
+            http: copySpec(app.http),
             exportTo: gatewayExportTo(app.namespace),
         },
     };
+}
+
+/**
+ * A deep copy of a spec taken from config (plain objects, arrays and scalars), so that no object
+ * handed to Pulumi shares a mutable part with the parsed config. Strings are immutable and shared:
+ * structuredClone copied each one, which a long value made the cost of every object built from it.
+ */
+function copySpec<T>(value: T): T {
+    if (Array.isArray(value)) return value.map(copySpec) as T;
+    if (value !== null && typeof value === "object")
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copySpec(v)])) as T;
+    return value;
 }
 
 /** The environment's public URL from the Ingress status: https when a certificate is configured. */
@@ -217,7 +229,7 @@ export function destinationRuleManifests(cfg: Pick<StackConfig, "environment" | 
         apiVersion: "networking.istio.io/v1",
         kind: "DestinationRule",
         metadata: { name: hostObjectName(spec.host), namespace: app.namespace, labels: edgeLabels(cfg) },
-        spec: { ...structuredClone(spec), exportTo: destinationRuleExportTo(spec, app.namespace) },
+        spec: { ...copySpec(spec), exportTo: destinationRuleExportTo(spec, app.namespace) },
     }));
 }
 
@@ -235,7 +247,7 @@ export function authorizationPolicyManifest(cfg: Pick<StackConfig, "environment"
         apiVersion: "security.istio.io/v1",
         kind: "AuthorizationPolicy",
         metadata: { name: app.name, namespace: app.namespace, labels: edgeLabels(cfg) },
-        spec: { action: "ALLOW", rules: [...gateway, ...structuredClone(app.authorization)] },
+        spec: { action: "ALLOW", rules: [...gateway, ...copySpec(app.authorization)] },
     };
 }
 
@@ -250,6 +262,6 @@ export function serviceEntryManifests(cfg: Pick<StackConfig, "environment" | "pr
         apiVersion: "networking.istio.io/v1",
         kind: "ServiceEntry",
         metadata: { name: hostObjectName(spec.hosts[0]), namespace: app.namespace, labels: edgeLabels(cfg) },
-        spec: { ...structuredClone(spec), exportTo: serviceEntryExportTo(spec, app.namespace, destinations) },
+        spec: { ...copySpec(spec), exportTo: serviceEntryExportTo(spec, app.namespace, destinations) },
     }));
 }
