@@ -25,9 +25,15 @@ describe("istiod: agent.ValidateTLS (DestinationRule client TLS)", () => {
                 [`${tls}: cannot specify CaCertificates or SubjectAltNames when InsecureSkipVerify is set true`],
             ],
             [
-                "MUTUAL skipping verification with an empty SAN list (set, as istiod sees it)",
+                // jsonpb leaves a repeated field nil for an empty JSON list, so SubjectAltNames != nil is false.
+                "MUTUAL skipping verification with an empty SAN list (unset, as istiod decodes it)",
                 { ...mutual, subjectAltNames: [] },
-                [`${tls}: cannot specify CaCertificates or SubjectAltNames when InsecureSkipVerify is set true`],
+                [],
+            ],
+            [
+                "SIMPLE skipping verification with an empty SAN list (unset, as istiod decodes it)",
+                { mode: "SIMPLE", insecureSkipVerify: true, subjectAltNames: [] },
+                [],
             ],
             ["MUTUAL skipping verification alone", mutual, []],
             [

@@ -320,7 +320,9 @@ function validateTLS(tls: unknown, namespace: string, at: FieldPath, out: Issues
     const credentialName = str(tls.credentialName);
     if (credentialName.startsWith("configmap://"))
         out.add([...at, "credentialName"], configMapCredentialProblem(credentialName, namespace));
-    const sans = tls.subjectAltNames != null; // Go: SubjectAltNames != nil
+    // Go: SubjectAltNames != nil. istiod decodes the object with jsonpb, which leaves a repeated
+    // field nil when its JSON list is empty: `subjectAltNames: []` is not set.
+    const sans = Array.isArray(tls.subjectAltNames) ? tls.subjectAltNames.length > 0 : tls.subjectAltNames != null;
     if (tls.insecureSkipVerify === true) {
         if (tls.mode === "SIMPLE" && (str(tls.caCertificates) || credentialName || sans))
             out.add(
