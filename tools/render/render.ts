@@ -86,7 +86,7 @@ export async function renderStack(file: string, { fresh = false } = {}): Promise
         { stack, config, stackOutputs: await ownerOutputs(file, config) },
         { fresh },
     );
-    const files = renderRun(run, outputs);
+    const files = [...renderedOnce(run, outputs)];
     // The program logs each config warning (components/config), as the preview would show it.
     const warnings = run.logs.filter((l) => l.startsWith("warning: ")).map((l) => l.slice("warning: ".length));
     if (warnings.length) files.push({ path: "warnings.txt", content: warnings.map((w) => `${w}\n`).join("") });
@@ -99,6 +99,15 @@ export async function renderStack(file: string, { fresh = false } = {}): Promise
         logs: run.logs,
         warnings,
     };
+}
+
+// Renders by evaluation: the program's evaluations are shared by input (evaluateProgram), and
+// several specs render the same stack file; the files of one run are the same every time.
+const renders = new WeakMap<MockRun<unknown>, readonly RenderedFile[]>();
+function renderedOnce(run: MockRun<unknown>, outputs: Record<string, unknown>): readonly RenderedFile[] {
+    let files = renders.get(run);
+    if (!files) renders.set(run, (files = renderRun(run, outputs)));
+    return files;
 }
 
 /**
