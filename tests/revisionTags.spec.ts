@@ -17,25 +17,11 @@ import {
 import { revisionTagService, revisionTagWebhook, type TagTarget } from "../components/manifests/revisionTags";
 import { type ComponentRun, runComponents } from "./harness";
 import { injects, selects } from "./lifecycle/injection";
+import { changedPaths } from "./changedPaths";
 
 const UNREVISIONED_130: TagTarget = { version: "1.30.5", revision: "default", release: "istiod" };
 const REV_130: TagTarget = { version: "1.30.5", revision: "1-30", release: "istiod-1-30" };
 const REV_131: TagTarget = { version: "1.31.1", revision: "1-31", release: "istiod-1-31" };
-
-/** Paths at which two plain objects differ, sorted. */
-function changedPaths(a: unknown, b: unknown, at = ""): string[] {
-    if (a && b && typeof a === "object" && typeof b === "object")
-        return [...new Set([...Object.keys(a), ...Object.keys(b)])]
-            .flatMap((k) =>
-                changedPaths(
-                    (a as Record<string, unknown>)[k],
-                    (b as Record<string, unknown>)[k],
-                    at ? `${at}.${k}` : k,
-                ),
-            )
-            .sort();
-    return a === b ? [] : [at];
-}
 
 describe("revision tags: the webhook, as the istiod chart renders it (revision-tags-mwc.yaml)", () => {
     it("stable on the unrevisioned 1.30 istiod: the object the istiod release rendered, plus the keep annotation", () => {

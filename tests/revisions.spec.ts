@@ -20,6 +20,7 @@ import { helmKeyProblems } from "./helmKeys";
 import { clusterViolations } from "./lifecycle/cluster";
 import { type ProgramRun, ROOT, runProgram, toConfigMap } from "./harness";
 import { problemLines } from "./problems";
+import { changedPaths } from "./changedPaths";
 
 const REGION = "ap-northeast-1";
 const SELF = "organization/eks-istio/dev";
@@ -277,23 +278,6 @@ function tagWebhooks(run: ProgramRun) {
 
 const namespaceWaits = (run: ProgramRun, app: string) =>
     [...run.one("kubernetes:core/v1:Namespace", `dev-edge-${app}-namespace`).dependsOn].sort();
-
-/** Paths at which two plain objects differ, sorted. */
-function changedPaths(a: unknown, b: unknown, at = ""): string[] {
-    if (a && b && typeof a === "object" && typeof b === "object") {
-        const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-        return keys
-            .flatMap((k) =>
-                changedPaths(
-                    (a as Record<string, unknown>)[k],
-                    (b as Record<string, unknown>)[k],
-                    at ? `${at}.${k}` : k,
-                ),
-            )
-            .sort();
-    }
-    return a === b ? [] : [at];
-}
 
 describe("revisions: the four steps of a canary upgrade, each a pulumi up", () => {
     const runs: ProgramRun[] = [];
